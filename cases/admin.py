@@ -1,7 +1,19 @@
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+from import_export.admin import ImportExportModelAdmin
 
-from cases.models import Township, User, Village
+from cases.models import (
+    CalendarDay,
+    Household,
+    IllnessCatalog,
+    Member,
+    SensitiveAccessLog,
+    Township,
+    User,
+    Village,
+    WindowStaff,
+)
+from cases.resources import HouseholdResource, MemberResource
 
 
 @admin.register(Township)
@@ -32,6 +44,61 @@ class UserAdmin(BaseUserAdmin):
         *BaseUserAdmin.add_fieldsets,
         ("角色与范围", {"fields": ("first_name", "role", "township", "full_identity_access")}),
     )
+
+
+@admin.register(Household)
+class HouseholdAdmin(ImportExportModelAdmin):
+    resource_classes = [HouseholdResource]
+    list_display = ("number", "township", "village", "area_type", "address")
+    list_filter = ("area_type", "township")
+    search_fields = ("=number",)
+    list_select_related = ("township", "village")
+    raw_id_fields = ("village",)
+
+
+@admin.register(Member)
+class MemberAdmin(ImportExportModelAdmin):
+    resource_classes = [MemberResource]
+    list_display = ("name", "id_number", "relation", "household", "active")
+    list_filter = ("active", "relation", "poverty_status")
+    search_fields = ("=id_number", "name")
+    list_select_related = ("household",)
+    raw_id_fields = ("household",)
+
+
+@admin.register(IllnessCatalog)
+class IllnessCatalogAdmin(admin.ModelAdmin):
+    list_display = ("name", "code", "active")
+    list_filter = ("active",)
+
+
+@admin.register(CalendarDay)
+class CalendarDayAdmin(admin.ModelAdmin):
+    list_display = ("date", "kind", "name")
+    list_filter = ("kind",)
+    date_hierarchy = "date"
+
+
+@admin.register(WindowStaff)
+class WindowStaffAdmin(admin.ModelAdmin):
+    list_display = ("name", "township", "employment", "on_duty_from", "on_duty_to")
+    list_filter = ("employment", "township")
+
+
+@admin.register(SensitiveAccessLog)
+class SensitiveAccessLogAdmin(admin.ModelAdmin):
+    list_display = ("at", "user", "action", "member", "what")
+    list_filter = ("action",)
+    list_select_related = ("user", "member")
+
+    def has_add_permission(self, request):  # type: ignore[no-untyped-def]
+        return False
+
+    def has_change_permission(self, request, obj=None):  # type: ignore[no-untyped-def]
+        return False
+
+    def has_delete_permission(self, request, obj=None):  # type: ignore[no-untyped-def]
+        return False
 
 
 def _county_admins_only(request) -> bool:  # type: ignore[no-untyped-def]

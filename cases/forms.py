@@ -1,9 +1,15 @@
 from __future__ import annotations
 
+from typing import Any
+
 from django import forms
 from django.conf import settings
 from django.contrib.auth.forms import AuthenticationForm
 from django.core.cache import cache
+
+from cases import selectors
+from cases.models import AssetRecord, Expenditure, Household, IncomeItem, Member, Referral, User
+from cases.models.intake import PERSONAL_BENEFITS, Benefit
 
 
 def _client_address(request) -> str:  # type: ignore[no-untyped-def]
@@ -41,3 +47,184 @@ class ThrottledLoginForm(AuthenticationForm):
             raise
         cache.delete(key)
         return cleaned
+
+
+DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+
+
+class StyledForm(forms.Form):
+    """Bootstrap classes on every widget."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        for field in self.fields.values():
+            widget = field.widget
+            if isinstance(widget, forms.CheckboxInput):
+                widget.attrs.setdefault("class", "form-check-input")
+            elif isinstance(widget, forms.Select | forms.SelectMultiple):
+                widget.attrs.setdefault("class", "form-select")
+            elif not isinstance(widget, forms.CheckboxSelectMultiple):
+                widget.attrs.setdefault("class", "form-control")
+
+
+class StyledModelForm(StyledForm, forms.ModelForm):
+    """Parses input only: the service validates the whole object (model rules, uniqueness, scope) and its
+    ValidationError is put back on the form's fields by the view."""
+
+    def _post_clean(self) -> None:
+        pass
+
+
+class HouseholdForm(StyledModelForm):
+    class Meta:
+        model = Household
+        fields = ["village", "number", "address", "area_type", "phone"]
+        help_texts = {"number": "留空则自动编号。"}
+
+    def __init__(self, *args: Any, user: User, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["village"].queryset = selectors.visible_villages(user)
+        self.fields["number"].required = False
+
+
+MEMBER_FIELDSETS: tuple[tuple[str, list[str]], ...] = (
+    ("基本信息", ["name", "id_number", "relation", "ethnicity", "phone"]),
+    ("户籍信息更正", ["identity_override_reason", "birth_date", "sex"]),
+    ("共同生活与劳动就业", ["co_resident", "not_counted_reason", "employed", "work_capacity", "schooling"]),
+    ("残疾与疾病", ["disability_category", "disability_grade", "disability_certificate", "major_illness"]),
+    ("生活自理能力（勾选不能完成的项目）", list(Member.SELF_CARE_FIELDS)),
+    (
+        "赡养抚养、困境儿童与留守",
+        ["able_supporter", "child_status", "left_behind_elderly", "left_behind_child", "left_behind_woman"],
+    ),
+    ("建档立卡与疫情", ["poverty_status", "covid_confirmed", "covid_admitted", "covid_discharged", "date_of_death"]),
+    ("救助金领取", ["bank_name", "bank_account", "payee_kind", "payee_name", "payee_id_number"]),
+)
+
+
+class MemberForm(StyledModelForm):
+    class Meta:
+        model = Member
+        fields = [name for _, names in MEMBER_FIELDSETS for name in names]
+        widgets = {
+            "birth_date": DATE_INPUT,
+            "covid_admitted": DATE_INPUT,
+            "covid_discharged": DATE_INPUT,
+            "date_of_death": DATE_INPUT,
+        }
+        help_texts = {"birth_date": "仅在填写更正说明时使用；否则按身份证号推算。"}
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["major_illness"].queryset = self.fields["major_illness"].queryset.filter(active=True)
+        for name in ("birth_date", "sex"):
+            self.fields[name].required = False
+        self.fields["id_number"].widget.attrs["autocomplete"] = "off"
+
+    def fieldsets(self) -> list[tuple[str, list[forms.BoundField]]]:
+        return [(title, [self[name] for name in names]) for title, names in MEMBER_FIELDSETS]
+
+
+class IncomeForm(StyledModelForm):
+    class Meta:
+        model = IncomeItem
+        fields = ["member", "kind", "monthly_amount", "valid_from", "valid_to", "evidence", "note"]
+        widgets = {"valid_from": DATE_INPUT, "valid_to": DATE_INPUT}
+        help_texts = {"monthly_amount": "按月计算：年收入或回溯期总收入除以月数。"}
+
+    def __init__(self, *args: Any, household: Household, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["member"].queryset = household.members.filter(active=True)
+
+
+class ExpenditureForm(IncomeForm):
+    class Meta(IncomeForm.Meta):
+        model = Expenditure
+        help_texts = {"monthly_amount": "扣除医保报销和医疗救助后的自付部分，按月计算。"}
+
+
+class AssetForm(StyledModelForm):
+    class Meta:
+        model = AssetRecord
+        fields = [
+            "financial",
+            "vehicles",
+            "shop_front",
+            "enterprise",
+            "dwellings",
+            "housing_area_multiple",
+            "valid_from",
+            "valid_to",
+            "evidence",
+            "note",
+        ]
+        widgets = {"valid_from": DATE_INPUT, "valid_to": DATE_INPUT}
+
+    def __init__(self, *args: Any, household: Household, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+
+
+FACT_FORMS: dict[str, tuple[type[forms.ModelForm], str]] = {
+    "income": (IncomeForm, "收入"),
+    "expenditure": (ExpenditureForm, "刚性支出"),
+    "asset": (AssetForm, "家庭财产"),
+}
+
+
+class ApplicationForm(StyledForm):
+    household_benefits = forms.MultipleChoiceField(
+        label="家庭救助项目",
+        required=False,
+        choices=[(b.value, b.label) for b in Benefit if b not in PERSONAL_BENEFITS],
+        widget=forms.CheckboxSelectMultiple,
+    )
+    reason = forms.CharField(label="申请事由", widget=forms.Textarea(attrs={"rows": 3}))
+    authorization_signed = forms.BooleanField(label="申请人已签署家庭经济状况核对授权书", required=False)
+    authorization_date = forms.DateField(label="授权书签署日期", required=False, widget=DATE_INPUT)
+    authorization_file = forms.FileField(label="授权书扫描件", required=False)
+    epidemic_fast_track = forms.BooleanField(label="疫情期间限时审批", required=False)
+
+    def __init__(self, *args: Any, household: Household, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.members = list(household.members.filter(active=True).order_by("id"))
+        choices = [(str(m.pk), m.name) for m in self.members]
+        for benefit in sorted(PERSONAL_BENEFITS):
+            self.fields[f"personal_{benefit}"] = forms.MultipleChoiceField(
+                label=Benefit(benefit).label, required=False, choices=choices, widget=forms.CheckboxSelectMultiple
+            )
+
+    def personal_fields(self) -> list[forms.BoundField]:
+        return [self[f"personal_{benefit}"] for benefit in sorted(PERSONAL_BENEFITS)]
+
+    def benefits(self) -> list[tuple[str, Member | None]]:
+        by_id = {str(m.pk): m for m in self.members}
+        chosen: list[tuple[str, Member | None]] = [(b, None) for b in self.cleaned_data["household_benefits"]]
+        for benefit in sorted(PERSONAL_BENEFITS):
+            chosen += [(benefit, by_id[pk]) for pk in self.cleaned_data[f"personal_{benefit}"]]
+        return chosen
+
+
+class TransitionForm(StyledForm):
+    comment = forms.CharField(label="意见", required=False, widget=forms.Textarea(attrs={"rows": 3}))
+
+
+class InvestigationForm(TransitionForm):
+    visited_on = forms.DateField(label="调查日期", widget=DATE_INPUT)
+    investigator_1 = forms.CharField(label="调查人一", max_length=32)
+    investigator_2 = forms.CharField(label="调查人二", max_length=32)
+    findings = forms.CharField(label="调查情况", widget=forms.Textarea(attrs={"rows": 5}))
+    attachments = forms.FileField(label="附件", required=False)
+
+
+class PublicityForm(TransitionForm):
+    objections = forms.CharField(label="评议/公示异议及处理", required=False, widget=forms.Textarea(attrs={"rows": 3}))
+
+
+TRANSITION_FORMS: dict[str, type[TransitionForm]] = {"investigate": InvestigationForm, "end_publicity": PublicityForm}
+
+
+class ReferralForm(StyledModelForm):
+    class Meta:
+        model = Referral
+        fields = ["office", "due_date", "note"]
+        widgets = {"due_date": DATE_INPUT}

@@ -2,12 +2,29 @@
 
 from __future__ import annotations
 
-from typing import TypeVar
+import re
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any, TypeVar
 
-from django.db.models import Count, Model, QuerySet
+from django.core.exceptions import FieldDoesNotExist
+from django.db.models import Count, Model, OuterRef, Q, QuerySet, Subquery
 from django.shortcuts import get_object_or_404
 
-from cases.models import Township, User, Village
+from cases import idnumber
+from cases.models import (
+    Application,
+    AssetRecord,
+    CalendarDay,
+    Expenditure,
+    Household,
+    IncomeItem,
+    Member,
+    Referral,
+    Township,
+    User,
+    Village,
+)
 
 M = TypeVar("M", bound=Model)
 
@@ -36,6 +53,19 @@ def township_list(user: User) -> QuerySet[Township]:
     return visible_townships(user).annotate(village_count=Count("villages"))
 
 
+def township_summary(township: Township, today: date) -> dict[str, Any]:
+    """Figures for a township's landing page."""
+    applications = Application.objects.filter(township=township)
+    return {
+        "households": Household.objects.filter(township=township).count(),
+        "open_applications": applications.filter(status__in=Application.OPEN_STATUSES).count(),
+        "overdue_applications": applications.filter(status__in=Application.OPEN_STATUSES, due_date__lt=today).count(),
+        "window_staff": township.window_staff.filter(
+            Q(on_duty_to__isnull=True) | Q(on_duty_to__gte=today), on_duty_from__lte=today
+        ),
+    }
+
+
 def visible_villages(user: User) -> QuerySet[Village]:
     return scope(Village.objects.select_related("township"), user)
 
@@ -46,3 +76,137 @@ def can_see_full_identity(user: User) -> bool:
     if user.role == User.Role.AUDITOR:
         return user.full_identity_access
     return user.is_authenticated
+
+
+# Working-day calendar ---------------------------------------------------------------------------------------
+
+
+def special_days(start: date, end: date) -> dict[date, str]:
+    """Holidays and make-up working days between ``start`` and ``end`` (inclusive)."""
+    return dict(CalendarDay.objects.filter(date__range=(start, end)).values_list("date", "kind"))
+
+
+# Households -------------------------------------------------------------------------------------------------
+
+ID_LIKE = re.compile(r"^\s*(\d{17}[\dXx]|\d{15})\s*$")
+
+
+def search_households(user: User, query: str) -> QuerySet[Household]:
+    """Households matching an ID number (exact, any member), a household number (prefix) or a member's name
+    (prefix), within the user's scope. Uses the btree (text_pattern_ops) indexes: no full scan."""
+    households = scope(Household.objects.select_related("township", "village"), user)
+    query = query.strip()
+    if not query:
+        return households.none()
+    if ID_LIKE.match(query):
+        try:
+            number = idnumber.normalize_id_number(query)
+        except idnumber.InvalidIdNumber:
+            number = query.upper()
+        matching = Member.objects.filter(id_number=number).values("household_id")
+        return households.filter(pk__in=matching)
+    if query.isdigit():
+        return households.filter(number__startswith=query)
+    matching = Member.objects.filter(name__startswith=query).values("household_id")
+    return households.filter(pk__in=matching)
+
+
+def with_heads(households: QuerySet[Household]) -> QuerySet[Household]:
+    head = Member.objects.filter(household=OuterRef("pk"), relation=Member.Relation.HEAD, active=True)
+    return households.annotate(
+        head_name=Subquery(head.values("name")[:1]),
+        member_count=Subquery(
+            Member.objects.filter(household=OuterRef("pk"), active=True)
+            .order_by()
+            .values("household")
+            .annotate(n=Count("pk"))
+            .values("n")[:1]
+        ),
+    )
+
+
+def household_members(household: Household) -> QuerySet[Member]:
+    return household.members.select_related("major_illness").order_by("-active", "id")
+
+
+@dataclass(frozen=True)
+class HistoryRow:
+    at: datetime
+    object_label: str
+    action_label: str
+    actor_name: str
+    changes: list[tuple[str, tuple[object, object]]]
+
+
+HISTORY_MODELS = {
+    "cases.Household": Household,
+    "cases.Member": Member,
+    "cases.IncomeItem": IncomeItem,
+    "cases.Expenditure": Expenditure,
+    "cases.AssetRecord": AssetRecord,
+    "cases.Application": Application,
+}
+ACTION_LABELS = {"insert": "新增", "update": "修改", "delete": "删除"}
+HIDDEN_FIELDS = {"id", "created_at", "updated_at"}
+
+
+def household_history(household: Household, limit: int = 200) -> list[HistoryRow]:
+    """Changes to the household, its members, their facts and its applications, newest first, each with the
+    acting user (from the history context) and the changed fields with old and new values."""
+    from pghistory.models import Events
+
+    member_ids = list(household.members.values_list("pk", flat=True))
+    refs = Q(pgh_obj_model="cases.Household", pgh_obj_id=str(household.pk))
+    refs |= Q(pgh_obj_model="cases.Member", pgh_obj_id__in=[str(m) for m in member_ids])
+    refs |= Q(pgh_obj_model="cases.AssetRecord", pgh_data__household_id=household.pk)
+    refs |= Q(pgh_obj_model__in=["cases.IncomeItem", "cases.Expenditure"], pgh_data__member_id__in=member_ids)
+    refs |= Q(pgh_obj_model="cases.Application", pgh_data__household_id=household.pk)
+    events = list(Events.objects.filter(refs).order_by("-pgh_created_at", "-pgh_id")[:limit])
+    user_ids = {(event.pgh_context or {}).get("user") for event in events}
+    names = dict(User.objects.filter(pk__in=[u for u in user_ids if u]).values_list("pk", "first_name"))
+    rows = []
+    for event in events:
+        model = HISTORY_MODELS[event.pgh_obj_model]
+        data = event.pgh_data or {}
+        label = data.get("name") or data.get("number") or ""
+        changes = []
+        for attname, values in (event.pgh_diff or {}).items():
+            name = attname.removesuffix("_id")
+            if name in HIDDEN_FIELDS:
+                continue
+            try:
+                verbose = str(getattr(model._meta.get_field(name), "verbose_name", name))
+            except FieldDoesNotExist:
+                verbose = name
+            changes.append((verbose, (values[0], values[1])))
+        user_id = (event.pgh_context or {}).get("user")
+        rows.append(
+            HistoryRow(
+                at=event.pgh_created_at,
+                object_label=f"{model._meta.verbose_name} {label}".strip(),
+                action_label=ACTION_LABELS.get(event.pgh_label, event.pgh_label),
+                actor_name=names.get(user_id, "系统") if user_id else "系统",
+                changes=changes,
+            )
+        )
+    return rows
+
+
+# Applications -----------------------------------------------------------------------------------------------
+
+
+def application_queue(user: User, status: str | None = None) -> QuerySet[Application]:
+    applications = scope(Application.objects.select_related("household", "township"), user)
+    if status:
+        applications = applications.filter(status=status)
+    return applications.order_by("due_date", "id")
+
+
+def overdue_applications(user: User, today: date) -> QuerySet[Application]:
+    return application_queue(user).filter(status__in=Application.OPEN_STATUSES, due_date__lt=today)
+
+
+def overdue_referrals(user: User, today: date) -> QuerySet[Referral]:
+    return scope(Referral.objects.select_related("application"), user, "application__township").filter(
+        status__in=[Referral.Status.SENT, Referral.Status.ACCEPTED], due_date__lt=today
+    )

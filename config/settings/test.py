@@ -20,3 +20,6 @@ LOGIN_FAILURE_LIMIT = 5
 # Static files are served from the app folders (no collectstatic) outside production.
 STATIC_ROOT = None  # type: ignore[assignment]
 WHITENOISE_USE_FINDERS = True
+
+# A test database per test process, so parallel runs on one server do not trip over each other.
+DATABASES["default"]["TEST"] = {"NAME": f"test_{DATABASES['default']['NAME']}_{os.getpid()}"}  # noqa: F405

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
@@ -90,7 +92,7 @@ def _all_page_urls() -> list[str]:
                 walk(p.url_patterns, prefix + str(p.pattern))
             elif isinstance(p, URLPattern) and p.name and not str(p.pattern).startswith("api/"):
                 route = prefix + str(p.pattern)
-                urls.append("/" + route.replace("<int:pk>", "1").replace("<str:month>", "2020-10"))
+                urls.append("/" + re.sub(r"<int:\w+>", "1", re.sub(r"<str:\w+>", "x", route)))
 
     walk(get_resolver().url_patterns)
     return urls
@@ -100,6 +102,7 @@ def test_every_page_needs_login(db):
     urls = _all_page_urls()
     assert "/townships/" in urls
     public = {"/accounts/login/", "/healthz"}
+    assert "/households/1/members/new/" in urls
     for url in urls:
         response = Client().get(url)
         if url in public:

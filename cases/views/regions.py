@@ -3,8 +3,10 @@ from __future__ import annotations
 from django.contrib.auth.decorators import login_not_required
 from django.core.paginator import Paginator
 from django.db import connection
+from django.db.models import Count
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 
 from cases import selectors
 from cases.models import Township
@@ -34,6 +36,12 @@ def township_list(request: HttpRequest) -> HttpResponse:
 
 def township_detail(request: HttpRequest, pk: int) -> HttpResponse:
     township = selectors.get_scoped_or_404(Township.objects.all(), request.user, "pk", pk=pk)
-    villages = selectors.visible_villages(request.user).filter(township=township)
+    villages = (
+        selectors.visible_villages(request.user).filter(township=township).annotate(household_count=Count("households"))
+    )
     page = Paginator(villages, 50).get_page(request.GET.get("page"))
-    return render(request, "cases/township_detail.html", {"township": township, "page": page})
+    return render(
+        request,
+        "cases/township_detail.html",
+        {"township": township, "page": page, "summary": selectors.township_summary(township, timezone.localdate())},
+    )

@@ -1,0 +1,491 @@
+"""Writes to the case registry. Each function takes keyword-only arguments with the acting user, runs in a
+transaction, checks that the actor may write to the township, validates, records history with the actor, and
+raises ``ValidationError`` (per field, in Chinese) or ``TransitionNotAllowed`` without writing anything."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from datetime import date, timedelta
+from typing import Any
+
+import pghistory
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import connection, transaction
+from django.utils import timezone
+
+from cases import hooks, idnumber, workdays
+from cases.models import (
+    Application,
+    ApplicationBenefit,
+    ApplicationTransition,
+    AssetRecord,
+    Expenditure,
+    Household,
+    IncomeItem,
+    Investigation,
+    InvestigationAttachment,
+    Member,
+    Referral,
+    SensitiveAccessLog,
+    User,
+    Village,
+)
+from cases.models.intake import PERSONAL_BENEFITS, STEP_LABELS, Benefit
+from cases.selectors import special_days
+
+Status = Application.Status
+
+
+class TransitionNotAllowed(Exception):
+    """A workflow step that cannot be taken from the application's current state (HTTP 409)."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+def ensure_can_write(actor: User, township_id: int | None) -> None:
+    if actor.is_read_only:
+        raise PermissionDenied("审计用户只能查看，不能修改。")
+    if not actor.is_county_level and actor.township_id != township_id:
+        raise PermissionDenied("只能办理本乡镇（街道）的业务。")
+
+
+def _today() -> date:
+    return timezone.localdate()
+
+
+def _next_id(model: type[Any]) -> int:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT nextval(pg_get_serial_sequence(%s, 'id'))", [model._meta.db_table])
+        return int(cursor.fetchone()[0])
+
+
+# Households and members -------------------------------------------------------------------------------------
+
+HOUSEHOLD_FIELDS = ("village", "number", "address", "area_type", "phone")
+
+
+@transaction.atomic
+def save_household(*, actor: User, data: Mapping[str, Any], household: Household | None = None) -> Household:
+    """Create a household (``household`` None) or change one. The township follows the village."""
+    village: Village = data["village"]
+    ensure_can_write(actor, village.township_id)
+    if household is not None:
+        household = Household.objects.select_for_update().get(pk=household.pk)
+        ensure_can_write(actor, household.township_id)
+        if all(getattr(household, field) == data.get(field, getattr(household, field)) for field in HOUSEHOLD_FIELDS):
+            return household
+    else:
+        household = Household(id=_next_id(Household))
+    for field in HOUSEHOLD_FIELDS:
+        if field in data:
+            setattr(household, field, data[field])
+    household.township_id = village.township_id
+    if not household.number:
+        household.number = f"{village.township.code}{household.id:07d}"
+    household.full_clean()
+    with pghistory.context(user=actor.pk):
+        household.save()
+    return household
+
+
+def check_id_number(raw: str, *, actor: User, exclude_member_id: int | None = None) -> str:
+    """The normalised number, or a ValidationError on ``id_number``: invalid, or already an active member."""
+    try:
+        number = idnumber.normalize_id_number(raw, today=_today())
+    except idnumber.InvalidIdNumber as error:
+        raise ValidationError({"id_number": ValidationError(error.message, code="invalid")}) from None
+    existing = (
+        Member.objects.filter(id_number=number, active=True)
+        .exclude(pk=exclude_member_id)
+        .select_related("household")
+        .first()
+    )
+    if existing is not None:
+        visible = actor.is_county_level or existing.household.township_id == actor.township_id
+        message = (
+            "该身份证号已登记为 %(name)s（户编号 %(household)s），一人只能有一条在册记录。"
+            if visible
+            else "该身份证号已在其他乡镇登记，一人只能有一条在册记录，请联系县民政局核实。"
+        )
+        raise ValidationError(
+            {
+                "id_number": ValidationError(
+                    message,
+                    code="duplicate",
+                    params={
+                        "name": existing.name,
+                        "household": existing.household.number,
+                        "member_id": existing.pk,
+                        "household_id": existing.household_id,
+                        "visible": visible,
+                    },
+                )
+            }
+        )
+    return number
+
+
+MEMBER_FIELDS = tuple(
+    field.name
+    for field in Member._meta.concrete_fields
+    if field.name not in {"id", "household", "active", "created_at", "updated_at"}
+)
+
+
+@transaction.atomic
+def save_member(*, actor: User, household: Household, data: Mapping[str, Any], member: Member | None = None) -> Member:
+    """Register a member in ``household`` or change one. Birth date and sex come from the ID number unless an
+    override reason is given (a documented registration error)."""
+    ensure_can_write(actor, household.township_id)
+    if member is not None:
+        member = Member.objects.select_for_update().get(pk=member.pk)
+        if member.household_id != household.pk:
+            raise ValidationError("成员不属于该家庭。")
+    else:
+        member = Member(household=household)
+    values = {field: data[field] for field in MEMBER_FIELDS if field in data}
+    number = check_id_number(values.get("id_number", member.id_number), actor=actor, exclude_member_id=member.pk)
+    values["id_number"] = number
+    if not values.get("identity_override_reason", member.identity_override_reason):
+        values["birth_date"] = idnumber.birth_date(number)
+        values["sex"] = idnumber.sex(number)
+    elif not (values.get("birth_date") or member.birth_date) or not (values.get("sex") or member.sex):
+        raise ValidationError({"birth_date": "更正出生日期/性别时须同时填写出生日期和性别。"})
+    if member.pk and all(getattr(member, field) == value for field, value in values.items()):
+        return member
+    for field, value in values.items():
+        setattr(member, field, value)
+    if not member.disability_category:
+        member.disability_grade = None
+    if member.co_resident:
+        member.not_counted_reason = ""
+    member.full_clean(validate_constraints=False)
+    if member.relation == Member.Relation.HEAD:
+        other_head = household.members.filter(active=True, relation=Member.Relation.HEAD).exclude(pk=member.pk)
+        if other_head.exists():
+            raise ValidationError({"relation": "该户已有户主，请先修改原户主的关系。"})
+    with pghistory.context(user=actor.pk):
+        member.save()
+    return member
+
+
+@transaction.atomic
+def move_member(*, actor: User, member: Member, to_household: Household, relation: str) -> Member:
+    """Move a member to another household; history keeps where the member was."""
+    member = Member.objects.select_for_update().get(pk=member.pk)
+    ensure_can_write(actor, member.household.township_id)
+    ensure_can_write(actor, to_household.township_id)
+    if member.household_id == to_household.pk:
+        return member
+    member.household = to_household
+    member.relation = relation
+    if relation == Member.Relation.HEAD and to_household.members.filter(active=True, relation="head").exists():
+        raise ValidationError({"relation": "目标家庭已有户主。"})
+    with pghistory.context(user=actor.pk, reason="迁移家庭"):
+        member.save(update_fields=["household", "relation", "updated_at"])
+    return member
+
+
+@transaction.atomic
+def deactivate_member(*, actor: User, member: Member, reason: str) -> Member:
+    if not reason.strip():
+        raise ValidationError({"reason": "请填写注销原因。"})
+    member = Member.objects.select_for_update().get(pk=member.pk)
+    ensure_can_write(actor, member.household.township_id)
+    if not member.active:
+        return member
+    member.active = False
+    with pghistory.context(user=actor.pk, reason=reason):
+        member.save(update_fields=["active", "updated_at"])
+    return member
+
+
+# Facts ------------------------------------------------------------------------------------------------------
+
+FACT_MODELS: dict[str, type[IncomeItem] | type[Expenditure] | type[AssetRecord]] = {
+    "income": IncomeItem,
+    "expenditure": Expenditure,
+    "asset": AssetRecord,
+}
+
+
+@transaction.atomic
+def add_fact(
+    *, actor: User, household: Household, kind: str, data: Mapping[str, Any]
+) -> IncomeItem | Expenditure | AssetRecord:
+    """Record an income, a rigid expenditure (both per member) or an asset record (per household)."""
+    ensure_can_write(actor, household.township_id)
+    fact = FACT_MODELS[kind](**data)
+    if isinstance(fact, AssetRecord):
+        fact.household = household
+    elif fact.member.household_id != household.pk:
+        raise ValidationError({"member": "该成员不属于本户。"})
+    fact.full_clean()
+    with pghistory.context(user=actor.pk):
+        fact.save()
+    return fact
+
+
+@transaction.atomic
+def end_fact(*, actor: User, fact: IncomeItem | Expenditure | AssetRecord, valid_to: date) -> None:
+    household = fact.household if isinstance(fact, AssetRecord) else fact.member.household
+    ensure_can_write(actor, household.township_id)
+    if valid_to < fact.valid_from:
+        raise ValidationError({"valid_to": "截止日期不能早于起始日期。"})
+    fact.valid_to = valid_to
+    with pghistory.context(user=actor.pk):
+        fact.save(update_fields=["valid_to"])
+
+
+# Access log -------------------------------------------------------------------------------------------------
+
+
+def log_sensitive_access(*, actor: User, members: Iterable[Member], action: str, what: str) -> int:
+    """Log a view or export of the records of children (under 18 today) and disabled persons."""
+    today = _today()
+    rows = [
+        SensitiveAccessLog(user=actor, member=m, action=action, what=what)
+        for m in members
+        if m.is_disabled or m.is_child_on(today)
+    ]
+    SensitiveAccessLog.objects.bulk_create(rows)
+    return len(rows)
+
+
+# The intake window ------------------------------------------------------------------------------------------
+
+
+def _working_days_after(start: date, days: int) -> date:
+    return workdays.add_working_days(start, days, special_days(start, start + timedelta(days=days * 3 + 30)))
+
+
+def _step_due(application: Application, step_key: str, start: date) -> date:
+    due = _working_days_after(start, int(hooks.parameter(f"intake.step_days.{step_key}", start)))
+    if application.epidemic_fast_track:
+        limit = int(hooks.parameter("intake.epidemic_approval_working_days", application.received_on))
+        due = min(due, _working_days_after(application.received_on, limit))
+    return due
+
+
+@transaction.atomic
+def receive_application(
+    *,
+    actor: User,
+    household: Household,
+    benefits: Iterable[tuple[str, Member | None]],
+    reason: str,
+    authorization_signed: bool,
+    authorization_date: date | None = None,
+    authorization_file: Any = None,
+    epidemic_fast_track: bool = False,
+    received_on: date | None = None,
+) -> Application:
+    """受理: the window takes an application for one or more benefits. The economic-status check needs the
+    applicant's signed authorization (家庭经济状况核对授权)."""
+    ensure_can_write(actor, household.township_id)
+    errors: dict[str, list[str]] = {}
+    benefit_list = list(benefits)
+    if not benefit_list:
+        errors["benefits"] = ["请至少选择一个救助项目。"]
+    for benefit, member in benefit_list:
+        if benefit not in Benefit.values:
+            errors.setdefault("benefits", []).append(f"未知的救助项目：{benefit}")
+        elif benefit in PERSONAL_BENEFITS and member is None:
+            errors.setdefault("benefits", []).append(f"{Benefit(benefit).label}须指定对象成员。")
+        elif member is not None and (member.household_id != household.pk or not member.active):
+            errors.setdefault("benefits", []).append(f"{member.name}不是本户在册成员。")
+    if not authorization_signed:
+        errors["authorization_signed"] = ["须由申请人签署家庭经济状况核对授权书后方可受理。"]
+    if not reason.strip():
+        errors["reason"] = ["请填写申请事由。"]
+    received_on = received_on or _today()
+    if received_on > _today():
+        errors["received_on"] = ["受理日期不能晚于今天。"]
+    if errors:
+        raise ValidationError(errors)
+    application = Application(
+        id=_next_id(Application),
+        township_id=household.township_id,
+        household=household,
+        received_on=received_on,
+        received_by=actor,
+        reason=reason.strip(),
+        authorization_signed=True,
+        authorization_date=authorization_date or received_on,
+        epidemic_fast_track=epidemic_fast_track,
+    )
+    if authorization_file:
+        application.authorization_file = authorization_file
+    application.number = f"SQ{received_on:%Y%m%d}{application.id:06d}"
+    application.due_date = _step_due(application, "investigation", received_on)
+    with pghistory.context(user=actor.pk):
+        application.save()
+        ApplicationBenefit.objects.bulk_create(
+            ApplicationBenefit(application=application, benefit=benefit, member=member)
+            for benefit, member in dict.fromkeys(benefit_list)
+        )
+        ApplicationTransition.objects.create(
+            application=application, action="receive", to_status=Status.RECEIVED, actor=actor, comment=reason
+        )
+    return application
+
+
+@dataclass(frozen=True)
+class Step:
+    label: str
+    sources: tuple[str, ...]
+    target: str
+    roles: frozenset[str]
+    approves: bool = False  # the actor decides on what others prepared
+    needs_comment: bool = False
+
+
+TOWNSHIP_ROLES = frozenset({User.Role.CASEWORKER, User.Role.REVIEWER})
+COUNTY_ROLES = frozenset({User.Role.COUNTY_STAFF, User.Role.COUNTY_ADMIN})
+
+REVIEWER = frozenset({User.Role.REVIEWER})
+S = Status
+L = STEP_LABELS
+STEPS: dict[str, Step] = {
+    "investigate": Step(L["investigate"], (S.RECEIVED,), S.PUBLICITY, TOWNSHIP_ROLES),
+    "end_publicity": Step(L["end_publicity"], (S.PUBLICITY,), S.TOWNSHIP_REVIEW, TOWNSHIP_ROLES),
+    "township_approve": Step(L["township_approve"], (S.TOWNSHIP_REVIEW,), S.COUNTY_APPROVAL, REVIEWER, True),
+    "township_return": Step(L["township_return"], (S.TOWNSHIP_REVIEW,), S.RECEIVED, REVIEWER, True, True),
+    "township_reject": Step(L["township_reject"], (S.TOWNSHIP_REVIEW,), S.REJECTED, REVIEWER, True, True),
+    "county_approve": Step(L["county_approve"], (S.COUNTY_APPROVAL,), S.APPROVED, COUNTY_ROLES, True),
+    "county_return": Step(L["county_return"], (S.COUNTY_APPROVAL,), S.TOWNSHIP_REVIEW, COUNTY_ROLES, True, True),
+    "county_reject": Step(L["county_reject"], (S.COUNTY_APPROVAL,), S.REJECTED, COUNTY_ROLES, True, True),
+    "withdraw": Step(L["withdraw"], (S.RECEIVED, S.PUBLICITY), S.WITHDRAWN, TOWNSHIP_ROLES, False, True),
+}
+
+
+def available_steps(*, actor: User, application: Application) -> list[tuple[str, Step]]:
+    """The steps this actor may take now (for buttons); the service re-checks everything."""
+    if actor.is_read_only:
+        return []
+    return [
+        (name, step) for name, step in STEPS.items() if application.status in step.sources and actor.role in step.roles
+    ]
+
+
+def _preparers(application: Application) -> set[int]:
+    """Everyone who prepared or already decided on this application."""
+    actors = set(application.transitions.values_list("actor_id", flat=True))
+    actors.add(application.received_by_id)
+    return actors
+
+
+@transaction.atomic
+def transition(
+    *, actor: User, application: Application, action: str, comment: str = "", data: Mapping[str, Any] | None = None
+) -> Application:
+    """Move an application one step on. Raises TransitionNotAllowed (409) when the step does not apply to the
+    current state, PermissionDenied when the actor may not take it, ValidationError for missing data."""
+    step = STEPS.get(action)
+    if step is None:
+        raise TransitionNotAllowed(f"未知的办理操作：{action}")
+    application = Application.objects.select_for_update().get(pk=application.pk)
+    ensure_can_write(actor, application.township_id)
+    if application.status not in step.sources:
+        raise TransitionNotAllowed(f"申请当前状态为“{application.get_status_display()}”，不能执行“{step.label}”。")
+    if actor.role not in step.roles:
+        raise PermissionDenied(f"“{step.label}”须由{'、'.join(User.Role(r).label for r in sorted(step.roles))}办理。")
+    if step.approves and actor.pk in _preparers(application):
+        raise PermissionDenied("经办与审批不能是同一人：您已参与办理此申请，不能审核或审批。")
+    comment = comment.strip()
+    if step.needs_comment and not comment:
+        raise ValidationError({"comment": "请填写理由。"})
+    today = _today()
+    data = data or {}
+    source = application.status
+    with pghistory.context(user=actor.pk):
+        if action == "investigate":
+            _record_investigation(actor=actor, application=application, data=data)
+            days = int(hooks.parameter("intake.publicity_days", today))
+            application.publicity_from = today
+            application.publicity_to = today + timedelta(days=days - 1)
+            application.due_date = application.publicity_to
+        elif action == "end_publicity":
+            if application.publicity_to and today <= application.publicity_to:
+                raise TransitionNotAllowed(f"公示期至 {application.publicity_to:%Y-%m-%d} 结束，尚未期满。")
+            application.objections = str(data.get("objections", "")).strip()
+            application.due_date = _step_due(application, "review", today)
+        elif action == "township_approve":
+            application.due_date = _step_due(application, "approval", today)
+        elif action == "township_return":
+            application.due_date = _step_due(application, "investigation", today)
+        elif action == "county_return":
+            application.due_date = _step_due(application, "review", today)
+        if step.target in (Status.APPROVED, Status.REJECTED, Status.WITHDRAWN):
+            application.due_date = None
+            application.decided_on = today
+            application.decision_reason = comment
+        application.status = step.target
+        application.save()
+        ApplicationTransition.objects.create(
+            application=application,
+            action=action,
+            from_status=source,
+            to_status=step.target,
+            actor=actor,
+            comment=comment,
+        )
+        if step.target == Status.APPROVED:
+            application.benefits.filter(decision=ApplicationBenefit.Decision.PENDING).update(
+                decision=ApplicationBenefit.Decision.APPROVED
+            )
+            hooks.application_approved.send(sender=Application, application=application, actor=actor)
+        elif step.target == Status.REJECTED:
+            application.benefits.update(decision=ApplicationBenefit.Decision.REJECTED)
+    return application
+
+
+def _record_investigation(*, actor: User, application: Application, data: Mapping[str, Any]) -> None:
+    Investigation.objects.filter(application=application).delete()  # a returned application is investigated anew
+    investigation = Investigation(
+        application=application,
+        visited_on=data.get("visited_on"),
+        investigator_1=str(data.get("investigator_1", "")).strip(),
+        investigator_2=str(data.get("investigator_2", "")).strip(),
+        findings=str(data.get("findings", "")).strip(),
+        recorded_by=actor,
+    )
+    investigation.full_clean(exclude=["application"])
+    if investigation.visited_on > _today():
+        raise ValidationError({"visited_on": "调查日期不能晚于今天。"})
+    if investigation.visited_on < application.received_on:
+        raise ValidationError({"visited_on": "调查日期不能早于受理日期。"})
+    investigation.save()
+    InvestigationAttachment.objects.bulk_create(
+        InvestigationAttachment(investigation=investigation, file=upload) for upload in data.get("attachments", [])
+    )
+
+
+@transaction.atomic
+def add_referral(*, actor: User, application: Application, office: str, due_date: date, note: str = "") -> Referral:
+    """协同办理: route part of the request to another office, with its own deadline."""
+    ensure_can_write(actor, application.township_id)
+    referral = Referral(application=application, office=office, due_date=due_date, note=note, created_by=actor)
+    referral.full_clean()
+    if due_date < _today():
+        raise ValidationError({"due_date": "办理期限不能早于今天。"})
+    referral.save()
+    return referral
+
+
+@transaction.atomic
+def update_referral(*, actor: User, referral: Referral, status: str, result: str = "") -> Referral:
+    referral = Referral.objects.select_for_update().select_related("application").get(pk=referral.pk)
+    ensure_can_write(actor, referral.application.township_id)
+    if referral.status in (Referral.Status.DONE, Referral.Status.DECLINED):
+        raise TransitionNotAllowed("该转办事项已办结，不能再修改。")
+    if status in (Referral.Status.DONE, Referral.Status.DECLINED) and not result.strip():
+        raise ValidationError({"result": "办结或不予受理时请填写办理结果。"})
+    referral.status = status
+    referral.result = result.strip()
+    referral.full_clean()
+    referral.save()
+    return referral

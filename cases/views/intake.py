@@ -1,0 +1,147 @@
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.db.models import Count
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+
+from cases import selectors, services
+from cases.forms import TRANSITION_FORMS, ApplicationForm, ReferralForm, TransitionForm
+from cases.models import Application, Household, Referral
+from cases.views.common import apply_errors, refuse
+
+
+def application_queue(request: HttpRequest) -> HttpResponse:
+    """Applications per status, soonest deadline first, overdue ones marked."""
+    status = request.GET.get("status", "")
+    overdue_only = request.GET.get("overdue") == "1"
+    today = timezone.localdate()
+    queue = selectors.application_queue(request.user, status or None)
+    if overdue_only:
+        queue = queue.filter(status__in=Application.OPEN_STATUSES, due_date__lt=today)
+    counts = dict(selectors.application_queue(request.user).order_by().values_list("status").annotate(n=Count("pk")))
+    tabs = [(value, label, counts.get(value, 0)) for value, label in Application.Status.choices]
+    context = {
+        "page": Paginator(queue, 30).get_page(request.GET.get("page")),
+        "tabs": tabs,
+        "status": status,
+        "overdue_only": overdue_only,
+        "overdue_count": selectors.overdue_applications(request.user, today).count(),
+        "overdue_referrals": selectors.overdue_referrals(request.user, today),
+        "today": today,
+    }
+    return render(request, "cases/application_queue.html", context)
+
+
+def application_new(request: HttpRequest, household_pk: int) -> HttpResponse:
+    household = selectors.get_scoped_or_404(Household.objects.all(), request.user, pk=household_pk)
+    form = ApplicationForm(request.POST or None, request.FILES or None, household=household)
+    if request.method == "POST" and form.is_valid():
+        try:
+            application = services.receive_application(
+                actor=request.user,
+                household=household,
+                benefits=form.benefits(),
+                reason=form.cleaned_data["reason"],
+                authorization_signed=form.cleaned_data["authorization_signed"],
+                authorization_date=form.cleaned_data["authorization_date"],
+                authorization_file=form.cleaned_data["authorization_file"],
+                epidemic_fast_track=form.cleaned_data["epidemic_fast_track"],
+            )
+        except PermissionDenied as error:
+            return refuse(request, str(error), 403)
+        except ValidationError as error:
+            apply_errors(form, error)
+        else:
+            messages.success(request, f"申请 {application.number} 已受理，请在 {application.due_date} 前完成入户调查。")
+            return redirect("application-detail", pk=application.pk)
+    return render(request, "cases/application_form.html", {"form": form, "household": household})
+
+
+def _application(request: HttpRequest, pk: int) -> Application:
+    return selectors.get_scoped_or_404(
+        Application.objects.select_related("household", "township", "received_by"), request.user, pk=pk
+    )
+
+
+def application_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    application = _application(request, pk)
+    context = {
+        "application": application,
+        "benefits": application.benefits.select_related("member"),
+        "transitions": application.transitions.select_related("actor"),
+        "investigation": getattr(application, "investigation", None),
+        "referrals": application.referrals.all(),
+        "steps": services.available_steps(actor=request.user, application=application),
+        "today": timezone.localdate(),
+        "can_write": not request.user.is_read_only,
+    }
+    return render(request, "cases/application_detail.html", context)
+
+
+def application_act(request: HttpRequest, pk: int, action: str) -> HttpResponse:
+    """One workflow step: the form is also the confirmation page."""
+    application = _application(request, pk)
+    step = services.STEPS.get(action)
+    if step is None:
+        raise Http404("未知的办理操作")
+    form = TRANSITION_FORMS.get(action, TransitionForm)(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        data = dict(form.cleaned_data)
+        if "attachments" in form.fields:
+            data["attachments"] = request.FILES.getlist("attachments")
+        try:
+            services.transition(
+                actor=request.user, application=application, action=action, comment=data.pop("comment"), data=data
+            )
+        except services.TransitionNotAllowed as error:
+            return refuse(request, error.message, 409)
+        except PermissionDenied as error:
+            return refuse(request, str(error), 403)
+        except ValidationError as error:
+            apply_errors(form, error)
+        else:
+            messages.success(request, f"已{step.label}。")
+            return redirect("application-detail", pk=application.pk)
+    return render(request, "cases/application_act.html", {"application": application, "form": form, "step": step})
+
+
+def referral_new(request: HttpRequest, pk: int) -> HttpResponse:
+    application = _application(request, pk)
+    form = ReferralForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.add_referral(actor=request.user, application=application, **form.cleaned_data)
+        except PermissionDenied as error:
+            return refuse(request, str(error), 403)
+        except ValidationError as error:
+            apply_errors(form, error)
+        else:
+            messages.success(request, "已转办。")
+            return redirect("application-detail", pk=application.pk)
+    return render(request, "cases/referral_form.html", {"application": application, "form": form})
+
+
+def referral_update(request: HttpRequest, pk: int) -> HttpResponse:
+    referral = selectors.get_scoped_or_404(Referral.objects.all(), request.user, "application__township", pk=pk)
+    if request.method != "POST":
+        return redirect("application-detail", pk=referral.application_id)
+    try:
+        services.update_referral(
+            actor=request.user,
+            referral=referral,
+            status=request.POST.get("status", ""),
+            result=request.POST.get("result", ""),
+        )
+    except services.TransitionNotAllowed as error:
+        return refuse(request, error.message, 409)
+    except PermissionDenied as error:
+        return refuse(request, str(error), 403)
+    except ValidationError as error:
+        messages.error(request, "；".join(m for msgs in error.message_dict.values() for m in msgs))
+    else:
+        messages.success(request, "转办事项已更新。")
+    return redirect("application-detail", pk=referral.application_id)
