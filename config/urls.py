@@ -21,5 +21,6 @@ urlpatterns = [
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
     path("api/v1/", include("cases.api_urls")),
     path("api/v1/", include("assistance.api_urls")),
+    path("policy/", include("assistance.urls")),
     path("", include("cases.urls")),
 ]

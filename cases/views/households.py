@@ -8,10 +8,10 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from cases import selectors, services
+from cases import idnumber, selectors, services
 from cases.forms import FACT_FORMS, HouseholdForm, MemberForm
 from cases.models import AssetRecord, Expenditure, Household, IncomeItem, Member
-from cases.views.common import apply_errors, refuse
+from cases.views.common import apply_errors, error_messages, posted, refuse
 
 
 def household_search(request: HttpRequest) -> HttpResponse:
@@ -32,7 +32,7 @@ def _household(request: HttpRequest, pk: int) -> Household:
 
 def household_form(request: HttpRequest, pk: int | None = None) -> HttpResponse:
     household = _household(request, pk) if pk else None
-    form = HouseholdForm(request.POST or None, instance=household, user=request.user)
+    form = HouseholdForm(posted(request)[0], instance=household, user=request.user)
     if request.method == "POST" and form.is_valid():
         try:
             saved = services.save_household(actor=request.user, data=form.cleaned_data, household=household)
@@ -79,7 +79,7 @@ def member_form(request: HttpRequest, household_pk: int, pk: int | None = None) 
     )
     if member is not None and member.household_id != household.pk:
         return redirect("member-edit", household_pk=member.household_id, pk=member.pk)
-    form = MemberForm(request.POST or None, instance=member)
+    form = MemberForm(posted(request)[0], instance=member)
     if request.method == "POST" and form.is_valid():
         try:
             saved = services.save_member(actor=request.user, household=household, data=form.cleaned_data, member=member)
@@ -98,16 +98,12 @@ def member_check_id(request: HttpRequest) -> HttpResponse:
     """Inline validation of an ID number while typing (HTMX)."""
     member_pk = request.POST.get("member") or None
     raw = request.POST.get("id_number", "")
-    form = MemberForm()
     result: dict[str, object] = {}
     try:
         number = services.check_id_number(raw, actor=request.user, exclude_member_id=member_pk)
     except ValidationError as error:
-        apply_errors(form, error)
-        result["errors"] = form.errors.get("id_number", [])
+        result["errors"] = error_messages(error).get("id_number", [])
     else:
-        from cases import idnumber
-
         result.update(number=number, birth_date=idnumber.birth_date(number), sex=idnumber.sex(number))
     return render(request, "cases/_id_check.html", result)
 
@@ -117,7 +113,7 @@ def fact_form(request: HttpRequest, household_pk: int, kind: str) -> HttpRespons
     if kind not in FACT_FORMS:
         return refuse(request, "未知的事实类型。", 404)
     form_class, label = FACT_FORMS[kind]
-    form = form_class(request.POST or None, request.FILES or None, household=household)
+    form = form_class(*posted(request), household=household)
     if request.method == "POST" and form.is_valid():
         try:
             services.add_fact(actor=request.user, household=household, kind=kind, data=form.cleaned_data)

@@ -11,7 +11,7 @@ from django.utils import timezone
 from cases import selectors, services
 from cases.forms import TRANSITION_FORMS, ApplicationForm, ReferralForm, TransitionForm
 from cases.models import Application, Household, Referral
-from cases.views.common import apply_errors, refuse
+from cases.views.common import apply_errors, posted, refuse
 
 
 def application_queue(request: HttpRequest) -> HttpResponse:
@@ -38,7 +38,7 @@ def application_queue(request: HttpRequest) -> HttpResponse:
 
 def application_new(request: HttpRequest, household_pk: int) -> HttpResponse:
     household = selectors.get_scoped_or_404(Household.objects.all(), request.user, pk=household_pk)
-    form = ApplicationForm(request.POST or None, request.FILES or None, household=household)
+    form = ApplicationForm(*posted(request), household=household)
     if request.method == "POST" and form.is_valid():
         try:
             application = services.receive_application(
@@ -88,7 +88,7 @@ def application_act(request: HttpRequest, pk: int, action: str) -> HttpResponse:
     step = services.STEPS.get(action)
     if step is None:
         raise Http404("未知的办理操作")
-    form = TRANSITION_FORMS.get(action, TransitionForm)(request.POST or None, request.FILES or None)
+    form = TRANSITION_FORMS.get(action, TransitionForm)(*posted(request))
     if request.method == "POST" and form.is_valid():
         data = dict(form.cleaned_data)
         if "attachments" in form.fields:
@@ -111,7 +111,7 @@ def application_act(request: HttpRequest, pk: int, action: str) -> HttpResponse:
 
 def referral_new(request: HttpRequest, pk: int) -> HttpResponse:
     application = _application(request, pk)
-    form = ReferralForm(request.POST or None)
+    form = ReferralForm(posted(request)[0])
     if request.method == "POST" and form.is_valid():
         try:
             services.add_referral(actor=request.user, application=application, **form.cleaned_data)
