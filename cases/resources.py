@@ -34,8 +34,8 @@ class StrictTextWidget(widgets.CharWidget):
 class HouseholdResource(resources.ModelResource):
     number = fields.Field("number", "户编号", widget=StrictTextWidget("户编号"))
     village = fields.Field("village", "村（社区）代码", widget=widgets.ForeignKeyWidget(Village, "code"))
-    address = fields.Field("address", "住址")
-    area_type = fields.Field("area_type", "城乡类别（urban/rural）")
+    address = fields.Field("address", "住址", widget=widgets.CharWidget())
+    area_type = fields.Field("area_type", "城乡类别（urban/rural）", widget=widgets.CharWidget())
     phone = fields.Field("phone", "联系电话", widget=StrictTextWidget("联系电话"))
 
     class Meta:
@@ -46,22 +46,24 @@ class HouseholdResource(resources.ModelResource):
         report_skipped = True
         clean_model_instances = True
 
-    def before_save_instance(self, instance: Household, row: Any, **kwargs: Any) -> None:
-        instance.township_id = instance.village.township_id
+    def import_instance(self, instance: Household, row: Any, **kwargs: Any) -> None:
+        super().import_instance(instance, row, **kwargs)
+        if instance.village_id:
+            instance.township_id = instance.village.township_id
 
 
 class MemberResource(resources.ModelResource):
     household = fields.Field("household", "户编号", widget=widgets.ForeignKeyWidget(Household, "number"))
-    name = fields.Field("name", "姓名")
+    name = fields.Field("name", "姓名", widget=widgets.CharWidget())
     id_number = fields.Field("id_number", "身份证号", widget=StrictTextWidget("身份证号"))
-    relation = fields.Field("relation", "与户主关系")
-    ethnicity = fields.Field("ethnicity", "民族")
+    relation = fields.Field("relation", "与户主关系", widget=widgets.CharWidget())
+    ethnicity = fields.Field("ethnicity", "民族", widget=widgets.CharWidget())
     phone = fields.Field("phone", "联系电话", widget=StrictTextWidget("联系电话"))
-    work_capacity = fields.Field("work_capacity", "劳动能力")
-    disability_category = fields.Field("disability_category", "残疾类别")
+    work_capacity = fields.Field("work_capacity", "劳动能力", widget=widgets.CharWidget())
+    disability_category = fields.Field("disability_category", "残疾类别", widget=widgets.CharWidget())
     disability_grade = fields.Field("disability_grade", "残疾等级", widget=widgets.IntegerWidget())
-    poverty_status = fields.Field("poverty_status", "建档立卡状态")
-    bank_name = fields.Field("bank_name", "开户银行")
+    poverty_status = fields.Field("poverty_status", "建档立卡状态", widget=widgets.CharWidget())
+    bank_name = fields.Field("bank_name", "开户银行", widget=widgets.CharWidget())
     bank_account = fields.Field("bank_account", "银行账号", widget=StrictTextWidget("银行账号"))
 
     class Meta:
@@ -96,13 +98,8 @@ class MemberResource(resources.ModelResource):
             except idnumber.InvalidIdNumber as error:
                 raise ValidationError({"id_number": error.message}) from None
 
-    def before_save_instance(self, instance: Member, row: Any, **kwargs: Any) -> None:
-        if not instance.identity_override_reason:
-            instance.birth_date = idnumber.birth_date(instance.id_number)
-            instance.sex = idnumber.sex(instance.id_number)
-
     def import_instance(self, instance: Member, row: Any, **kwargs: Any) -> None:
         super().import_instance(instance, row, **kwargs)
-        if instance.id_number and not instance.birth_date:
+        if instance.id_number and not instance.identity_override_reason:
             instance.birth_date = idnumber.birth_date(instance.id_number)
             instance.sex = idnumber.sex(instance.id_number)
