@@ -1,3 +1,16 @@
-from django.urls import path
+"""URLs of the case-registry API, mounted at ``/api/v1/``."""
 
-urlpatterns: list = []
+from rest_framework.routers import DefaultRouter
+
+from cases import api
+
+router = DefaultRouter(trailing_slash=True)
+router.register("households", api.HouseholdViewSet, basename="api-household")
+router.register("members", api.MemberViewSet, basename="api-member")
+router.register("incomes", api.IncomeViewSet, basename="api-income")
+router.register("expenditures", api.ExpenditureViewSet, basename="api-expenditure")
+router.register("assets", api.AssetViewSet, basename="api-asset")
+router.register("applications", api.ApplicationViewSet, basename="api-application")
+router.register("referrals", api.ReferralViewSet, basename="api-referral")
+
+urlpatterns = router.urls

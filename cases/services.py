@@ -70,11 +70,14 @@ HOUSEHOLD_FIELDS = ("village", "number", "address", "area_type", "phone")
 @transaction.atomic
 def save_household(*, actor: User, data: Mapping[str, Any], household: Household | None = None) -> Household:
     """Create a household (``household`` None) or change one. The township follows the village."""
-    village: Village = data["village"]
-    ensure_can_write(actor, village.township_id)
     if household is not None:
         household = Household.objects.select_for_update().get(pk=household.pk)
         ensure_can_write(actor, household.township_id)
+    if "village" not in data and household is None:
+        raise ValidationError({"village": "请选择村（社区）。"})
+    village: Village = data.get("village") or household.village  # type: ignore[union-attr]
+    ensure_can_write(actor, village.township_id)
+    if household is not None:
         if all(getattr(household, field) == data.get(field, getattr(household, field)) for field in HOUSEHOLD_FIELDS):
             return household
     else:
@@ -149,6 +152,11 @@ def save_member(*, actor: User, household: Household, data: Mapping[str, Any], m
     values = {field: data[field] for field in MEMBER_FIELDS if field in data}
     number = check_id_number(values.get("id_number", member.id_number), actor=actor, exclude_member_id=member.pk)
     values["id_number"] = number
+    if values.get("payee_id_number"):
+        try:
+            values["payee_id_number"] = idnumber.normalize_id_number(values["payee_id_number"], today=_today())
+        except idnumber.InvalidIdNumber as error:
+            raise ValidationError({"payee_id_number": f"领取人{error.message}"}) from None
     if not values.get("identity_override_reason", member.identity_override_reason):
         values["birth_date"] = idnumber.birth_date(number)
         values["sex"] = idnumber.sex(number)
@@ -162,11 +170,11 @@ def save_member(*, actor: User, household: Household, data: Mapping[str, Any], m
         member.disability_grade = None
     if member.co_resident:
         member.not_counted_reason = ""
-    member.full_clean(validate_constraints=False)
     if member.relation == Member.Relation.HEAD:
         other_head = household.members.filter(active=True, relation=Member.Relation.HEAD).exclude(pk=member.pk)
         if other_head.exists():
             raise ValidationError({"relation": "该户已有户主，请先修改原户主的关系。"})
+    member.full_clean(validate_constraints=False)  # uniqueness checked above; the rest in Member.clean
     with pghistory.context(user=actor.pk):
         member.save()
     return member
@@ -178,12 +186,19 @@ def move_member(*, actor: User, member: Member, to_household: Household, relatio
     member = Member.objects.select_for_update().get(pk=member.pk)
     ensure_can_write(actor, member.household.township_id)
     ensure_can_write(actor, to_household.township_id)
-    if member.household_id == to_household.pk:
+    if not member.active:
+        raise ValidationError("已注销的成员不能迁移。")
+    if member.household_id == to_household.pk and member.relation == relation:
         return member
+    others = to_household.members.filter(active=True).exclude(pk=member.pk)
+    if relation == Member.Relation.HEAD and others.filter(relation=Member.Relation.HEAD).exists():
+        raise ValidationError({"relation": "目标家庭已有户主。"})
+    staying = member.household.members.filter(active=True).exclude(pk=member.pk)
+    leaving_head = member.relation == Member.Relation.HEAD and member.household_id != to_household.pk
+    if leaving_head and staying.exists():
+        raise ValidationError({"relation": "迁出的是户主：请先为原家庭指定新的户主。"})
     member.household = to_household
     member.relation = relation
-    if relation == Member.Relation.HEAD and to_household.members.filter(active=True, relation="head").exists():
-        raise ValidationError({"relation": "目标家庭已有户主。"})
     with pghistory.context(user=actor.pk, reason="迁移家庭"):
         member.save(update_fields=["household", "relation", "updated_at"])
     return member
@@ -191,10 +206,10 @@ def move_member(*, actor: User, member: Member, to_household: Household, relatio
 
 @transaction.atomic
 def deactivate_member(*, actor: User, member: Member, reason: str) -> Member:
-    if not reason.strip():
-        raise ValidationError({"reason": "请填写注销原因。"})
     member = Member.objects.select_for_update().get(pk=member.pk)
     ensure_can_write(actor, member.household.township_id)
+    if not reason.strip():
+        raise ValidationError({"reason": "请填写注销原因。"})
     if not member.active:
         return member
     member.active = False
@@ -221,9 +236,9 @@ def add_fact(
     fact = FACT_MODELS[kind](**data)
     if isinstance(fact, AssetRecord):
         fact.household = household
-    elif fact.member.household_id != household.pk:
-        raise ValidationError({"member": "该成员不属于本户。"})
-    fact.full_clean()
+    elif fact.member.household_id != household.pk or not fact.member.active:
+        raise ValidationError({"member": "该成员不是本户在册成员。"})
+    fact.full_clean(validate_constraints=False)  # Fact.clean names the field
     with pghistory.context(user=actor.pk):
         fact.save()
     return fact
@@ -231,11 +246,13 @@ def add_fact(
 
 @transaction.atomic
 def end_fact(*, actor: User, fact: IncomeItem | Expenditure | AssetRecord, valid_to: date) -> None:
+    fact = type(fact).objects.select_for_update().get(pk=fact.pk)
     household = fact.household if isinstance(fact, AssetRecord) else fact.member.household
     ensure_can_write(actor, household.township_id)
-    if valid_to < fact.valid_from:
-        raise ValidationError({"valid_to": "截止日期不能早于起始日期。"})
+    if fact.valid_to == valid_to:
+        return
     fact.valid_to = valid_to
+    fact.full_clean(validate_constraints=False)  # Fact.clean names the field
     with pghistory.context(user=actor.pk):
         fact.save(update_fields=["valid_to"])
 
@@ -304,6 +321,8 @@ def receive_application(
     received_on = received_on or _today()
     if received_on > _today():
         errors["received_on"] = ["受理日期不能晚于今天。"]
+    if authorization_date and authorization_date > received_on:
+        errors["authorization_date"] = ["授权书签署日期不能晚于受理日期。"]
     if errors:
         raise ValidationError(errors)
     application = Application(
@@ -366,14 +385,17 @@ def available_steps(*, actor: User, application: Application) -> list[tuple[str,
     """The steps this actor may take now (for buttons); the service re-checks everything."""
     if actor.is_read_only:
         return []
+    prepared = actor.pk in _preparers(application)
     return [
-        (name, step) for name, step in STEPS.items() if application.status in step.sources and actor.role in step.roles
+        (name, step)
+        for name, step in STEPS.items()
+        if application.status in step.sources and actor.role in step.roles and not (step.approves and prepared)
     ]
 
 
 def _preparers(application: Application) -> set[int]:
     """Everyone who prepared or already decided on this application."""
-    actors = set(application.transitions.values_list("actor_id", flat=True))
+    actors = {transition.actor_id for transition in application.transitions.all()}  # uses a prefetch if any
     actors.add(application.received_by_id)
     return actors
 
@@ -476,12 +498,24 @@ def add_referral(*, actor: User, application: Application, office: str, due_date
     return referral
 
 
+REFERRAL_NEXT = {
+    Referral.Status.SENT: {Referral.Status.ACCEPTED, Referral.Status.DONE, Referral.Status.DECLINED},
+    Referral.Status.ACCEPTED: {Referral.Status.DONE, Referral.Status.DECLINED},
+}
+
+
 @transaction.atomic
 def update_referral(*, actor: User, referral: Referral, status: str, result: str = "") -> Referral:
     referral = Referral.objects.select_for_update().select_related("application").get(pk=referral.pk)
     ensure_can_write(actor, referral.application.township_id)
     if referral.status in (Referral.Status.DONE, Referral.Status.DECLINED):
         raise TransitionNotAllowed("该转办事项已办结，不能再修改。")
+    if status not in REFERRAL_NEXT[referral.status]:
+        raise TransitionNotAllowed(
+            f"转办事项当前为“{referral.get_status_display()}”，不能改为“{Referral.Status(status).label}”。"
+            if status in Referral.Status.values
+            else f"未知的转办状态：{status}"
+        )
     if status in (Referral.Status.DONE, Referral.Status.DECLINED) and not result.strip():
         raise ValidationError({"result": "办结或不予受理时请填写办理结果。"})
     referral.status = status

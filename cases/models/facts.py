@@ -8,6 +8,7 @@ from __future__ import annotations
 from datetime import date
 
 import pghistory
+from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models import F, Q
@@ -33,6 +34,10 @@ class DatedFact(models.Model):
 
     class Meta:
         abstract = True
+
+    def clean(self) -> None:
+        if self.valid_to and self.valid_from and self.valid_to < self.valid_from:
+            raise ValidationError({"valid_to": "截止日期不能早于起始日期。"})
 
     @classmethod
     def period_constraint(cls, name: str) -> models.CheckConstraint:

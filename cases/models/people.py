@@ -6,6 +6,7 @@ from datetime import date
 
 import pghistory
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
 from django.db.models import Q
@@ -183,7 +184,12 @@ class Member(models.Model):
     covid_discharged = models.DateField("出院日期", null=True, blank=True)
     date_of_death = models.DateField("死亡日期", null=True, blank=True)
     bank_name = models.CharField("开户银行", max_length=64, blank=True)
-    bank_account = models.CharField("银行账号", max_length=32, blank=True)
+    bank_account = models.CharField(
+        "银行账号",
+        max_length=32,
+        blank=True,
+        validators=[RegexValidator(r"^[0-9]{8,30}$", "银行账号应为 8 至 30 位数字。")],
+    )
     payee_kind = models.CharField("领取人", max_length=8, choices=PayeeKind.choices, default=PayeeKind.SELF)
     payee_name = models.CharField("领取人姓名", max_length=32, blank=True)
     payee_id_number = models.CharField("领取人身份证号", max_length=18, blank=True)
@@ -205,7 +211,10 @@ class Member(models.Model):
             ),
             models.CheckConstraint(
                 condition=Q(disability_category="", disability_grade__isnull=True)
-                | (~Q(disability_category="") & Q(disability_grade__gte=1, disability_grade__lte=4)),
+                | (
+                    ~Q(disability_category="")
+                    & Q(disability_grade__isnull=False, disability_grade__gte=1, disability_grade__lte=4)
+                ),
                 name="member_disability_category_and_grade_together",
                 violation_error_message="残疾类别和残疾等级须同时填写。",
             ),
@@ -223,6 +232,22 @@ class Member(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    def clean(self) -> None:
+        """The database constraints, as field errors a person can act on."""
+        errors = {}
+        if self.disability_category and self.disability_grade is None:
+            errors["disability_grade"] = "请填写残疾等级。"
+        if not self.disability_category and self.disability_grade is not None:
+            errors["disability_category"] = "请填写残疾类别。"
+        if self.covid_discharged and not self.covid_admitted:
+            errors["covid_admitted"] = "有出院日期时须填写入院日期。"
+        elif self.covid_discharged and self.covid_admitted and self.covid_discharged < self.covid_admitted:
+            errors["covid_discharged"] = "出院日期不能早于入院日期。"
+        if self.date_of_death and self.birth_date and self.date_of_death < self.birth_date:
+            errors["date_of_death"] = "死亡日期不能早于出生日期。"
+        if errors:
+            raise ValidationError(errors)
 
     @property
     def self_care_lost(self) -> int:

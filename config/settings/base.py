@@ -158,6 +158,10 @@ SPECTACULAR_SETTINGS = {
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
     "SERVE_PERMISSIONS": ["rest_framework.permissions.IsAuthenticated"],
+    "ENUM_NAME_OVERRIDES": {
+        "ApplicationStatusEnum": "cases.models.intake.Application.Status",
+        "ReferralStatusEnum": "cases.models.intake.Referral.Status",
+    },
 }
 
 IMPORT_EXPORT_USE_TRANSACTIONS = True

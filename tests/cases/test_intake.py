@@ -29,7 +29,12 @@ def receive(actor, household, **kwargs):
 
 
 def investigate(actor, application, **data):
-    defaults = {"visited_on": application.received_on, "investigator_1": "甲", "investigator_2": "乙", "findings": "属实"}
+    defaults = {
+        "visited_on": application.received_on,
+        "investigator_1": "甲",
+        "investigator_2": "乙",
+        "findings": "属实",
+    }
     return services.transition(actor=actor, application=application, action="investigate", data={**defaults, **data})
 
 
@@ -192,7 +197,9 @@ def test_referrals_have_their_own_status_and_deadline(users, household, monkeypa
     with pytest.raises(services.TransitionNotAllowed):
         services.update_referral(actor=users["caseworker"], referral=referral, status="accepted")
     with pytest.raises(ValidationError, match="不能早于今天"):
-        services.add_referral(actor=users["caseworker"], application=application, office="housing", due_date=date(2020, 1, 1))
+        services.add_referral(
+            actor=users["caseworker"], application=application, office="housing", due_date=date(2020, 1, 1)
+        )
 
 
 def test_available_steps_follow_role_and_state(users, household):
@@ -201,3 +208,27 @@ def test_available_steps_follow_role_and_state(users, household):
     assert names == ["investigate", "withdraw"]
     assert services.available_steps(actor=users["auditor"], application=application) == []
     assert services.available_steps(actor=users["county_staff"], application=application) == []
+
+
+def test_preparer_is_not_offered_the_approval(users, household):
+    application = receive(users["caseworker"], household)
+    application = investigate(users["reviewer"], application)
+    Application.objects.filter(pk=application.pk).update(publicity_to=date(2000, 1, 1))
+    application = services.transition(actor=users["caseworker"], application=application, action="end_publicity")
+    assert services.available_steps(actor=users["reviewer"], application=application) == []
+
+
+def test_referral_status_only_moves_forward(users, household):
+    application = receive(users["caseworker"], household)
+    referral = services.add_referral(
+        actor=users["caseworker"], application=application, office="housing", due_date=date.today()
+    )
+    services.update_referral(actor=users["caseworker"], referral=referral, status="accepted")
+    with pytest.raises(services.TransitionNotAllowed, match="不能改为"):
+        services.update_referral(actor=users["caseworker"], referral=referral, status="sent")
+
+
+def test_authorization_cannot_postdate_receipt(users, household):
+    with pytest.raises(ValidationError) as error:
+        receive(users["caseworker"], household, received_on=date(2020, 5, 1), authorization_date=date(2020, 5, 2))
+    assert "authorization_date" in error.value.message_dict

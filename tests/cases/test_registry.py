@@ -89,7 +89,12 @@ def test_one_person_one_record(users, villages):
     # The database refuses it too, whatever path writes it.
     with pytest.raises(IntegrityError), transaction.atomic():
         Member.objects.create(
-            household=first.household, name="x", id_number=number, birth_date=date(1980, 1, 1), sex="M", relation="other"
+            household=first.household,
+            name="x",
+            id_number=number,
+            birth_date=date(1980, 1, 1),
+            sex="M",
+            relation="other",
         )
     # Once deactivated, the number may be registered again.
     services.deactivate_member(actor=users["caseworker"], member=first, reason="重复登记")
@@ -154,7 +159,10 @@ def test_facts_are_dated_and_never_negative(users, villages):
     assert list(IncomeItem.objects.valid_on(date(2020, 9, 1))) == [income]
     assert not IncomeItem.objects.valid_on(date(2020, 10, 1)).exists()
     asset = services.add_fact(
-        actor=users["caseworker"], household=household, kind="asset", data={"financial": 1000, "valid_from": date(2020, 1, 1)}
+        actor=users["caseworker"],
+        household=household,
+        kind="asset",
+        data={"financial": 1000, "valid_from": date(2020, 1, 1)},
     )
     assert AssetRecord.objects.valid_on(date(2020, 2, 1)).get() == asset
     with pytest.raises(ValidationError):
@@ -189,3 +197,31 @@ def test_access_to_children_and_disabled_is_logged(users, villages):
         (child.pk, "audit"),
         (disabled.pk, "audit"),
     }
+
+
+def test_member_rules_are_field_errors(users, villages):
+    household = make_household(users["caseworker"], villages["a"])
+    cases = [
+        ({"disability_category": "physical"}, "disability_grade"),
+        ({"covid_discharged": date(2020, 2, 1)}, "covid_admitted"),
+        ({"covid_admitted": date(2020, 2, 1), "covid_discharged": date(2020, 1, 1)}, "covid_discharged"),
+        ({"bank_account": "62-2848"}, "bank_account"),
+        ({"payee_id_number": "500243199001010010"}, "payee_id_number"),
+    ]
+    for data, field in cases:
+        with pytest.raises(ValidationError) as error:
+            make_member(users["caseworker"], household, **data)
+        assert field in error.value.message_dict, data
+    assert not Member.objects.exists()
+
+
+def test_the_head_cannot_leave_a_household_without_a_head(users, villages):
+    old = make_household(users["caseworker"], villages["a"])
+    head = make_member(users["caseworker"], old, relation="head")
+    make_member(users["caseworker"], old, relation="spouse")
+    new = make_household(users["caseworker"], villages["a"])
+    with pytest.raises(ValidationError, match="新的户主"):
+        services.move_member(actor=users["caseworker"], member=head, to_household=new, relation="head")
+    services.deactivate_member(actor=users["caseworker"], member=head, reason="迁出县外")
+    with pytest.raises(ValidationError, match="已注销"):
+        services.move_member(actor=users["caseworker"], member=head, to_household=new, relation="head")
