@@ -1,8 +1,8 @@
 from __future__ import annotations
 
-from django import forms
 from typing import Any
 
+from django import forms
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
