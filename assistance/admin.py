@@ -1,21 +1,48 @@
-from django.contrib import admin
+"""Read-only admin: versions are added and confirmed on the parameter pages (policy/parameters/), which re-chain
+the effective periods, mark retroactive months for recomputation and record who did it. Editing a row here
+would change months already paid without any of that."""
 
-from assistance.models import PolicyParameter
+from django.contrib import admin
+from django.urls import reverse
+
+from assistance.models import PolicyParameter, RecomputeMark
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    def has_add_permission(self, request, obj=None):  # type: ignore[no-untyped-def]
+        return False
+
+    def has_change_permission(self, request, obj=None):  # type: ignore[no-untyped-def]
+        return False
+
+    def has_delete_permission(self, request, obj=None):  # type: ignore[no-untyped-def]
+        return False
 
 
 @admin.register(PolicyParameter)
-class PolicyParameterAdmin(admin.ModelAdmin):
+class PolicyParameterAdmin(ReadOnlyAdmin):
     list_display = ("key", "display_value", "effective_from", "effective_to", "confirmed", "source")
     list_filter = ("confirmed",)
     search_fields = ("key", "source", "note")
     date_hierarchy = "effective_from"
-    readonly_fields = ("created_by", "created_at")
 
     @admin.display(description="数值")
     def display_value(self, obj: PolicyParameter) -> str:
         return obj.display_value
 
-    def save_model(self, request, obj, form, change):  # type: ignore[no-untyped-def]
-        if not change:
-            obj.created_by = request.user
-        super().save_model(request, obj, form, change)
+    def view_on_site(self, obj: PolicyParameter) -> str:  # type: ignore[override]
+        return reverse("parameter-detail", args=[obj.key])
+
+
+@admin.register(RecomputeMark)
+class RecomputeMarkAdmin(ReadOnlyAdmin):
+    list_display = ("key", "months_label", "status", "created_by", "created_at", "done_at")
+    list_filter = ("status",)
+    search_fields = ("key", "reason")
+
+    @admin.display(description="月份")
+    def months_label(self, obj: RecomputeMark) -> str:
+        return obj.months_label
+
+    def view_on_site(self, obj: RecomputeMark) -> str:  # type: ignore[override]
+        return reverse("parameter-detail", args=[obj.key])

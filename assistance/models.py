@@ -49,3 +49,59 @@ class PolicyParameter(models.Model):
     @property
     def display_value(self) -> str:
         return format(self.value.normalize(), "f") if self.value is not None else str(self.value_json)
+
+
+class RecomputeMark(models.Model):
+    """待重算月份: benefit months of one parameter key to recompute because a version took effect in the past.
+
+    The monthly screening re-runs these months and the payments side turns the differences into back-pay lines
+    (补发); paid lines are never edited. ``from_month`` and ``to_month`` are 1st days of months, both included.
+    """
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "待重算"
+        DONE = "done", "已重算"
+
+    key = models.CharField("参数", max_length=80, db_index=True)
+    from_month = models.DateField("起始月份", help_text="该月1日。")
+    to_month = models.DateField("截止月份", help_text="该月1日；含该月。")
+    version = models.ForeignKey(
+        PolicyParameter, on_delete=models.PROTECT, related_name="recompute_marks", verbose_name="参数版本"
+    )
+    reason = models.TextField("原因")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name="标记人"
+    )
+    created_at = models.DateTimeField("标记时间", auto_now_add=True)
+    status = models.CharField("状态", max_length=8, choices=Status.choices, default=Status.PENDING, db_index=True)
+    done_at = models.DateTimeField("重算完成时间", null=True, blank=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        verbose_name = verbose_name_plural = "待重算月份"
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(from_month__day=1, to_month__day=1, to_month__gte=models.F("from_month")),
+                name="recompute_mark_whole_months",
+                violation_error_message="起止月份须为每月1日，且截止月份不能早于起始月份。",
+            ),
+            models.CheckConstraint(
+                condition=Q(status="pending", done_at__isnull=True) | Q(status="done", done_at__isnull=False),
+                name="recompute_mark_done_has_time",
+                violation_error_message="已重算的标记须有完成时间，待重算的不能有。",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.key} {self.months_label} {self.get_status_display()}"
+
+    @property
+    def month_count(self) -> int:
+        return (self.to_month.year - self.from_month.year) * 12 + self.to_month.month - self.from_month.month + 1
+
+    @property
+    def months_label(self) -> str:
+        start = f"{self.from_month.year}年{self.from_month.month}月"
+        if self.to_month == self.from_month:
+            return start
+        return f"{start}至{self.to_month.year}年{self.to_month.month}月"

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
-from datetime import date
-from decimal import Decimal
+from dataclasses import dataclass
+from datetime import date, datetime
+from decimal import Decimal, InvalidOperation
+from typing import Any
 
 from django.db.models import Q, QuerySet
 
 from assistance.models import PolicyParameter
 from assistance.policy.params import Lookup, ParamVersion
+from cases.models import User
 
 
 def versions_in_force(on: date, keys: list[str] | None = None) -> QuerySet[PolicyParameter]:
@@ -67,3 +70,154 @@ def month_lookup(on: date) -> Lookup:
         return versions.get(key)
 
     return lookup
+
+
+# Chinese names of the keys (assistance/policy/defaults.py); a key without one is shown by its code.
+KEY_LABELS: dict[str, str] = {
+    "dibao.standard.urban": "城市低保标准（元/人·月）",
+    "dibao.standard.rural": "农村低保标准（元/人·月）",
+    "dibao.addon.disabled": "分类施保：残疾人（元/人·月）",
+    "dibao.addon.severe_disability": "分类施保：一、二级残疾人（元/人·月）",
+    "dibao.addon.major_illness": "分类施保：重病患者（元/人·月）",
+    "dibao.addon.elderly": "分类施保：高龄老人（元/人·月）",
+    "dibao.addon.elderly_age": "分类施保：高龄老人年龄（岁）",
+    "dibao.addon.preschool": "分类施保：学龄前儿童（元/人·月）",
+    "dibao.addon.student": "分类施保：在校学生（元/人·月）",
+    "income.employment_cost.pct": "就业成本扣减比例",
+    "income.employment_cost.cap_std_multiple": "就业成本扣减上限（低保标准倍数）",
+    "income.lookback_months": "收入计算期（月）",
+    "assets.financial_months": "金融资产限额（低保标准月数）",
+    "assets.housing_multiple": "人均住房面积限额（住房保障标准倍数）",
+    "gradual_exit.upper_multiple": "渐退期收入上限（低保标准倍数）",
+    "gradual_exit.months": "渐退期（月）",
+    "tekun.basic": "特困人员基本生活标准（元/人·月）",
+    "tekun.care.full": "特困照料护理补贴：全护理（元/人·月）",
+    "tekun.care.half": "特困照料护理补贴：半护理（元/人·月）",
+    "tekun.care.self": "特困照料护理补贴：全自理（元/人·月）",
+    "tekun.elderly_age": "特困：老年人年龄（岁）",
+    "tekun.minor_age": "特困：未成年人年龄上限（岁）",
+    "temporary.covid_multiple": "新冠确诊患者临时救助（低保标准倍数/月）",
+    "temporary.cap_std_multiple": "临时救助一事一议线（城市低保标准倍数）",
+    "temporary.township_cap_std_multiple": "乡镇审批临时救助上限（城市低保标准倍数）",
+    "temporary.advance_followup_days": "先行救助后评估低保期限（天）",
+    "price_subsidy.cpi_trigger": "价格临时补贴启动条件：CPI 同比涨幅",
+    "price_subsidy.food_trigger": "价格临时补贴启动条件：食品价格同比涨幅",
+    "disability.living": "困难残疾人生活补贴（元/人·月）",
+    "disability.care.grade1": "重度残疾人护理补贴：一级（元/人·月）",
+    "disability.care.grade2": "重度残疾人护理补贴：二级（元/人·月）",
+    "orphan.institution": "机构养育孤儿基本生活费（元/人·月）",
+    "orphan.community": "社会散居孤儿基本生活费（元/人·月）",
+    "orphan.de_facto": "事实无人抚养儿童基本生活费（元/人·月）",
+    "intake.publicity_days": "公示期（天）",
+    "intake.epidemic_approval_working_days": "疫情期间低保审批时限（工作日）",
+    "intake.step_days.investigation": "入户调查时限（天）",
+    "intake.step_days.review": "乡镇审核时限（天）",
+    "intake.step_days.approval": "县级审批时限（天）",
+    "payment.deadline_day": "每月发放截止日",
+    "comparison.open_flag_max_days": "比对、摸排问题最长办结天数",
+    "visits.left_behind_elderly_days": "留守老人探访周期（天）",
+    "visits.left_behind_children_days": "留守儿童探访周期（天）",
+}
+
+
+def key_label(key: str) -> str:
+    return KEY_LABELS.get(key, key)
+
+
+def can_see_recompute_marks(user: User) -> bool:
+    return user.is_county_level or user.role == User.Role.AUDITOR
+
+
+# Reads for these pages ------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ParameterRow:
+    key: str
+    label: str
+    version: PolicyParameter | None  # in force on the chosen date
+    upcoming: PolicyParameter | None  # the next version after that date
+
+
+def parameter_overview(on: date, query: str = "") -> list[ParameterRow]:
+    """Every key with its version in force on ``on`` and the next one after it; ``query`` matches the key, its
+    Chinese name or a version's source."""
+    in_force = {v.key: v for v in versions_in_force(on).select_related("created_by")}
+    upcoming = {
+        v.key: v
+        for v in PolicyParameter.objects.filter(effective_from__gt=on).order_by("key", "effective_from").distinct("key")
+    }
+    keys = PolicyParameter.objects.order_by("key").values_list("key", flat=True).distinct()
+    if query:
+        labelled = [key for key, label in KEY_LABELS.items() if query in label]
+        keys = keys.filter(Q(key__icontains=query) | Q(source__icontains=query) | Q(key__in=labelled))
+    return [ParameterRow(key, key_label(key), in_force.get(key), upcoming.get(key)) for key in keys]
+
+
+@dataclass(frozen=True)
+class Change:
+    at: datetime
+    action: str
+    actor_name: str
+    reason: str
+    effective_from: str
+    details: list[tuple[str, str]]
+
+
+FIELD_LABELS = {
+    name: str(getattr(PolicyParameter._meta.get_field(name), "verbose_name", name))
+    for name in ("value", "value_json", "effective_from", "effective_to", "source", "confirmed", "note")
+}
+
+
+def _shown(field: str, raw: Any) -> str:
+    if raw is None or raw == "":
+        return "（空）"
+    if field == "confirmed":
+        return "已确认" if raw else "待确认"
+    if field == "value":
+        try:
+            return format(Decimal(str(raw)).normalize(), "f")
+        except InvalidOperation:
+            return str(raw)
+    return str(raw)
+
+
+def parameter_changes(key: str, limit: int = 200) -> list[Change]:
+    """The key's history (django-pghistory events of its versions), newest first, with the acting user and the
+    reason from the history context. The default versions loaded by the data migration show as 系统."""
+    from pghistory.models import Events
+
+    events = list(
+        Events.objects.filter(pgh_obj_model="assistance.PolicyParameter", pgh_data__key=key).order_by(
+            "-pgh_created_at", "-pgh_id"
+        )[:limit]
+    )
+    contexts = [event.pgh_context or {} for event in events]
+    user_ids = [int(context["user"]) for context in contexts if context.get("user")]
+    names = {user.pk: user.get_full_name() or user.username for user in User.objects.filter(pk__in=user_ids).order_by()}
+    changes = []
+    for event, context in zip(events, contexts, strict=True):
+        data = event.pgh_data or {}
+        if event.pgh_label == "insert":
+            action = "新增版本"
+            details = [(FIELD_LABELS[f], _shown(f, data.get(f))) for f in FIELD_LABELS if data.get(f) not in (None, "")]
+        else:
+            action = "修改" if event.pgh_label == "update" else event.pgh_label
+            details = [
+                (FIELD_LABELS[f], f"{_shown(f, old)} → {_shown(f, new)}")
+                for f, (old, new) in (event.pgh_diff or {}).items()
+                if f in FIELD_LABELS
+            ]
+        user_id = context.get("user")
+        changes.append(
+            Change(
+                at=event.pgh_created_at,
+                action=action,
+                actor_name=names.get(user_id, "（已删除的用户）") if user_id else "系统",
+                reason=context.get("reason") or "",
+                effective_from=str(data.get("effective_from") or ""),
+                details=details,
+            )
+        )
+    return changes

@@ -189,7 +189,7 @@ class InvestigationAttachment(models.Model):
         verbose_name = verbose_name_plural = "调查附件"
 
     def __str__(self) -> str:
-        return self.description or self.file.name
+        return self.description or str(self.file.name)
 
 
 class Referral(models.Model):
