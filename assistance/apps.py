@@ -7,7 +7,10 @@ class AssistanceConfig(AppConfig):
     verbose_name = "救助认定"
 
     def ready(self) -> None:
+        from assistance import enrollments
         from assistance.selectors import parameter_value
         from cases import hooks
 
         hooks.register_parameter_lookup(parameter_value)
+        hooks.application_approved.connect(enrollments._on_application_approved, dispatch_uid="enroll-approved")
+        hooks.member_died.connect(enrollments._on_member_died, dispatch_uid="end-after-death")

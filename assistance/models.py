@@ -105,3 +105,254 @@ class RecomputeMark(models.Model):
         if self.to_month == self.from_month:
             return start
         return f"{start}至{self.to_month.year}年{self.to_month.month}月"
+
+
+class Determination(models.Model):
+    """The rules applied to one household for one benefit month, from the registry's facts as of that month.
+
+    Keeps the input snapshot, the outcomes with their reasons and the parameter versions used, so an old
+    decision can always be explained (policy.md §0)."""
+
+    class Purpose(models.TextChoices):
+        MANUAL = "manual", "人工测算"
+        APPLICATION = "application", "申请审批"
+        SCREENING = "screening", "每月摸排"
+
+    household = models.ForeignKey(
+        "cases.Household", on_delete=models.PROTECT, related_name="determinations", verbose_name="家庭"
+    )
+    month = models.DateField("救助月份", help_text="该月1日。")
+    purpose = models.CharField("用途", max_length=12, choices=Purpose.choices, default=Purpose.MANUAL)
+    dibao_decision = models.CharField("低保结论", max_length=16)
+    dibao_amount = models.DecimalField("低保月金额", max_digits=12, decimal_places=2)
+    input_snapshot = models.JSONField("测算时的家庭情况")
+    result = models.JSONField("测算结果（含理由）")
+    parameters_used = models.JSONField("使用的政策参数")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField("测算时间", auto_now_add=True)
+
+    class Meta:
+        ordering = ["-month", "-created_at", "-id"]
+        verbose_name = verbose_name_plural = "救助认定测算"
+        indexes = [models.Index(fields=["household", "-month", "-created_at"], name="determination_latest")]
+        constraints = [
+            models.CheckConstraint(condition=Q(month__day=1), name="determination_whole_month"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.household_id} {self.month:%Y-%m} {self.dibao_decision}"
+
+
+class BenefitKind(models.TextChoices):
+    DIBAO = "dibao", "低保"
+    TEKUN = "tekun", "特困供养"
+    SINGLE_PERSON = "single_person_dibao", "单人户施保"
+    COVID_RELIEF = "covid_relief", "新冠患者临时救助"
+    DISABILITY_LIVING = "disability_living", "困难残疾人生活补贴"
+    DISABILITY_CARE = "disability_care", "重度残疾人护理补贴"
+    ORPHAN = "orphan_allowance", "孤儿/事实无人抚养儿童基本生活费"
+
+
+@pghistory.track()
+class Enrollment(models.Model):
+    """A beneficiary on a benefit: the household for 低保, the person for every other benefit."""
+
+    class Status(models.TextChoices):
+        APPLYING = "applying", "申请中"
+        ACTIVE = "active", "在保"
+        GRADUAL_EXIT = "gradual_exit", "渐退期"
+        SUSPENDED = "suspended", "暂停"
+        EXITED = "exited", "已退出"
+
+    class SupportMode(models.TextChoices):
+        NONE = "", "—"
+        CENTRALIZED = "centralized", "集中供养"
+        DISPERSED = "dispersed", "分散供养"
+
+    OPEN_STATUSES = (Status.APPLYING, Status.ACTIVE, Status.GRADUAL_EXIT, Status.SUSPENDED)
+
+    benefit = models.CharField("救助项目", max_length=24, choices=BenefitKind.choices)
+    township = models.ForeignKey("cases.Township", on_delete=models.PROTECT, related_name="+", verbose_name="乡镇")
+    household = models.ForeignKey(
+        "cases.Household", on_delete=models.PROTECT, related_name="enrollments", verbose_name="家庭"
+    )
+    member = models.ForeignKey(
+        "cases.Member", on_delete=models.PROTECT, null=True, blank=True, related_name="enrollments", verbose_name="对象"
+    )
+    status = models.CharField("状态", max_length=16, choices=Status.choices, default=Status.ACTIVE)
+    start_month = models.DateField("起始月份", help_text="该月1日。")
+    end_month = models.DateField("截止月份", null=True, blank=True, help_text="最后一个发放月的1日；空表示持续。")
+    monthly_amount = models.DecimalField("月金额（元）", max_digits=12, decimal_places=2)
+    gradual_exit_since = models.DateField("渐退期起始月份", null=True, blank=True)
+    exit_reason = models.CharField("退出原因", max_length=200, blank=True)
+    support_mode = models.CharField(
+        "供养方式", max_length=12, choices=SupportMode.choices, blank=True, default=SupportMode.NONE
+    )
+    caregiver_name = models.CharField("照料人", max_length=32, blank=True)
+    caregiver_phone = models.CharField("照料人电话", max_length=20, blank=True)
+    institution_name = models.CharField("供养机构", max_length=64, blank=True)
+    determination = models.ForeignKey(
+        Determination, on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name="依据测算"
+    )
+    application = models.ForeignKey(
+        "cases.Application", on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name="申请"
+    )
+    created_at = models.DateTimeField("创建时间", auto_now_add=True)
+    updated_at = models.DateTimeField("更新时间", auto_now=True)
+
+    class Meta:
+        ordering = ["township_id", "benefit", "id"]
+        verbose_name = verbose_name_plural = "救助对象（在保）"
+        indexes = [models.Index(fields=["township", "benefit", "status"], name="enrollment_roll")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["benefit", "household"],
+                condition=Q(member__isnull=True, status__in=["applying", "active", "gradual_exit", "suspended"]),
+                name="enrollment_one_open_per_household",
+                violation_error_message="该家庭已有在办的同类救助。",
+            ),
+            models.UniqueConstraint(
+                fields=["benefit", "member"],
+                condition=Q(member__isnull=False, status__in=["applying", "active", "gradual_exit", "suspended"]),
+                name="enrollment_one_open_per_person",
+                violation_error_message="该对象已有在办的同类救助。",
+            ),
+            models.CheckConstraint(
+                condition=Q(benefit="dibao", member__isnull=True) | (~Q(benefit="dibao") & Q(member__isnull=False)),
+                name="enrollment_beneficiary_matches_benefit",
+                violation_error_message="低保以家庭为对象，其他救助以个人为对象。",
+            ),
+            models.CheckConstraint(condition=Q(monthly_amount__gte=0), name="enrollment_amount_not_negative"),
+            models.CheckConstraint(
+                condition=Q(end_month__isnull=True) | Q(end_month__gte=models.F("start_month")),
+                name="enrollment_period_ordered",
+            ),
+            models.CheckConstraint(
+                condition=~Q(support_mode="dispersed") | ~Q(caregiver_name=""),
+                name="enrollment_dispersed_has_caregiver",
+                violation_error_message="分散供养须登记照料人。",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_benefit_display()} {self.get_status_display()}"
+
+    @property
+    def is_open(self) -> bool:
+        return self.status in self.OPEN_STATUSES
+
+
+class ExitReview(models.Model):
+    """No exit takes effect without a second review by another person (policy.md §4: 防止错退)."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "待复核"
+        APPROVED = "approved", "复核同意退出"
+        REJECTED = "rejected", "复核不同意"
+
+    enrollment = models.ForeignKey(Enrollment, on_delete=models.PROTECT, related_name="exit_reviews")
+    last_month = models.DateField("最后发放月份", help_text="该月1日；之后不再发放。")
+    reason = models.CharField("退出原因", max_length=200)
+    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    requested_at = models.DateTimeField("提出时间", auto_now_add=True)
+    status = models.CharField("状态", max_length=8, choices=Status.choices, default=Status.PENDING)
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    reviewed_at = models.DateTimeField("复核时间", null=True, blank=True)
+    review_comment = models.TextField("复核意见", blank=True)
+
+    class Meta:
+        ordering = ["-requested_at"]
+        verbose_name = verbose_name_plural = "退出复核"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["enrollment"], condition=Q(status="pending"), name="exit_review_one_pending"
+            ),
+            models.CheckConstraint(
+                condition=~Q(reviewed_by=models.F("requested_by")),
+                name="exit_review_by_another_person",
+                violation_error_message="复核须由另一人进行。",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.enrollment} {self.get_status_display()}"
+
+
+@pghistory.track()
+class TemporaryCase(models.Model):
+    """临时救助 (policy.md §7): 急难型 or 支出型, at most once per person per cause per calendar year unless a reason
+    is recorded; the amount decides who approves (township up to temporary.township_cap_std_multiple × the urban
+    standard, the county above, 一事一议 above temporary.cap_std_multiple ×). 先行救助 opens a follow-up to assess
+    低保 within temporary.advance_followup_days."""
+
+    class Kind(models.TextChoices):
+        EMERGENCY = "emergency", "急难型"
+        EXPENDITURE = "expenditure", "支出型"
+
+    class Cause(models.TextChoices):
+        FIRE = "fire", "火灾等意外事故"
+        TRAFFIC = "traffic", "交通事故"
+        DISASTER = "disaster", "自然灾害"
+        ILLNESS = "illness", "重大疾病"
+        EDUCATION = "education", "教育支出"
+        COVID = "covid", "新冠肺炎疫情"
+        OTHER = "other", "其他"
+
+    class Level(models.TextChoices):
+        TOWNSHIP = "township", "乡镇审批"
+        COUNTY = "county", "县级审批"
+        CASE_BY_CASE = "case_by_case", "一事一议"
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "待审批"
+        APPROVED = "approved", "已批准"
+        REJECTED = "rejected", "不予批准"
+
+    township = models.ForeignKey("cases.Township", on_delete=models.PROTECT, related_name="+", verbose_name="乡镇")
+    household = models.ForeignKey("cases.Household", on_delete=models.PROTECT, related_name="+", verbose_name="家庭")
+    member = models.ForeignKey("cases.Member", on_delete=models.PROTECT, related_name="+", verbose_name="救助对象")
+    kind = models.CharField("类型", max_length=12, choices=Kind.choices)
+    cause = models.CharField("事由", max_length=12, choices=Cause.choices)
+    description = models.TextField("情况说明")
+    amount = models.DecimalField("救助金额（元）", max_digits=12, decimal_places=2)
+    year = models.PositiveSmallIntegerField("年度")
+    level = models.CharField("审批层级", max_length=14, choices=Level.choices)
+    status = models.CharField("状态", max_length=10, choices=Status.choices, default=Status.PENDING)
+    advance = models.BooleanField("先行救助", default=False)
+    repeat_reason = models.CharField(
+        "同年同事由再次救助的理由", max_length=200, blank=True, help_text="同一对象同一事由一年内原则上只救助一次。"
+    )
+    followup_due = models.DateField("低保评估期限", null=True, blank=True)
+    followup_done_on = models.DateField("低保评估完成日期", null=True, blank=True)
+    followup_note = models.CharField("评估结果", max_length=200, blank=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField("登记时间", auto_now_add=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    decided_on = models.DateField("审批日期", null=True, blank=True)
+    decision_note = models.TextField("审批意见", blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = verbose_name_plural = "临时救助"
+        constraints = [
+            models.CheckConstraint(condition=Q(amount__gt=0), name="temporary_amount_positive"),
+            models.UniqueConstraint(
+                fields=["member", "cause", "year"],
+                condition=Q(repeat_reason="") & ~Q(status="rejected"),
+                name="temporary_once_per_person_cause_year",
+                violation_error_message="该对象本年度已因同一事由获得临时救助；如确需再次救助，请填写理由。",
+            ),
+            models.CheckConstraint(
+                condition=Q(advance=False) | Q(followup_due__isnull=False),
+                name="temporary_advance_has_followup",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.amount}"

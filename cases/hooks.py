@@ -3,6 +3,8 @@
 * ``application_approved``: sent inside the approving transaction when the county approves an application; the
   policy engine (assistance) creates the enrollments from it. ``sender`` is Application; kwargs ``application``
   and ``actor``.
+* ``member_died``: sent when a member's date of death is first recorded (kwargs ``member``, ``actor``);
+  the enrollments of that person end after the month of death.
 * ``parameter``: the policy parameter in force on a date. The parameters table lives in assistance, which
   registers its selector at start-up (``AssistanceConfig.ready``).
 """
@@ -17,6 +19,7 @@ from django.core.exceptions import ImproperlyConfigured
 from django.dispatch import Signal
 
 application_approved = Signal()
+member_died = Signal()
 
 _parameter_lookup: Callable[[str, date], Decimal | None] | None = None
 

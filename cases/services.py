@@ -175,8 +175,13 @@ def save_member(*, actor: User, household: Household, data: Mapping[str, Any], m
         if other_head.exists():
             raise ValidationError({"relation": "该户已有户主，请先修改原户主的关系。"})
     member.full_clean(validate_constraints=False)  # uniqueness checked above; the rest in Member.clean
+    newly_dead = member.date_of_death is not None and (
+        member.pk is None or not Member.objects.filter(pk=member.pk, date_of_death__isnull=False).exists()
+    )
     with pghistory.context(user=actor.pk):
         member.save()
+    if newly_dead:
+        hooks.member_died.send(sender=Member, member=member, actor=actor)
     return member
 
 

@@ -591,14 +591,14 @@ def _end_publicity_now(application_id: int) -> None:
 def test_full_workflow(client_for, world, users):
     caseworker = client_for("caseworker")
     response = _receive(
-        caseworker, world.ha, benefits=[{"benefit": "dibao"}, {"benefit": "tekun", "member": world.head_a.pk}]
+        caseworker, world.ha, benefits=[{"benefit": "dibao"}, {"benefit": "temporary", "member": world.head_a.pk}]
     )
     assert response.status_code == 201, response.content
     application = response.json()
     app_url = f"{API}/applications/{application['id']}/"
     assert application["status"] == "received"
     assert application["number"].startswith("SQ")
-    assert {b["benefit"] for b in application["benefits"]} == {"dibao", "tekun"}
+    assert {b["benefit"] for b in application["benefits"]} == {"dibao", "temporary"}
     assert {a["action"] for a in application["available_actions"]} == {"investigate", "withdraw"}
     assert application["transitions"][0]["action"] == "receive"
 

@@ -1,0 +1,235 @@
+"""Enrollments: who is on which benefit from which month, and how they leave.
+
+* The county's final approval of an application (cases.hooks.application_approved) creates the enrollments
+  from a determination made for the approval month; approval is refused when the rules do not grant it.
+* Every exit, including the end of a gradual exit, is first requested and then reviewed by another person
+  (policy.md §4: no wrongful exit).
+* A recorded date of death ends that person's enrollments after the month of death.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+import pghistory
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from assistance.determinations import determine_household, month_start
+from assistance.models import Determination, Enrollment, ExitReview
+from cases.models import Application, ApplicationBenefit, Member, User
+from cases.services import ensure_can_write
+
+Status = Enrollment.Status
+
+# Application benefits (cases) → the rule outcomes that enroll someone for them.
+OUTCOMES_FOR_BENEFIT = {
+    "dibao": ("dibao",),
+    "tekun": ("tekun",),
+    "single_person_dibao": ("single_person_dibao",),
+    "orphan_allowance": ("orphan_allowance",),
+    "disability_subsidies": ("disability_living", "disability_care"),
+}
+# Temporary assistance is decided case by case (assistance.temporary), not enrolled monthly.
+NOT_ENROLLED = {"temporary", "advance_temporary"}
+
+
+def _grants(determination: Determination) -> dict[tuple[str, str | None], dict[str, Any]]:
+    """Granted outcomes by (benefit, member ref); the household's 低保 under member None."""
+    grants = {}
+    for outcome in determination.result["outcomes"]:
+        if outcome["decision"] in ("grant", "gradual_exit"):
+            grants[(outcome["benefit"], outcome.get("member"))] = outcome
+    return grants
+
+
+@transaction.atomic
+def enroll_approved_application(
+    *, application: Application, actor: User, month: date | None = None
+) -> list[Enrollment]:
+    """Create the enrollments an approved application asks for, from a determination for the approval month."""
+    month = month_start(month or timezone.localdate())
+    determination = determine_household(
+        actor=actor, household=application.household, month=month, purpose=Determination.Purpose.APPLICATION
+    )
+    grants = _grants(determination)
+    created: list[Enrollment] = []
+    refused: list[str] = []
+    asked = application.benefits.exclude(benefit__in=NOT_ENROLLED).select_related("member")
+    for asked_benefit in asked:
+        ref = str(asked_benefit.member_id) if asked_benefit.member_id else None
+        found = False
+        for benefit in OUTCOMES_FOR_BENEFIT[asked_benefit.benefit]:
+            outcome = grants.get((benefit, None if benefit == "dibao" else ref))
+            if outcome is None:
+                continue
+            found = True
+            created.append(
+                _open_enrollment(
+                    actor=actor,
+                    benefit=benefit,
+                    application=application,
+                    member=asked_benefit.member,
+                    month=month,
+                    amount=Decimal(outcome["monthly_amount"]),
+                    determination=determination,
+                )
+            )
+        if not found:
+            who = asked_benefit.member.name if asked_benefit.member else "本户"
+            reasons = _reasons(determination, asked_benefit)
+            refused.append(f"{who}不符合{asked_benefit.get_benefit_display()}条件（{reasons}）")
+    if refused:
+        raise ValidationError("；".join(refused) + "。请核实家庭情况或作不予批准处理。")
+    return created
+
+
+def _reasons(determination: Determination, asked: ApplicationBenefit) -> str:
+    dibao = next(o for o in determination.result["outcomes"] if o["benefit"] == "dibao")
+    return "；".join(dibao.get("reasons", [])[:2]) or "测算未通过"
+
+
+def _open_enrollment(
+    *,
+    actor: User,
+    benefit: str,
+    application: Application,
+    member: Member | None,
+    month: date,
+    amount: Decimal,
+    determination: Determination,
+) -> Enrollment:
+    household = application.household
+    open_ones = Enrollment.objects.filter(benefit=benefit, status__in=Enrollment.OPEN_STATUSES)
+    existing = open_ones.filter(member=member) if member else open_ones.filter(household=household, member=None)
+    if existing.exists():
+        raise ValidationError(f"{member.name if member else '该家庭'}已在{existing.first().get_benefit_display()}中。")
+    enrollment = Enrollment(
+        benefit=benefit,
+        township_id=household.township_id,
+        household=household,
+        member=member,
+        status=Status.ACTIVE,
+        start_month=month,
+        monthly_amount=amount,
+        determination=determination,
+        application=application,
+    )
+    with pghistory.context(user=actor.pk):
+        enrollment.save()
+    return enrollment
+
+
+def _on_application_approved(sender: Any, application: Application, actor: User, **kwargs: Any) -> None:
+    enroll_approved_application(application=application, actor=actor)
+
+
+def _on_member_died(sender: Any, member: Member, actor: User, **kwargs: Any) -> None:
+    end_enrollments_after_death(member=member, actor=actor)
+
+
+@transaction.atomic
+def end_enrollments_after_death(*, member: Member, actor: User) -> int:
+    """The person's own enrollments end with the month of death (paid for that month, not after)."""
+    if member.date_of_death is None:
+        return 0
+    last_month = month_start(member.date_of_death)
+    ended = 0
+    with pghistory.context(user=actor.pk, reason="死亡"):
+        for enrollment in Enrollment.objects.select_for_update().filter(
+            member=member, status__in=Enrollment.OPEN_STATUSES
+        ):
+            enrollment.status = Status.EXITED
+            enrollment.end_month = max(last_month, enrollment.start_month)
+            enrollment.exit_reason = f"死亡（{member.date_of_death:%Y-%m-%d}）"
+            enrollment.save()
+            ended += 1
+    return ended
+
+
+# Exits with a second review ---------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def request_exit(*, actor: User, enrollment: Enrollment, last_month: date, reason: str) -> ExitReview:
+    """Propose that ``enrollment`` ends after ``last_month``; nothing changes until another person agrees."""
+    enrollment = Enrollment.objects.select_for_update().get(pk=enrollment.pk)
+    ensure_can_write(actor, enrollment.township_id)
+    if not enrollment.is_open:
+        raise ValidationError("该救助已退出。")
+    if not reason.strip():
+        raise ValidationError({"reason": "请填写退出原因。"})
+    last_month = month_start(last_month)
+    if last_month < enrollment.start_month:
+        raise ValidationError({"last_month": "最后发放月份不能早于起始月份。"})
+    if enrollment.exit_reviews.filter(status=ExitReview.Status.PENDING).exists():
+        raise ValidationError("已有待复核的退出申请。")
+    return ExitReview.objects.create(
+        enrollment=enrollment, last_month=last_month, reason=reason.strip(), requested_by=actor
+    )
+
+
+@transaction.atomic
+def review_exit(*, actor: User, review: ExitReview, approve: bool, comment: str = "") -> ExitReview:
+    """The second person's decision. Approval ends the enrollment after the requested month."""
+    review = ExitReview.objects.select_for_update().select_related("enrollment").get(pk=review.pk)
+    ensure_can_write(actor, review.enrollment.township_id)
+    if review.status != ExitReview.Status.PENDING:
+        raise ValidationError("该退出申请已复核。")
+    if actor.pk == review.requested_by_id:
+        raise PermissionDenied("退出须由另一人复核：您提出了该退出申请，不能自己复核。")
+    if not approve and not comment.strip():
+        raise ValidationError({"comment": "不同意退出时请写明理由。"})
+    review.status = ExitReview.Status.APPROVED if approve else ExitReview.Status.REJECTED
+    review.reviewed_by = actor
+    review.reviewed_at = timezone.now()
+    review.review_comment = comment.strip()
+    review.save()
+    if approve:
+        enrollment = review.enrollment
+        enrollment.status = Status.EXITED
+        enrollment.end_month = review.last_month
+        enrollment.exit_reason = review.reason
+        with pghistory.context(user=actor.pk, reason=f"复核同意退出：{review.reason}"):
+            enrollment.save()
+    return review
+
+
+@transaction.atomic
+def enter_gradual_exit(*, actor: User, enrollment: Enrollment, since: date) -> Enrollment:
+    """A 建档立卡 household whose income rose keeps its amount for gradual_exit.months months (policy.md §4)."""
+    enrollment = Enrollment.objects.select_for_update().get(pk=enrollment.pk)
+    ensure_can_write(actor, enrollment.township_id)
+    if enrollment.benefit != "dibao" or enrollment.status != Status.ACTIVE:
+        raise ValidationError("只有在保的低保家庭可以进入渐退期。")
+    enrollment.status = Status.GRADUAL_EXIT
+    enrollment.gradual_exit_since = month_start(since)
+    with pghistory.context(user=actor.pk, reason="进入渐退期"):
+        enrollment.save()
+    return enrollment
+
+
+@transaction.atomic
+def set_support(
+    *, actor: User, enrollment: Enrollment, mode: str, caregiver_name: str = "", caregiver_phone: str = "",
+    institution_name: str = "",
+) -> Enrollment:  # fmt: skip
+    """特困: 集中供养 (in an institution, money to its account) or 分散供养 (at home, with a named caregiver)."""
+    enrollment = Enrollment.objects.select_for_update().get(pk=enrollment.pk)
+    ensure_can_write(actor, enrollment.township_id)
+    if enrollment.benefit != "tekun":
+        raise ValidationError("只有特困供养需要登记供养方式。")
+    if mode == Enrollment.SupportMode.DISPERSED and not caregiver_name.strip():
+        raise ValidationError({"caregiver_name": "分散供养须登记照料人。"})
+    if mode == Enrollment.SupportMode.CENTRALIZED and not institution_name.strip():
+        raise ValidationError({"institution_name": "集中供养须登记供养机构。"})
+    enrollment.support_mode = mode
+    enrollment.caregiver_name = caregiver_name.strip()
+    enrollment.caregiver_phone = caregiver_phone.strip()
+    enrollment.institution_name = institution_name.strip()
+    with pghistory.context(user=actor.pk):
+        enrollment.save()
+    return enrollment

@@ -1,0 +1,153 @@
+"""The enrollment lifecycle: created by the final approval, ended only after a second review, or by death."""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+
+import pytest
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.utils import timezone
+
+from assistance import enrollments
+from assistance.models import Enrollment, ExitReview
+from cases import services
+from cases.models import Application
+from tests.helpers import make_household, make_member
+
+pytestmark = pytest.mark.django_db
+
+
+def approve(users, household, benefits):
+    application = services.receive_application(
+        actor=users["caseworker"], household=household, benefits=benefits, reason="困难", authorization_signed=True
+    )
+    services.transition(
+        actor=users["caseworker"],
+        application=application,
+        action="investigate",
+        data={"visited_on": application.received_on, "investigator_1": "甲", "investigator_2": "乙", "findings": "实"},
+    )
+    Application.objects.filter(pk=application.pk).update(publicity_to=date(2000, 1, 1))
+    services.transition(actor=users["caseworker"], application=application, action="end_publicity")
+    services.transition(actor=users["reviewer"], application=application, action="township_approve")
+    return services.transition(actor=users["county_staff"], application=application, action="county_approve")
+
+
+@pytest.fixture
+def poor_household(users, villages):
+    """Two adults without income and an elder of 80 without work capacity or supporter: 低保 + 特困."""
+    actor = users["caseworker"]
+    household = make_household(actor, villages["a"], area_type="rural")
+    make_member(actor, household, name="户主", relation="head", born=date(1975, 1, 1))
+    make_member(actor, household, name="配偶", relation="spouse", born=date(1977, 1, 1))
+    elder = make_member(
+        actor,
+        household,
+        name="老人",
+        relation="parent",
+        born=date(1940, 1, 1),
+        work_capacity="none",
+        able_supporter=False,
+    )
+    return household, elder
+
+
+def test_final_approval_creates_the_enrollments(users, poor_household):
+    household, elder = poor_household
+    application = approve(users, household, [("dibao", None), ("tekun", elder)])
+    assert application.status == "approved"
+    rows = {e.benefit: e for e in Enrollment.objects.filter(household=household)}
+    assert set(rows) == {"dibao", "tekun"}
+    month = timezone.localdate().replace(day=1)
+    assert rows["dibao"].start_month == month and rows["dibao"].status == "active"
+    assert rows["dibao"].member is None and rows["tekun"].member == elder
+    assert rows["dibao"].determination.purpose == "application"
+    assert rows["dibao"].monthly_amount == rows["dibao"].determination.dibao_amount > 0
+    # 特困 elder leaves the household for 低保: two members covered
+    assert len(rows["dibao"].determination.result["household"]["members"]) == 2
+
+
+def test_approval_is_refused_when_the_rules_do_not_grant(users, villages):
+    actor = users["caseworker"]
+    household = make_household(actor, villages["a"], area_type="rural")
+    rich = make_member(actor, household, relation="head", born=date(1975, 1, 1))
+    services.add_fact(
+        actor=actor,
+        household=household,
+        kind="income",
+        data={"member": rich, "kind": "wage", "monthly_amount": Decimal("9000"), "valid_from": date(2019, 1, 1)},
+    )
+    with pytest.raises(ValidationError, match="不符合低保条件"):
+        approve(users, household, [("dibao", None)])
+    application = Application.objects.get(household=household)
+    assert application.status == "county_approval", "the approval was rolled back"
+    assert not Enrollment.objects.exists()
+
+
+def test_exit_needs_a_second_person(users, poor_household):
+    household, _ = poor_household
+    approve(users, household, [("dibao", None)])
+    enrollment = Enrollment.objects.get(benefit="dibao")
+    review = enrollments.request_exit(
+        actor=users["caseworker"], enrollment=enrollment, last_month=date.today(), reason="收入超过标准"
+    )
+    enrollment.refresh_from_db()
+    assert enrollment.status == "active", "nothing changes before the review"
+    with pytest.raises(PermissionDenied, match="另一人"):
+        enrollments.review_exit(actor=users["caseworker"], review=review, approve=True)
+    with pytest.raises(ValidationError):
+        enrollments.request_exit(actor=users["reviewer"], enrollment=enrollment, last_month=date.today(), reason="x")
+    enrollments.review_exit(actor=users["reviewer"], review=review, approve=True, comment="核实无误")
+    enrollment.refresh_from_db()
+    assert enrollment.status == "exited" and enrollment.exit_reason == "收入超过标准"
+    assert enrollment.end_month == date.today().replace(day=1)
+
+
+def test_a_rejected_exit_keeps_the_enrollment(users, poor_household):
+    household, _ = poor_household
+    approve(users, household, [("dibao", None)])
+    enrollment = Enrollment.objects.get(benefit="dibao")
+    review = enrollments.request_exit(
+        actor=users["caseworker"], enrollment=enrollment, last_month=date.today(), reason="疑似收入增加"
+    )
+    with pytest.raises(ValidationError):
+        enrollments.review_exit(actor=users["reviewer"], review=review, approve=False)
+    enrollments.review_exit(actor=users["reviewer"], review=review, approve=False, comment="收入为临时性")
+    enrollment.refresh_from_db()
+    assert enrollment.status == "active"
+    assert ExitReview.objects.get().status == "rejected"
+
+
+def test_gradual_exit_keeps_the_amount(users, poor_household):
+    household, _ = poor_household
+    approve(users, household, [("dibao", None)])
+    enrollment = Enrollment.objects.get(benefit="dibao")
+    amount = enrollment.monthly_amount
+    enrollment = enrollments.enter_gradual_exit(actor=users["caseworker"], enrollment=enrollment, since=date.today())
+    assert enrollment.status == "gradual_exit" and enrollment.monthly_amount == amount
+    assert enrollment.gradual_exit_since == date.today().replace(day=1)
+
+
+def test_death_ends_the_persons_enrollments_after_that_month(users, poor_household):
+    household, elder = poor_household
+    approve(users, household, [("dibao", None), ("tekun", elder)])
+    died = date.today()
+    services.save_member(actor=users["caseworker"], household=household, member=elder, data={"date_of_death": died})
+    tekun = Enrollment.objects.get(benefit="tekun")
+    assert tekun.status == "exited" and tekun.end_month == died.replace(day=1) and "死亡" in tekun.exit_reason
+    assert Enrollment.objects.get(benefit="dibao").status == "active", "the household's 低保 is re-assessed, not ended"
+
+
+def test_dispersed_support_needs_a_caregiver(users, poor_household):
+    household, elder = poor_household
+    approve(users, household, [("tekun", elder)])
+    tekun = Enrollment.objects.get(benefit="tekun")
+    with pytest.raises(ValidationError):
+        enrollments.set_support(actor=users["caseworker"], enrollment=tekun, mode="dispersed")
+    tekun = enrollments.set_support(
+        actor=users["caseworker"], enrollment=tekun, mode="dispersed", caregiver_name="邻居王某"
+    )
+    assert tekun.get_support_mode_display() == "分散供养"
+    with pytest.raises(PermissionDenied):
+        enrollments.set_support(actor=users["auditor"], enrollment=tekun, mode="centralized", institution_name="敬老院")
