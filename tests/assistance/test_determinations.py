@@ -103,5 +103,5 @@ def test_no_members_or_no_parameters_is_a_clear_error(users, villages):
     with pytest.raises(ValidationError, match="没有在册成员"):
         determine_household(actor=None, household=household, month=OCT)
     make_member(users["caseworker"], household, born=date(1960, 1, 1))
-    with pytest.raises(ValidationError, match="dibao.standard.rural"):
+    with pytest.raises(ValidationError, match=r"dibao\.standard\.rural"):
         determine_household(actor=None, household=household, month=date(2017, 6, 1))
