@@ -1,0 +1,164 @@
+"""临时救助 pages (policy.md §7): the list with its follow-up alarm, registering a case for a member, and the
+case page where it is decided and its 低保 assessment recorded. The rules live in assistance.temporary."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_GET, require_POST
+
+from assistance import temporary
+from assistance.forms_temporary import DecideForm, FollowupForm, MemberLookupForm, TemporaryCaseForm
+from assistance.models import TemporaryCase
+from cases.models import Member
+from cases.selectors import can_see_full_identity
+from cases.services import TransitionNotAllowed
+from cases.views.common import apply_errors, posted, refuse
+
+READ_ONLY = "审计用户只能查看，不能修改。"
+
+
+@require_GET
+def temporary_list(request: HttpRequest) -> HttpResponse:
+    status = request.GET.get("status", "")
+    if status not in TemporaryCase.Status.values:
+        status = ""
+    overdue_only = request.GET.get("overdue") == "1"
+    today = timezone.localdate()
+    cases = temporary.case_list(request.user, status or None, overdue_only, today=today)
+    counts = temporary.status_counts(request.user)
+    context = {
+        "page": Paginator(cases, 30).get_page(request.GET.get("page")),
+        "tabs": [(value, label, counts.get(value, 0)) for value, label in TemporaryCase.Status.choices],
+        "status": status,
+        "overdue_only": overdue_only,
+        "overdue_count": temporary.overdue_followups(request.user, today).count(),
+        "today": today,
+        "can_write": not request.user.is_read_only,
+    }
+    return render(request, "assistance/temporary_list.html", context)
+
+
+def _pick_member(request: HttpRequest) -> tuple[Member | None, MemberLookupForm]:
+    """The member from ``?member=<id>`` (404 outside the user's township) or found by ``?id_number=``."""
+    lookup = MemberLookupForm(request.GET if "id_number" in request.GET else None)
+    member_id = request.GET.get("member", "")
+    if member_id.isdigit():
+        return temporary.get_member(request.user, int(member_id)), lookup
+    if lookup.is_valid():
+        member = temporary.find_member(request.user, lookup.cleaned_data["id_number"])
+        if member is None:
+            lookup.add_error("id_number", "本辖区内没有该身份证号的在册成员，请先在家庭中登记该成员。")
+        return member, lookup
+    return None, lookup
+
+
+def temporary_new(request: HttpRequest) -> HttpResponse:
+    if request.user.is_read_only:
+        return refuse(request, READ_ONLY, 403)
+    member, lookup = _pick_member(request)
+    if member is None:
+        return render(request, "assistance/temporary_new.html", {"lookup": lookup, "member": None})
+    today = timezone.localdate()
+    form = TemporaryCaseForm(posted(request)[0])
+    if request.method == "POST" and form.is_valid():
+        try:
+            case = temporary.register_case(actor=request.user, member=member, **form.cleaned_data)
+        except PermissionDenied as error:
+            return refuse(request, str(error), 403)
+        except ValidationError as error:
+            apply_errors(form, error)
+        else:
+            messages.success(
+                request, f"已登记临时救助第 {case.pk} 号（{case.amount} 元），审批层级：{case.get_level_display()}。"
+            )
+            return redirect("temporary-detail", pk=case.pk)
+    context = {
+        "lookup": lookup,
+        "member": member,
+        "form": form,
+        "limits": temporary.limits_on(today),
+        "preview": temporary.level_preview(form["amount"].value(), today) if form.is_bound else None,
+        "this_year": temporary.member_cases(member, today.year),
+        "full_identity": can_see_full_identity(request.user),
+    }
+    return render(request, "assistance/temporary_new.html", context)
+
+
+@require_GET
+def temporary_level(request: HttpRequest) -> HttpResponse:
+    """htmx: the approval level the typed amount calls for (today's urban standard)."""
+    preview = temporary.level_preview(request.GET.get("amount", ""), timezone.localdate())
+    return render(request, "assistance/temporary_level.html", {"preview": preview})
+
+
+def _detail(request: HttpRequest, case: TemporaryCase, **forms: object) -> HttpResponse:
+    today = timezone.localdate()
+    user = request.user
+    pending = case.status == TemporaryCase.Status.PENDING
+    followup_open = case.advance and case.followup_done_on is None
+    decide_refusal = temporary.decision_refusal(user, case) if pending else None
+    context = {
+        "case": case,
+        "today": today,
+        "decide_form": forms.get("decide_form") or DecideForm(),
+        "followup_form": forms.get("followup_form") or FollowupForm(),
+        "can_decide": pending and decide_refusal is None,
+        "decide_refusal": decide_refusal,
+        "can_followup": followup_open and temporary.followup_refusal(user, case) is None,
+        "followup_overdue": temporary.followup_overdue(case, today),
+        "this_year": temporary.member_cases(case.member, case.year).exclude(pk=case.pk),
+        "full_identity": can_see_full_identity(user),
+    }
+    return render(request, "assistance/temporary_detail.html", context)
+
+
+@require_GET
+def temporary_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    return _detail(request, temporary.get_case(request.user, pk))
+
+
+@require_POST
+def temporary_decide(request: HttpRequest, pk: int) -> HttpResponse:
+    case = temporary.get_case(request.user, pk)
+    if request.user.is_read_only:
+        return refuse(request, READ_ONLY, 403)
+    form = DecideForm(request.POST)
+    if form.is_valid():
+        try:
+            temporary.decide_case(actor=request.user, case=case, approve=form.approve, note=form.cleaned_data["note"])
+        except TransitionNotAllowed as error:
+            return refuse(request, error.message, 409)
+        except PermissionDenied as error:
+            return refuse(request, str(error), 403)
+        except ValidationError as error:
+            apply_errors(form, error)
+        else:
+            messages.success(request, "已批准。" if form.approve else "已决定不予批准。")
+            return redirect("temporary-detail", pk=case.pk)
+    return _detail(request, case, decide_form=form)
+
+
+@require_POST
+def temporary_followup(request: HttpRequest, pk: int) -> HttpResponse:
+    case = temporary.get_case(request.user, pk)
+    if request.user.is_read_only:
+        return refuse(request, READ_ONLY, 403)
+    form = FollowupForm(request.POST)
+    if form.is_valid():
+        try:
+            temporary.complete_followup(actor=request.user, case=case, note=form.cleaned_data["note"])
+        except TransitionNotAllowed as error:
+            return refuse(request, error.message, 409)
+        except PermissionDenied as error:
+            return refuse(request, str(error), 403)
+        except ValidationError as error:
+            apply_errors(form, error)
+        else:
+            messages.success(request, "已登记低保评估结果。")
+            return redirect("temporary-detail", pk=case.pk)
+    return _detail(request, case, followup_form=form)
