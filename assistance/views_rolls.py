@@ -1,0 +1,187 @@
+"""Go-live import of the existing 低保 and 特困 rolls (``assistance.roll_import``): upload a file, read the preview
+(counts, problems by row and column, what would be created), then confirm to import exactly the previewed file.
+
+Between preview and confirmation the uploaded bytes wait under ``MEDIA_ROOT/roll_imports/`` with a random name;
+the confirmation carries a signed token naming that file, its uploader and its SHA-256, valid for two hours, so
+only the person who previewed it can import it, and only unchanged. The file is removed after the import; files
+left behind by previews never confirmed are removed at the next upload once expired. Auditors get 403.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import os
+import re
+import secrets
+import time
+from pathlib import Path
+
+from django import forms
+from django.conf import settings
+from django.contrib import messages
+from django.core import signing
+from django.core.exceptions import PermissionDenied
+from django.core.files.uploadedfile import UploadedFile
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_POST
+
+from assistance.roll_import import (
+    FORMAT_COLUMNS,
+    MAX_BYTES,
+    OPTIONAL,
+    REQUIRED,
+    ImportReport,
+    ensure_can_import,
+    import_roll,
+)
+from cases.models import User
+from cases.views.common import posted, refuse
+
+UPLOAD_DIR = "roll_imports"
+SIGNING_SALT = "assistance.roll-import"
+TOKEN_MAX_AGE = 2 * 3600
+PREVIEW_ROWS = 200
+_NAME = re.compile(r"[0-9a-f]{32}")
+EXPIRED = "预览已失效（超过两小时、已经导入过或不是您上传的文件）。请重新上传文件并预览。"
+
+
+class RollUploadForm(forms.Form):
+    file = forms.FileField(
+        label="在册名单文件",
+        help_text="Excel（.xlsx、.xls）或 CSV（UTF-8 或 GB18030 编码），不超过 10 MB。",
+        widget=forms.ClearableFileInput(attrs={"class": "form-control", "accept": ".xlsx,.xlsm,.xls,.csv"}),
+    )
+
+    def clean_file(self) -> UploadedFile:
+        upload = self.cleaned_data["file"]
+        if upload.size > MAX_BYTES:
+            raise forms.ValidationError("文件超过 10 MB。请分成几个文件导入。")
+        return upload
+
+
+def _upload_dir() -> Path:
+    return Path(settings.MEDIA_ROOT) / UPLOAD_DIR
+
+
+def _remove_expired(directory: Path) -> None:
+    cutoff = time.time() - TOKEN_MAX_AGE
+    for path in directory.iterdir():
+        if _NAME.fullmatch(path.name) and path.stat().st_mtime < cutoff:
+            path.unlink(missing_ok=True)
+
+
+def _keep(user: User, data: bytes, filename: str) -> str:
+    """Store the previewed bytes; the signed token that lets this user import them."""
+    directory = _upload_dir()
+    directory.mkdir(parents=True, exist_ok=True)
+    _remove_expired(directory)
+    name = secrets.token_hex(16)
+    descriptor = os.open(directory / name, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(descriptor, "wb") as stream:
+        stream.write(data)
+    payload = {"file": name, "user": user.pk, "name": filename, "sha256": hashlib.sha256(data).hexdigest()}
+    return signing.dumps(payload, salt=SIGNING_SALT, compress=True)
+
+
+def _kept(user: User, token: str) -> tuple[Path, bytes, str] | None:
+    """The stored file a token names, when the token is this user's, unexpired, and the file is unchanged."""
+    try:
+        payload = signing.loads(token, salt=SIGNING_SALT, max_age=TOKEN_MAX_AGE)
+    except signing.BadSignature:
+        return None
+    if not isinstance(payload, dict) or payload.get("user") != user.pk or not _NAME.fullmatch(payload.get("file", "")):
+        return None
+    path = _upload_dir() / payload["file"]
+    try:
+        data = path.read_bytes()
+    except OSError:
+        return None
+    if hashlib.sha256(data).hexdigest() != payload.get("sha256"):
+        return None
+    return path, data, str(payload.get("name", ""))
+
+
+def _preview(request: HttpRequest, report: ImportReport, token: str = "") -> HttpResponse:
+    context = {
+        "report": report,
+        "token": token,
+        "planned": report.planned[:PREVIEW_ROWS],
+        "planned_more": max(0, len(report.planned) - PREVIEW_ROWS),
+    }
+    return render(request, "assistance/roll_preview.html", context)
+
+
+def roll_import(request: HttpRequest) -> HttpResponse:
+    """Upload form with the file format; a valid upload is previewed (nothing written)."""
+    try:
+        ensure_can_import(request.user)
+    except PermissionDenied as error:
+        return refuse(request, str(error), 403)
+    form = RollUploadForm(*posted(request))
+    if form.is_bound and form.is_valid():
+        upload = form.cleaned_data["file"]
+        data = upload.read()
+        report = import_roll(actor=request.user, file_bytes=data, filename=upload.name, commit=False)
+        token = _keep(request.user, data, upload.name) if report.ok and report.to_create else ""
+        return _preview(request, report, token)
+    context = {
+        "form": form,
+        "columns": FORMAT_COLUMNS,
+        "required": REQUIRED,
+        "optional": OPTIONAL,
+        "max_mb": MAX_BYTES // (1024 * 1024),
+    }
+    return render(request, "assistance/roll_import.html", context)
+
+
+@require_POST
+def roll_import_confirm(request: HttpRequest) -> HttpResponse:
+    """Import the previewed file: all rows or, if anything is wrong now, nothing."""
+    try:
+        ensure_can_import(request.user)
+    except PermissionDenied as error:
+        return refuse(request, str(error), 403)
+    kept = _kept(request.user, request.POST.get("token", ""))
+    if kept is None:
+        messages.error(request, EXPIRED)
+        return redirect("roll-import")
+    path, data, filename = kept
+    try:
+        report = import_roll(actor=request.user, file_bytes=data, filename=filename, commit=True)
+    finally:
+        path.unlink(missing_ok=True)
+    if not report.ok:
+        return _preview(request, report)
+    messages.success(
+        request, f"已导入 {report.created} 条在册记录（{filename}）；已在册跳过 {report.skipped} 条。操作已记入历史。"
+    )
+    return redirect("roll-import")
+
+
+def roll_template(request: HttpRequest) -> HttpResponse:
+    """An empty roll file with the headers, the ID column formatted as text."""
+    from openpyxl import Workbook
+    from openpyxl.styles import Font
+
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.title = "在册名单"
+    headers = [name for name, _, _ in FORMAT_COLUMNS]
+    sheet.append(headers)
+    for index, name in enumerate(headers, start=1):
+        cell = sheet.cell(row=1, column=index)
+        cell.font = Font(bold=name in REQUIRED)
+        letter = cell.column_letter
+        sheet.column_dimensions[letter].width = 22 if index == 1 else 14
+        if index == 1:
+            for row in range(2, 2001):
+                sheet.cell(row=row, column=index).number_format = "@"
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    response = HttpResponse(
+        buffer.getvalue(), content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    )
+    response["Content-Disposition"] = "attachment; filename*=UTF-8''roll-template.xlsx"
+    return response
