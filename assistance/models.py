@@ -356,3 +356,146 @@ class TemporaryCase(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} {self.amount}"
+
+
+class JobRun(models.Model):
+    """One run of a monthly job for a township and month (or the county, as the parent of its townships' runs)."""
+
+    class Kind(models.TextChoices):
+        SCREENING = "screening", "每月摸排"
+        COMPARISON = "comparison", "信息比对"
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", "排队中"
+        RUNNING = "running", "运行中"
+        DONE = "done", "已完成"
+        FAILED = "failed", "失败"
+
+    kind = models.CharField("任务", max_length=12, choices=Kind.choices)
+    township = models.ForeignKey(
+        "cases.Township", on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name="乡镇"
+    )
+    month = models.DateField("月份", help_text="该月1日。")
+    parent = models.ForeignKey("self", on_delete=models.CASCADE, null=True, blank=True, related_name="children")
+    status = models.CharField("状态", max_length=8, choices=Status.choices, default=Status.QUEUED)
+    counts = models.JSONField("统计", default=dict, blank=True)
+    error = models.TextField("错误", blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField("创建时间", auto_now_add=True)
+    started_at = models.DateTimeField("开始时间", null=True, blank=True)
+    finished_at = models.DateTimeField("结束时间", null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = verbose_name_plural = "任务运行记录"
+        indexes = [models.Index(fields=["kind", "month", "township"], name="jobrun_lookup")]
+        constraints = [models.CheckConstraint(condition=Q(month__day=1), name="jobrun_whole_month")]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.month:%Y-%m} {self.get_status_display()}"
+
+
+class MonthlyLedger(models.Model):
+    """A township's 摸排台账 for a month: submitted by the township, accepted (then locked) or returned by the
+    county."""
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", "待上报"
+        SUBMITTED = "submitted", "已上报"
+        RETURNED = "returned", "已退回"
+        ACCEPTED = "accepted", "已验收（锁定）"
+
+    township = models.ForeignKey("cases.Township", on_delete=models.PROTECT, related_name="+", verbose_name="乡镇")
+    month = models.DateField("月份")
+    status = models.CharField("状态", max_length=10, choices=Status.choices, default=Status.DRAFT)
+    submitted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    submitted_at = models.DateTimeField("上报时间", null=True, blank=True)
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    reviewed_at = models.DateTimeField("验收时间", null=True, blank=True)
+    review_note = models.TextField("验收意见", blank=True)
+
+    class Meta:
+        ordering = ["-month", "township_id"]
+        verbose_name = verbose_name_plural = "摸排台账"
+        constraints = [
+            models.UniqueConstraint(fields=["township", "month"], name="ledger_one_per_township_month"),
+            models.CheckConstraint(condition=Q(month__day=1), name="ledger_whole_month"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.month:%Y-%m} {self.get_status_display()}"
+
+    @property
+    def locked(self) -> bool:
+        return self.status == self.Status.ACCEPTED
+
+
+class LedgerEntry(models.Model):
+    """One finding of the monthly screening, with an owner and a status (open → handled with a note)."""
+
+    class Category(models.TextChoices):
+        ELIGIBLE_UNCOVERED = "eligible_uncovered", "应保未保"
+        EXIT_CANDIDATE = "exit_candidate", "不再符合条件（待复核退出）"
+        GRADUAL_EXIT_ENTERING = "gradual_exit_entering", "进入渐退期"
+        GRADUAL_EXIT_EXPIRING = "gradual_exit_expiring", "渐退期届满"
+        GRADUAL_EXIT = "gradual_exit", "渐退期在册"
+        SINGLE_PERSON_CANDIDATE = "single_person_candidate", "单人户施保候选"
+        SINGLE_PERSON = "single_person", "单人户在册"
+        TEKUN_CANDIDATE = "tekun_candidate", "特困供养候选"
+        AMOUNT_CHANGE = "amount_change", "金额变化"
+
+    class Status(models.TextChoices):
+        OPEN = "open", "待处理"
+        HANDLED = "handled", "已处理"
+
+    township = models.ForeignKey("cases.Township", on_delete=models.PROTECT, related_name="+", verbose_name="乡镇")
+    month = models.DateField("月份")
+    category = models.CharField("类别", max_length=24, choices=Category.choices)
+    household = models.ForeignKey("cases.Household", on_delete=models.PROTECT, related_name="+", verbose_name="家庭")
+    member = models.ForeignKey(
+        "cases.Member", on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name="成员"
+    )
+    current_amount = models.DecimalField("现月金额", max_digits=12, decimal_places=2, null=True, blank=True)
+    new_amount = models.DecimalField("测算月金额", max_digits=12, decimal_places=2, null=True, blank=True)
+    details = models.JSONField("依据", default=dict, blank=True)
+    status = models.CharField("状态", max_length=8, choices=Status.choices, default=Status.OPEN)
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="责任人",
+    )
+    handled_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    handled_at = models.DateTimeField("处理时间", null=True, blank=True)
+    handled_note = models.TextField("处理情况", blank=True)
+    run = models.ForeignKey(JobRun, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+
+    class Meta:
+        ordering = ["township_id", "category", "household_id", "member_id"]
+        verbose_name = verbose_name_plural = "摸排台账条目"
+        indexes = [models.Index(fields=["township", "month", "category"], name="ledger_entry_lookup")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["township", "month", "category", "household", "member"],
+                name="ledger_entry_once",
+                nulls_distinct=False,
+            ),
+            models.CheckConstraint(
+                condition=Q(status="open") | ~Q(handled_note=""),
+                name="ledger_entry_handled_has_note",
+                violation_error_message="处理时请填写处理情况。",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_category_display()} {self.household_id}"

@@ -1,0 +1,118 @@
+"""Job runs of the monthly jobs: one row per (kind, township, month) run, a county run as the parent of its
+townships' runs. Tasks are queued after the commit that created their rows; a re-delivered task for a run
+that already finished does nothing."""
+
+from __future__ import annotations
+
+import traceback
+from datetime import date
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from assistance.determinations import month_start
+from assistance.models import JobRun
+from cases.models import Township, User
+
+Status = JobRun.Status
+
+
+def ensure_can_run(actor: User | None) -> None:
+    if actor is not None and actor.role not in (User.Role.COUNTY_STAFF, User.Role.COUNTY_ADMIN):
+        raise PermissionDenied("每月摸排由县民政局启动。")
+
+
+@transaction.atomic
+def start_screening(*, actor: User | None, month: date, township: Township | None = None) -> JobRun:
+    """Queue the screening of one township, or of the whole county (one child run per township)."""
+    from assistance import tasks
+
+    ensure_can_run(actor)
+    month = month_start(month)
+    townships = [township] if township else list(Township.objects.order_by("code"))
+    parent = None
+    if township is None:
+        parent = JobRun.objects.create(kind=JobRun.Kind.SCREENING, month=month, created_by=actor)
+    runs = JobRun.objects.bulk_create(
+        JobRun(kind=JobRun.Kind.SCREENING, township=t, month=month, parent=parent, created_by=actor) for t in townships
+    )
+    run_ids = [run.pk for run in runs]
+    transaction.on_commit(lambda: [tasks.screen_township.delay(run_id) for run_id in run_ids])
+    return parent or runs[0]
+
+
+def execute_screening(run_id: int) -> JobRun:
+    """Run one township's screening for its run row; idempotent for a finished run."""
+    from assistance.screening import screen_township
+
+    with transaction.atomic():
+        run = JobRun.objects.select_for_update().get(pk=run_id)
+        if run.status in (Status.DONE, Status.RUNNING):
+            return run
+        run.status = Status.RUNNING
+        run.started_at = timezone.now()
+        run.save(update_fields=["status", "started_at"])
+    try:
+        counts = screen_township(township_id=run.township_id, month=run.month, run_id=run.pk)
+    except ValidationError as error:
+        _finish(run, Status.FAILED, error="；".join(error.messages))
+    except Exception as error:  # a job failing half-way leaves the month as it was and says why on the run
+        _finish(run, Status.FAILED, error=f"{error.__class__.__name__}: {error}\n{traceback.format_exc(limit=5)}")
+        raise
+    else:
+        _finish(run, Status.DONE, counts=counts)
+    return run
+
+
+@transaction.atomic
+def _finish(run: JobRun, status: str, counts: dict[str, int] | None = None, error: str = "") -> None:
+    run.status = status
+    run.counts = counts or {}
+    run.error = error
+    run.finished_at = timezone.now()
+    run.save(update_fields=["status", "counts", "error", "finished_at"])
+    if run.parent_id:
+        _update_parent(run.parent_id)
+
+
+def _update_parent(parent_id: int) -> None:
+    parent = JobRun.objects.select_for_update().get(pk=parent_id)
+    children = list(parent.children.values("status", "counts"))
+    if parent.started_at is None:
+        parent.started_at = timezone.now()
+    totals: dict[str, int] = {}
+    for child in children:
+        for key, value in (child["counts"] or {}).items():
+            totals[key] = totals.get(key, 0) + value
+    parent.counts = {**totals, "townships_done": sum(c["status"] == Status.DONE for c in children)}
+    statuses = {c["status"] for c in children}
+    if statuses <= {Status.DONE, Status.FAILED}:
+        parent.status = Status.FAILED if Status.FAILED in statuses else Status.DONE
+        parent.finished_at = timezone.now()
+        parent.error = "部分乡镇摸排失败，见各乡镇运行记录。" if Status.FAILED in statuses else ""
+    else:
+        parent.status = Status.RUNNING
+    parent.save()
+
+
+def progress(run: JobRun) -> tuple[int, int]:
+    """(finished, total) for a county run; (0 or 1, 1) for a township run."""
+    if run.township_id:
+        return int(run.status in (Status.DONE, Status.FAILED)), 1
+    children = run.children.all()
+    return children.filter(status__in=(Status.DONE, Status.FAILED)).count(), children.count()
+
+
+def retry_failed(*, actor: User, run: JobRun) -> int:
+    """Queue the failed township runs of a county run again (the screening is safe to re-run)."""
+    from assistance import tasks
+
+    ensure_can_run(actor)
+    failed = list(run.children.filter(status=Status.FAILED).values_list("pk", flat=True)) or (
+        [run.pk] if run.status == Status.FAILED and run.township_id else []
+    )
+    JobRun.objects.filter(pk__in=failed).update(status=Status.QUEUED, error="", counts={}, started_at=None)
+    JobRun.objects.filter(pk=run.pk, township__isnull=True).update(status=Status.RUNNING, finished_at=None)
+    transaction.on_commit(lambda: [tasks.screen_township.delay(run_id) for run_id in failed])
+    return len(failed)

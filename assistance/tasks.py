@@ -1,0 +1,24 @@
+"""Celery tasks: thin, idempotent, take ids and YYYY-MM strings, call one service."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from celery import shared_task
+from django.utils import timezone
+
+
+@shared_task(name="assistance.screen_township", acks_late=True)
+def screen_township(run_id: int) -> str:
+    from assistance.jobs import execute_screening
+
+    return execute_screening(run_id).status
+
+
+@shared_task(name="assistance.screen_county")
+def screen_county(month: str | None = None) -> int:
+    """The monthly schedule: screen every township for ``month`` (default: the current month)."""
+    from assistance.jobs import start_screening
+
+    day = date.fromisoformat(f"{month}-01") if month else timezone.localdate()
+    return start_screening(actor=None, month=day).pk

@@ -1,0 +1,211 @@
+"""Monthly screening: a crafted township where every ledger category appears; re-runs are identical and never
+touch handled entries or a locked ledger; a real worker runs the county fan-out."""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+
+import pytest
+from celery.contrib.testing.worker import start_worker
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.utils import timezone
+
+from assistance import jobs
+from assistance.models import Enrollment, JobRun, LedgerEntry, MonthlyLedger
+from assistance.screening import screen_township
+from cases import services
+from config.celery import app
+from tests.helpers import make_household, make_member
+
+OCT = date(2020, 10, 1)
+C = LedgerEntry.Category
+
+
+def wage(actor, household, member, amount):
+    services.add_fact(
+        actor=actor,
+        household=household,
+        kind="income",
+        data={"member": member, "kind": "wage", "monthly_amount": Decimal(amount), "valid_from": date(2020, 1, 1)},
+    )
+
+
+def enroll(household, benefit="dibao", member=None, amount="100", status="active", since=None):
+    return Enrollment.objects.create(
+        benefit=benefit,
+        township=household.township,
+        household=household,
+        member=member,
+        status=status,
+        start_month=date(2020, 1, 1),
+        monthly_amount=Decimal(amount),
+        gradual_exit_since=since,
+    )
+
+
+@pytest.fixture
+def crafted(users, villages):
+    """One household per ledger category in township A (rural standard 496 in October 2020)."""
+    cw = users["caseworker"]
+    v = villages["a"]
+    made = {}
+
+    def household(key, **kwargs):
+        made[key] = make_household(cw, v, area_type="rural", **kwargs)
+        return made[key]
+
+    h = household("uncovered")
+    make_member(cw, h, relation="head", born=date(1970, 1, 1))
+
+    h = household("amount_change")
+    make_member(cw, h, relation="head", born=date(1970, 1, 1))
+    enroll(h, amount="100")
+
+    h = household("exit")
+    head = make_member(cw, h, relation="head", born=date(1970, 1, 1), employed=True)
+    wage(cw, h, head, "5000")
+    enroll(h, amount="300")
+
+    h = household("entering")  # 建档立卡 unlifted, per capita between 1× and 2× the standard
+    head = make_member(cw, h, relation="head", born=date(1970, 1, 1), poverty_status="unlifted")
+    services.add_fact(
+        actor=cw,
+        household=h,
+        kind="income",
+        data={"member": head, "kind": "transfer", "monthly_amount": Decimal("700"), "valid_from": date(2020, 1, 1)},
+    )
+    enroll(h, amount="200")
+
+    h = household("gradual")  # in gradual exit since September: still within 6 months
+    head = make_member(cw, h, relation="head", born=date(1970, 1, 1), poverty_status="unlifted")
+    services.add_fact(
+        actor=cw,
+        household=h,
+        kind="income",
+        data={"member": head, "kind": "transfer", "monthly_amount": Decimal("700"), "valid_from": date(2020, 1, 1)},
+    )
+    enroll(h, amount="200", status="gradual_exit", since=date(2020, 9, 1))
+
+    h = household("expiring")  # in gradual exit since March: the 8th month
+    head = make_member(cw, h, relation="head", born=date(1970, 1, 1), poverty_status="unlifted")
+    services.add_fact(
+        actor=cw,
+        household=h,
+        kind="income",
+        data={"member": head, "kind": "transfer", "monthly_amount": Decimal("700"), "valid_from": date(2020, 1, 1)},
+    )
+    enroll(h, amount="200", status="gradual_exit", since=date(2020, 3, 1))
+
+    h = household("single_person")  # unlifted household above the standard with a severely disabled member
+    head = make_member(cw, h, relation="head", born=date(1970, 1, 1), poverty_status="unlifted", employed=True)
+    wage(cw, h, head, "3000")
+    made["disabled"] = make_member(
+        cw,
+        h,
+        relation="child",
+        born=date(1995, 1, 1),
+        disability_category="intellectual",
+        disability_grade=1,
+        work_capacity="none",
+    )
+
+    h = household("tekun")
+    made["elder"] = make_member(
+        cw, h, relation="head", born=date(1935, 1, 1), work_capacity="none", able_supporter=False
+    )
+    return made
+
+
+@pytest.mark.django_db
+def test_every_category_appears(crafted, township_a):
+    counts = screen_township(township_id=township_a.pk, month=OCT)
+    entries = {(e.category, e.household_id) for e in LedgerEntry.objects.filter(month=OCT)}
+    expected = {
+        (C.ELIGIBLE_UNCOVERED, crafted["uncovered"].pk),
+        (C.AMOUNT_CHANGE, crafted["amount_change"].pk),
+        (C.EXIT_CANDIDATE, crafted["exit"].pk),
+        (C.GRADUAL_EXIT_ENTERING, crafted["entering"].pk),
+        (C.GRADUAL_EXIT, crafted["gradual"].pk),
+        (C.GRADUAL_EXIT_EXPIRING, crafted["expiring"].pk),
+        (C.SINGLE_PERSON_CANDIDATE, crafted["single_person"].pk),
+        (C.TEKUN_CANDIDATE, crafted["tekun"].pk),
+    }
+    assert expected <= entries
+    assert counts["households"] == len(crafted) - 2
+    uncovered = LedgerEntry.objects.get(category=C.ELIGIBLE_UNCOVERED)
+    assert uncovered.new_amount == Decimal("496.00") and uncovered.details["reasons"]
+    assert uncovered.owner.username == "cw_a"
+    change = LedgerEntry.objects.get(category=C.AMOUNT_CHANGE)
+    assert (change.current_amount, change.new_amount) == (Decimal("100.00"), Decimal("496.00"))
+    assert Enrollment.objects.filter(status="exited").count() == 0, "screening never exits anyone"
+
+
+@pytest.mark.django_db
+def test_single_person_roll_and_personal_exit(crafted, township_a):
+    enroll(crafted["single_person"], benefit="single_person_dibao", member=crafted["disabled"], amount="596")
+    enroll(crafted["tekun"], benefit="tekun", member=crafted["elder"], amount="1106")
+    screen_township(township_id=township_a.pk, month=OCT)
+    assert LedgerEntry.objects.filter(category=C.SINGLE_PERSON, member=crafted["disabled"]).exists()
+    assert not LedgerEntry.objects.filter(category=C.TEKUN_CANDIDATE).exists()
+
+
+def rows():
+    return sorted(
+        LedgerEntry.objects.values_list("category", "household_id", "member_id", "current_amount", "new_amount")
+    )
+
+
+@pytest.mark.django_db
+def test_running_twice_gives_identical_rows_and_keeps_handled_entries(crafted, township_a, users):
+    screen_township(township_id=township_a.pk, month=OCT)
+    first = rows()
+    screen_township(township_id=township_a.pk, month=OCT)
+    assert rows() == first
+    handled = LedgerEntry.objects.get(category=C.ELIGIBLE_UNCOVERED)
+    LedgerEntry.objects.filter(pk=handled.pk).update(
+        status="handled", handled_note="已受理低保申请", handled_by=users["caseworker"], handled_at=timezone.now()
+    )
+    screen_township(township_id=township_a.pk, month=OCT)
+    assert rows() == first
+    assert LedgerEntry.objects.get(pk=handled.pk).status == "handled"
+
+
+@pytest.mark.django_db
+def test_locked_ledger_is_not_rescreened(crafted, township_a):
+    screen_township(township_id=township_a.pk, month=OCT)
+    MonthlyLedger.objects.filter(township=township_a, month=OCT).update(status="accepted")
+    before = rows()
+    with pytest.raises(ValidationError, match="锁定"):
+        screen_township(township_id=township_a.pk, month=OCT)
+    assert rows() == before
+
+
+@pytest.mark.django_db
+def test_only_county_starts_runs(users):
+    with pytest.raises(PermissionDenied):
+        jobs.start_screening(actor=users["caseworker"], month=OCT)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_real_worker_runs_the_county_fan_out(users, villages):
+    cw = users["caseworker"]
+    household = make_household(cw, villages["a"], area_type="rural")
+    make_member(cw, household, relation="head", born=date(1970, 1, 1))
+    with start_worker(app, pool="solo", perform_ping_check=False, shutdown_timeout=30):
+        parent = jobs.start_screening(actor=users["county_staff"], month=OCT)
+        for _ in range(600):
+            parent.refresh_from_db()
+            if parent.status in ("done", "failed"):
+                break
+            import time
+
+            time.sleep(0.1)
+    assert parent.status == "done", parent.error
+    assert parent.children.count() == 39
+    assert parent.counts["townships_done"] == 39
+    assert LedgerEntry.objects.filter(household=household, category=C.ELIGIBLE_UNCOVERED).exists()
+    # a re-delivered task for a finished run does nothing
+    child = parent.children.get(township=household.township)
+    assert jobs.execute_screening(child.pk).status == "done"
+    assert JobRun.objects.filter(parent=parent).count() == 39
