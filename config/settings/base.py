@@ -38,7 +38,12 @@ if not DATABASE_URL:
     )
 
 DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=60, conn_health_checks=True)}
-DATABASES["default"].setdefault("OPTIONS", {})["connect_timeout"] = 5
+DATABASES["default"].setdefault("OPTIONS", {}).update(
+    connect_timeout=5,
+    # Define pgtrigger's setting for every session: when it is undefined, each history trigger raises and catches
+    # an error per row, which makes bulk writes to tracked tables slow down quadratically.
+    options="-c pgtrigger.ignore={}",
+)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 INSTALLED_APPS = [
