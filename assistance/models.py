@@ -410,6 +410,7 @@ class MonthlyLedger(models.Model):
     township = models.ForeignKey("cases.Township", on_delete=models.PROTECT, related_name="+", verbose_name="乡镇")
     month = models.DateField("月份")
     status = models.CharField("状态", max_length=10, choices=Status.choices, default=Status.DRAFT)
+    screened_at = models.DateTimeField("最近摸排时间", null=True, blank=True)
     submitted_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )

@@ -18,6 +18,7 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Q
+from django.utils import timezone
 
 from assistance import selectors
 from assistance.determinations import month_start
@@ -192,4 +193,6 @@ def _replace_open_entries(*, township_id: int, month: date, findings: list[Findi
         if (f.category, f.household_id, f.member_id) not in handled
     ]
     LedgerEntry.objects.bulk_create(rows, batch_size=5000)
+    ledger.screened_at = timezone.now()
+    ledger.save(update_fields=["screened_at"])
     return len(rows)

@@ -1,6 +1,6 @@
 from django.urls import include, path
 
-from assistance import views, views_enrollment
+from assistance import views, views_enrollment, views_ledgers
 
 urlpatterns = [
     path("parameters/", views.parameter_list, name="parameter-list"),
@@ -17,4 +17,15 @@ urlpatterns += [
     path("enrollments/<int:pk>/", views_enrollment.enrollment_detail, name="enrollment-detail"),
     path("enrollments/<int:pk>/exit/", views_enrollment.exit_request, name="exit-request"),
     path("exit-reviews/<int:pk>/", views_enrollment.exit_review, name="exit-review"),
+]
+
+urlpatterns += [
+    path("ledgers/", views_ledgers.ledger_list, name="ledger-list"),
+    path("ledgers/<int:township_pk>/<str:month>/", views_ledgers.ledger_detail, name="ledger-detail"),
+    path("ledgers/<int:township_pk>/<str:month>/export/", views_ledgers.ledger_export, name="ledger-export"),
+    path("ledgers/<int:township_pk>/<str:month>/submit/", views_ledgers.ledger_submit, name="ledger-submit"),
+    path("ledgers/<int:township_pk>/<str:month>/review/", views_ledgers.ledger_review, name="ledger-review"),
+    path("ledger-entries/<int:pk>/handle/", views_ledgers.entry_handle, name="ledger-entry-handle"),
+    path("jobs/", views_ledgers.job_list, name="job-list"),
+    path("jobs/<int:pk>/", views_ledgers.job_detail, name="job-detail"),
 ]

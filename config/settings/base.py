@@ -180,3 +180,7 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
     "loggers": {"pgserver": {"level": "WARNING"}},
 }
+
+# The monthly screening of the whole county (Celery beat): day of the month and hour, local time.
+SCREENING_DAY = int(os.environ.get("SCREENING_DAY", "1"))
+SCREENING_HOUR = int(os.environ.get("SCREENING_HOUR", "2"))
