@@ -32,7 +32,7 @@ lint: install
 
 bench: install
 	@if [ -z "$$DATABASE_URL" ] || [ -z "$$REDIS_URL" ]; then $(BIN)/python -m config.services start >/dev/null; fi
-	$(BIN)/python tests/bench/run.py
+	$(BIN)/python tests/bench/run.py $(BENCH)
 
 services-start: install
 	$(BIN)/python -m config.services start
