@@ -103,10 +103,10 @@ def search_households(user: User, query: str) -> QuerySet[Household]:
             number = idnumber.normalize_id_number(query)
         except idnumber.InvalidIdNumber:
             number = query.upper()
-        matching = Q(pk__in=Member.objects.filter(id_number=number).values("household_id"))
+        by_id = Q(pk__in=Member.objects.filter(id_number=number).values("household_id"))
         if len(query) == 15:  # an old 15-digit ID, or the start of a household number
-            matching |= Q(number__startswith=query)
-        return households.filter(matching)
+            by_id |= Q(number__startswith=query)
+        return households.filter(by_id)
     if query.isdigit():
         return households.filter(number__startswith=query)
     matching = Member.objects.filter(name__startswith=query).values("household_id")

@@ -1,4 +1,4 @@
-from django.urls import path
+from django.urls import include, path
 
 from cases.views import households, intake, regions
 
@@ -22,4 +22,5 @@ urlpatterns = [
     path("applications/<int:pk>/act/<str:action>/", intake.application_act, name="application-act"),
     path("applications/<int:pk>/referrals/new/", intake.referral_new, name="referral-new"),
     path("referrals/<int:pk>/update/", intake.referral_update, name="referral-update"),
+    path("rolls/", include("cases.urls_rolls")),
 ]

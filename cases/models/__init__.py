@@ -11,6 +11,7 @@ from cases.models.intake import (
 )
 from cases.models.people import Household, IllnessCatalog, Member, SensitiveAccessLog
 from cases.models.regions import COUNTY_CODE, COUNTY_NAME, Township, User, Village
+from cases.models.rolls import RollImport, RollKind, RollRecord
 
 __all__ = [
     "COUNTY_CODE",
@@ -28,6 +29,9 @@ __all__ = [
     "InvestigationAttachment",
     "Member",
     "Referral",
+    "RollImport",
+    "RollKind",
+    "RollRecord",
     "SensitiveAccessLog",
     "Township",
     "User",

@@ -1,0 +1,1386 @@
+"""External rolls (外部名单): reading, checking and importing the lists other offices send — the poverty registry
+(建档立卡, from the poverty-alleviation office), the severe-disability list (残联), the poor-because-of-illness list
+(因病致贫), the COVID-19 patient list and the death list — and the selectors the comparison job reads
+(policy.md §2, §11, §12).
+
+File format
+-----------
+* Excel (.xlsx, .xlsm, .xls; the first worksheet) or CSV (UTF-8 with or without BOM, else GB18030/GBK; comma- or
+  tab-separated). At most 50 MB.
+* The header row is the first of the first 10 rows that names the 身份证号 column (a title row above it is
+  allowed). Columns are found by their Chinese header, in any order; other columns are ignored. Spaces, ``*``
+  and a note in brackets after a name (``乡镇（街道）``, ``残疾等级（1-4）``) are ignored. Empty rows are skipped.
+  Row numbers in reports are the spreadsheet's own.
+* Headers per roll (必填 = the column must exist; 选填 columns are read when present). Also accepted: 公民身份号码,
+  身份证号码, 证件号码 for 身份证号; 户主关系 for 与户主关系; 户码, 户号 for 户编号; 村（社区）, 社区, 行政村 for 村;
+  病种 for 疾病名称; more in ``COLUMNS``.
+
+  ============  ========  ========  ========  ========  ========  ==============================================
+  列名          建档立卡  残联      因病致贫  新冠患者  死亡人员  填写
+  ============  ========  ========  ========  ========  ========  ==============================================
+  身份证号      必填      必填      必填      必填      必填      文本格式；数字格式的单元格使整个文件被拒绝
+  姓名          必填      必填      必填      必填      必填
+  乡镇          必填      必填      必填      必填      必填      本县乡镇（街道）名称，可省略“镇”“乡”“街道”
+  村            必填      选填      选填      选填      选填      该乡镇的村（社区）名称
+  户编号        必填      选填      选填      —         —         文本格式
+  与户主关系    必填      选填      选填      —         —
+  贫困户属性    必填      —         —         —         —         一般贫困户 / 低保贫困户 / 特困供养贫困户，可空
+  脱贫状态      必填      —         —         —         —         未脱贫 / 已脱贫（返贫记为未脱贫），可空
+  是否监测对象  必填      —         —         —         —         是 / 否，空为否
+  残疾类别      —         必填      —         —         —         肢体 视力 听力 言语 智力 精神 多重
+  残疾等级      —         必填      —         —         —         一级 至 四级（或 1–4）
+  疾病名称      —         —         必填      —         —
+  入院日期      —         —         —         必填      —         日期，如 2020-02-03
+  出院日期      —         —         —         选填      —         日期；未出院留空
+  死亡日期      —         —         —         —         必填      日期
+  ============  ========  ========  ========  ========  ========  ==============================================
+
+Rules
+-----
+* The file is refused as a whole, with one report listing every problem (rows, column, what is wrong, how to
+  fix it), and nothing is written, when: a required column is missing; the file is unreadable or has no data
+  row; a township (or a village within its township) is unknown; an ID cell is stored as a number (digits and a
+  final X are lost: "请将该列设置为文本格式后重新导出"); or a value of a checked column cannot be read (an empty
+  name, an unknown 脱贫状态, a date that is not a date, …).
+* ID numbers (§12) that are invalid or empty are *kept*: the row is imported with ``id_valid`` False and its raw
+  text. A normalised number on several rows marks every one of those rows ``id_duplicate``. They are counted and
+  raise ``ID_INVALID`` / ``ID_DUPLICATE`` in the comparison; they are not errors of the file.
+* A row is matched to the active member with the same normalised ID number (one query for the file).
+* Preview writes nothing. Commit is atomic, stores the file with who, when and the counts, writes the rows with
+  COPY, and makes the import the one in force for its kind (a roll is a full snapshot, not an increment).
+  Committing a file already committed for the kind (same SHA-256) writes nothing and returns that import.
+* Only county staff and county admins import (the rolls are county-wide); county users and county auditors see
+  the imports.
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import io
+import json
+import re
+import secrets
+import time
+from collections import Counter
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from pathlib import Path, PurePath, PureWindowsPath
+from typing import Any
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.base import ContentFile
+from django.db import connection, transaction
+from django.db.models import QuerySet
+from django.utils import timezone
+
+from cases import idnumber
+from cases.models import Member, RollImport, RollKind, RollRecord, Township, User, Village
+from cases.models.people import PovertyStatus
+
+__all__ = [
+    "COLUMNS",
+    "KIND_COLUMNS",
+    "RECORD_FILTERS",
+    "Problem",
+    "RollRefused",
+    "RollReport",
+    "all_kind_headers",
+    "can_import_rolls",
+    "can_view_rolls",
+    "commit_roll",
+    "current_import",
+    "current_records",
+    "current_registry_status",
+    "discard_pending",
+    "has_registry",
+    "household_registry_status",
+    "load_pending",
+    "parse_roll",
+    "preview_roll",
+    "record_row",
+    "registry_status_by_id_number",
+    "roll_imports",
+    "roll_records",
+    "stash_pending",
+]
+
+MAX_BYTES = 50 * 1024 * 1024
+PREVIEW_ROWS = 50
+MAX_PROBLEMS = 500
+_HEADER_SEARCH_ROWS = 10
+_LOCK_KEY = 0x524F4C53  # pg_advisory_xact_lock(key, kind): one committing import per kind at a time
+_KIND_LOCK = {kind: index for index, kind in enumerate(RollKind.values)}
+
+MSG_NUMBER_FIX = "请将该列设置为文本格式后重新导出"
+
+
+# Columns ------------------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Column:
+    key: str
+    header: str
+    aliases: tuple[str, ...]
+    note: str
+
+
+COLUMNS: dict[str, Column] = {
+    column.key: column
+    for column in (
+        Column(
+            "id_number",
+            "身份证号",
+            ("身份证号码", "公民身份号码", "公民身份证号码", "身份证件号码", "证件号码", "身份证"),
+            "文本格式，18 位（或 15 位旧号码）。无效或重复的号码照常导入并标记。",
+        ),
+        Column("name", "姓名", ("人员姓名", "成员姓名", "患者姓名", "死者姓名"), "不能为空。"),
+        Column(
+            "township",
+            "乡镇",
+            ("乡镇街道", "乡镇(街道)", "所属乡镇", "乡镇名称", "乡(镇)", "镇乡", "乡镇（街道）"),
+            "本县乡镇（街道）名称，如“汉葭街道”“郁山镇”，可省略“镇”“乡”“街道”。",
+        ),
+        Column(
+            "village",
+            "村",
+            ("村(社区)", "村（社区）", "村社区", "社区", "行政村", "村名", "村名称", "村居", "所属村"),
+            "该乡镇的村（社区）名称。",
+        ),
+        Column("household_number", "户编号", ("户码", "户号", "户编码", "家庭编号"), "文本格式。"),
+        Column("relation", "与户主关系", ("户主关系", "与户主的关系"), "如 户主、配偶、之子。"),
+        Column(
+            "poverty_attribute",
+            "贫困户属性",
+            ("贫困户类型", "户属性", "贫困属性"),
+            "一般贫困户、低保贫困户 或 特困供养贫困户；非贫困户的监测对象可留空。",
+        ),
+        Column("lifted_status", "脱贫状态", ("贫困状态",), "未脱贫 或 已脱贫（“返贫”记为未脱贫）；可留空。"),
+        Column(
+            "monitored", "是否监测对象", ("监测对象", "是否为监测对象", "是否监测户", "监测户"), "是 或 否，空为否。"
+        ),
+        Column("disability_category", "残疾类别", ("残疾类型",), "肢体、视力、听力、言语、智力、精神 或 多重。"),
+        Column("disability_grade", "残疾等级", ("残疾级别",), "一级、二级、三级 或 四级（也可填 1–4）。"),
+        Column("illness", "疾病名称", ("病种", "疾病", "所患疾病", "患病名称", "主要病种"), "不能为空。"),
+        Column("covid_admitted", "入院日期", ("入院时间", "住院日期"), "日期，如 2020-02-03。"),
+        Column("covid_discharged", "出院日期", ("出院时间",), "日期；尚未出院留空。"),
+        Column("date_of_death", "死亡日期", ("死亡时间",), "日期，如 2020-02-03。"),
+    )
+}
+
+_REQUIRED, _OPTIONAL = True, False
+KIND_COLUMNS: dict[str, tuple[tuple[str, bool], ...]] = {
+    RollKind.POVERTY_REGISTRY: (
+        ("id_number", _REQUIRED),
+        ("name", _REQUIRED),
+        ("township", _REQUIRED),
+        ("village", _REQUIRED),
+        ("household_number", _REQUIRED),
+        ("relation", _REQUIRED),
+        ("poverty_attribute", _REQUIRED),
+        ("lifted_status", _REQUIRED),
+        ("monitored", _REQUIRED),
+    ),
+    RollKind.SEVERE_DISABILITY: (
+        ("id_number", _REQUIRED),
+        ("name", _REQUIRED),
+        ("township", _REQUIRED),
+        ("village", _OPTIONAL),
+        ("disability_category", _REQUIRED),
+        ("disability_grade", _REQUIRED),
+        ("household_number", _OPTIONAL),
+        ("relation", _OPTIONAL),
+    ),
+    RollKind.ILLNESS_POVERTY: (
+        ("id_number", _REQUIRED),
+        ("name", _REQUIRED),
+        ("township", _REQUIRED),
+        ("village", _OPTIONAL),
+        ("illness", _REQUIRED),
+        ("household_number", _OPTIONAL),
+        ("relation", _OPTIONAL),
+    ),
+    RollKind.COVID_PATIENTS: (
+        ("id_number", _REQUIRED),
+        ("name", _REQUIRED),
+        ("township", _REQUIRED),
+        ("village", _OPTIONAL),
+        ("covid_admitted", _REQUIRED),
+        ("covid_discharged", _OPTIONAL),
+    ),
+    RollKind.DEATHS: (
+        ("id_number", _REQUIRED),
+        ("name", _REQUIRED),
+        ("township", _REQUIRED),
+        ("village", _OPTIONAL),
+        ("date_of_death", _REQUIRED),
+    ),
+}
+
+# Columns whose empty cell is a problem of the file (when the column is required for the kind).
+_NOT_EMPTY = {
+    "name",
+    "township",
+    "village",
+    "household_number",
+    "relation",
+    "disability_category",
+    "disability_grade",
+    "illness",
+    "covid_admitted",
+    "date_of_death",
+}
+
+_HEADER_LOOKUP: dict[str, str] = {}
+for _column in COLUMNS.values():
+    for _name in (_column.header, *_column.aliases):
+        _HEADER_LOOKUP[_name] = _column.key
+
+
+@dataclass(frozen=True)
+class HeaderRow:
+    """One line of the headers table on the upload page."""
+
+    header: str
+    required: bool
+    aliases: str
+    note: str
+
+
+def kind_headers(kind: str) -> list[HeaderRow]:
+    return [
+        HeaderRow(COLUMNS[key].header, required, "、".join(COLUMNS[key].aliases[:4]), COLUMNS[key].note)
+        for key, required in KIND_COLUMNS[kind]
+    ]
+
+
+def all_kind_headers() -> list[tuple[str, str, list[HeaderRow]]]:
+    """(kind, label, headers) for every roll, for the upload page."""
+    return [(kind, label, kind_headers(kind)) for kind, label in RollKind.choices]
+
+
+# Record layout: the COPY columns, in order. Slot 0 is the import's id, filled at commit.
+RECORD_COLUMNS = (
+    "roll_import_id",
+    "row_number",
+    "id_number_raw",
+    "id_number",
+    "id_valid",
+    "id_duplicate",
+    "name",
+    "household_number",
+    "relation",
+    "township_id",
+    "village_id",
+    "member_id",
+    "poverty_attribute",
+    "lifted_status",
+    "monitored",
+    "registry_status",
+    "disability_category",
+    "disability_grade",
+    "illness",
+    "covid_admitted",
+    "covid_discharged",
+    "date_of_death",
+)
+_SLOT = {name: index for index, name in enumerate(RECORD_COLUMNS)}
+_BLANK: list[Any] = [
+    None,
+    0,
+    "",
+    "",
+    True,
+    False,
+    "",
+    "",
+    "",
+    None,
+    None,
+    None,
+    "",
+    "",
+    False,
+    "",
+    "",
+    None,
+    "",
+    None,
+    None,
+    None,
+]
+_TEXT_LIMITS = {"name": 64, "household_number": 40, "relation": 32, "illness": 100}
+
+
+# Results ------------------------------------------------------------------------------------------------------
+
+
+@dataclass
+class Problem:
+    """Something wrong that refuses the file: ``rows`` empty for the file as a whole, else the spreadsheet rows
+    (header row counted) with the same problem."""
+
+    column: str
+    message: str
+    fix: str
+    letter: str = ""
+    rows: list[int] = field(default_factory=list)
+
+    SHOWN_ROWS = 20
+
+    @property
+    def where(self) -> str:
+        if not self.rows:
+            return "整个文件"
+        shown = "、".join(str(row) for row in self.rows[: self.SHOWN_ROWS])
+        if len(self.rows) > self.SHOWN_ROWS:
+            return f"第 {shown} 行等，共 {len(self.rows)} 行"
+        return f"第 {shown} 行"
+
+    @property
+    def column_label(self) -> str:
+        if not self.column:
+            return ""
+        return f"{self.letter} 列「{self.column}」" if self.letter else f"「{self.column}」"
+
+    def __str__(self) -> str:
+        place = f"{self.where} {self.column_label}".strip()
+        return f"{place}：{self.message}。{self.fix}。"
+
+
+@dataclass(frozen=True)
+class PreviewRow:
+    row_number: int
+    id_number: str
+    id_valid: bool
+    id_duplicate: bool
+    name: str
+    township: str
+    village: str
+    household_number: str
+    details: str
+    matched: bool
+
+
+@dataclass
+class RollReport:
+    """What an import of the file would do (preview) — or why the file is refused."""
+
+    kind: str
+    filename: str
+    sha256: str
+    rows: int = 0
+    invalid_ids: int = 0
+    duplicate_ids: int = 0
+    matched: int = 0
+    problems: list[Problem] = field(default_factory=list)
+    hidden_problems: int = 0  # problems beyond MAX_PROBLEMS, not listed
+    preview: list[PreviewRow] = field(default_factory=list)
+    columns: list[tuple[str, str]] = field(default_factory=list)  # (letter, header as written) of the columns read
+    ignored_columns: list[str] = field(default_factory=list)
+    existing: RollImport | None = None  # the same file, already committed for the kind
+
+    @property
+    def refused(self) -> bool:
+        return bool(self.problems)
+
+    @property
+    def unmatched(self) -> int:
+        return self.rows - self.matched
+
+    @property
+    def kind_label(self) -> str:
+        return RollKind(self.kind).label
+
+    def lines(self) -> list[str]:
+        out = [f"{self.kind_label}：{self.filename}"]
+        if self.refused:
+            out.append("文件被整体拒绝，没有导入任何记录：")
+            out.extend(f"  {problem}" for problem in self.problems)
+            if self.hidden_problems:
+                out.append(f"  另有 {self.hidden_problems} 处问题未列出。")
+        else:
+            out.append(
+                f"数据行 {self.rows}；身份证号无效 {self.invalid_ids}，重复 {self.duplicate_ids}；"
+                f"匹配到在册成员 {self.matched}，未匹配 {self.unmatched}。"
+            )
+        return out
+
+
+class RollRefused(ValidationError):
+    """The file is refused as a whole; ``report`` lists every problem."""
+
+    def __init__(self, report: RollReport) -> None:
+        super().__init__([str(problem) for problem in report.problems] or ["文件被拒绝。"])
+        self.report = report
+
+
+@dataclass
+class _Parsed:
+    records: list[list[Any]]
+    problems: list[Problem]
+    hidden_problems: int
+    columns: list[tuple[str, str]]
+    ignored: list[str]
+
+
+class _Refused(Exception):
+    def __init__(self, *problems: Problem) -> None:
+        super().__init__(problems)
+        self.problems = list(problems)
+
+
+def _file_problem(message: str, fix: str, column: str = "", letter: str = "") -> Problem:
+    return Problem(column=column, message=message, fix=fix, letter=letter)
+
+
+# Reading the file ---------------------------------------------------------------------------------------------
+
+_OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+_EXCEL_SUFFIXES = {".xlsx", ".xlsm", ".xlsb", ".xls", ".ods"}
+_READ_EXCEL_FIX = "请用 Excel 打开后另存为 .xlsx（或 CSV）再上传"
+
+
+def column_letter(index: int) -> str:
+    """0 → A, 25 → Z, 26 → AA."""
+    letters = ""
+    index += 1
+    while index:
+        index, rest = divmod(index - 1, 26)
+        letters = chr(65 + rest) + letters
+    return letters
+
+
+def read_cells(file_bytes: bytes, filename: str) -> list[list[Any]]:
+    """All rows of the first sheet (Excel, via calamine) or of the CSV, from row 1."""
+    suffix = PurePath(filename or "").suffix.lower()
+    if file_bytes.startswith((b"PK\x03\x04", _OLE_MAGIC)) or suffix in _EXCEL_SUFFIXES:
+        return _read_excel(file_bytes)
+    if suffix in {".csv", ".txt", ""}:
+        return _read_csv(file_bytes)
+    raise _Refused(_file_problem("只能导入 Excel（.xlsx、.xls）或 CSV 文件", "请另存为 .xlsx 或 .csv 后重新上传"))
+
+
+def _read_excel(file_bytes: bytes) -> list[list[Any]]:
+    from python_calamine import CalamineWorkbook
+
+    try:
+        workbook = CalamineWorkbook.from_filelike(io.BytesIO(file_bytes))
+        if not workbook.sheet_names:
+            raise _Refused(_file_problem("Excel 文件中没有工作表", "请把名单放在第一个工作表中"))
+        return workbook.get_sheet_by_index(0).to_python(skip_empty_area=False)
+    except _Refused:
+        raise
+    except Exception:
+        raise _Refused(_file_problem("无法读取该 Excel 文件（可能已损坏或设置了密码）", _READ_EXCEL_FIX)) from None
+
+
+def decode_csv(file_bytes: bytes) -> str:
+    """UTF-8 (with or without BOM), else GB18030 (which includes GBK)."""
+    try:
+        return file_bytes.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        pass
+    try:
+        return file_bytes.decode("gb18030")
+    except UnicodeDecodeError:
+        raise _Refused(
+            _file_problem("无法识别 CSV 文件的编码", "请保存为 UTF-8 或 GB18030（GBK）编码的 CSV 后重新上传")
+        ) from None
+
+
+def _read_csv(file_bytes: bytes) -> list[list[Any]]:
+    text = decode_csv(file_bytes)
+    first_line = text.split("\n", 1)[0]
+    delimiter = "\t" if "\t" in first_line and "," not in first_line else ","
+    try:
+        return list(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter))
+    except csv.Error as error:
+        raise _Refused(_file_problem(f"CSV 文件格式有误（{error}）", "请用 Excel 重新另存为 CSV")) from None
+
+
+_SPACES = re.compile(r"\s+")
+_HEADER_NOTE = re.compile(r"[（(][^（）()]*[）)]$")
+
+
+def _header_key(cell: Any) -> str | None:
+    if not isinstance(cell, str):
+        return None
+    text = _SPACES.sub("", cell).replace("*", "").replace("＊", "")
+    key = _HEADER_LOOKUP.get(text)
+    if key is None:
+        key = _HEADER_LOOKUP.get(_HEADER_NOTE.sub("", text))
+    return key
+
+
+def _find_header(cells: list[list[Any]], kind: str) -> tuple[int, dict[str, int], list[tuple[str, str]], list[str]]:
+    """The header row's index, the column index of each known column of the kind, the columns read and the
+    headers ignored."""
+    wanted = dict(KIND_COLUMNS[kind])
+    header_index = next(
+        (i for i, row in enumerate(cells[:_HEADER_SEARCH_ROWS]) if "id_number" in {_header_key(c) for c in row}),
+        None,
+    )
+    if header_index is None:
+        header_index = next((i for i, row in enumerate(cells) if any(row)), None)
+    if header_index is None:
+        headers = "、".join(COLUMNS[key].header for key in wanted)
+        raise _Refused(_file_problem("文件是空的", f"第 1 行应为表头（{headers}），其下每行一人"))
+    columns: dict[str, int] = {}
+    read: list[tuple[str, str]] = []
+    ignored: list[str] = []
+    problems: list[Problem] = []
+    for index, cell in enumerate(cells[header_index]):
+        key = _header_key(cell)
+        if key is None or key not in wanted:
+            if str(cell).strip():
+                ignored.append(str(cell).strip())
+            continue
+        if key in columns:
+            problems.append(
+                _file_problem(
+                    f"表头“{COLUMNS[key].header}”出现了两次（{column_letter(columns[key])} 列和 "
+                    f"{column_letter(index)} 列）",
+                    "请删除多余的一列",
+                    COLUMNS[key].header,
+                    column_letter(index),
+                )
+            )
+            continue
+        columns[key] = index
+        read.append((column_letter(index), str(cell).strip()))
+    for key, required in KIND_COLUMNS[kind]:
+        if required and key not in columns:
+            column = COLUMNS[key]
+            also = f"（也可写作：{'、'.join(column.aliases[:4])}）" if column.aliases else ""
+            problems.append(
+                _file_problem(
+                    f"缺少必填列“{column.header}”（表头在第 {header_index + 1} 行）",
+                    f"请在表头加上“{column.header}”列{also}，填写：{column.note}",
+                    column.header,
+                )
+            )
+    if problems:
+        raise _Refused(*problems)
+    return header_index, columns, read, ignored
+
+
+# Cells --------------------------------------------------------------------------------------------------------
+
+
+class _Bad(Exception):
+    """A cell that cannot be read: ``message`` what is wrong, ``fix`` how to fix it."""
+
+    def __init__(self, message: str, fix: str, group: str = "") -> None:
+        super().__init__(message)
+        self.message = message
+        self.fix = fix
+        self.group = group or message  # problems of one group are listed once, with all their rows
+
+
+def _is_number(value: Any) -> bool:
+    return isinstance(value, int | float) and not isinstance(value, bool)
+
+
+def _shown(value: Any) -> str:
+    return format(value, ".15g") if isinstance(value, float) else str(value)
+
+
+def _text(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, str):
+        return value.strip()
+    if isinstance(value, bool):
+        return "是" if value else "否"
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    if isinstance(value, datetime):
+        return f"{value:%Y-%m-%d}"
+    return str(value).strip()
+
+
+_SCIENTIFIC = re.compile(r"^[0-9](\.[0-9]+)?[eE]\+?[0-9]+$")
+
+
+def _strict_text(value: Any) -> str:
+    """Text of a column that must be stored as text (ID numbers, household numbers)."""
+    if value.__class__ is str:  # the common case, quickly: plain text, no quote, no exponent
+        text = value.strip()
+        if not text or (text[0] not in "='" and "E" not in text and "e" not in text):
+            return text
+    if _is_number(value):
+        raise _Bad(
+            "单元格是数字而不是文本，数字会丢失位数和末位 X（如第一个这样的单元格显示为 " + _shown(value) + "）",
+            MSG_NUMBER_FIX,
+            "number",
+        )
+    text = _text(value)
+    if text.startswith('="') and text.endswith('"'):  # the ="…" some CSV exports use to keep text
+        text = text[2:-1].strip()
+    text = text.lstrip("'").strip()
+    if _SCIENTIFIC.match(text):  # a CSV saved from a sheet where the column was a number
+        raise _Bad(
+            f"单元格是科学计数法的数字（{text}），位数已经丢失",
+            MSG_NUMBER_FIX,
+            "number",
+        )
+    return text
+
+
+_LIFTED_WORDS = {
+    "未脱贫": "未脱贫",
+    "返贫": "未脱贫",
+    "已脱贫": "已脱贫",
+    "脱贫": "已脱贫",
+    "稳定脱贫": "已脱贫",
+    "标注脱贫": "已脱贫",
+}
+_YES = {"是", "Y", "YES", "TRUE", "1", "监测对象", "√"}
+_NO = {"否", "N", "NO", "FALSE", "0", ""}
+_ATTRIBUTE_WORDS = {
+    "一般贫困户": "一般贫困户",
+    "一般户": "一般贫困户",
+    "低保贫困户": "低保贫困户",
+    "低保户": "低保贫困户",
+    "特困供养贫困户": "特困供养贫困户",
+    "特困户": "特困供养贫困户",
+    "五保户": "特困供养贫困户",
+    "五保贫困户": "特困供养贫困户",
+}
+_CATEGORY_WORDS = {label: value for value, label in Member.DisabilityCategory.choices if value} | {
+    f"{label}残疾": value for value, label in Member.DisabilityCategory.choices if value
+}
+_GRADE_WORDS = {
+    f"{prefix}{suffix}": grade
+    for grade, numerals in (
+        (1, ("一", "1", "壹")),
+        (2, ("二", "2", "贰")),
+        (3, ("三", "3", "叁")),
+        (4, ("四", "4", "肆")),
+    )
+    for prefix in numerals
+    for suffix in ("", "级")
+}
+_DATE_PATTERN = re.compile(
+    r"(?P<y>\d{4})\s*[-/.年]\s*(?P<m>\d{1,2})\s*[-/.月]\s*(?P<d>\d{1,2})\s*日?(?:[ T]\d{1,2}:\d{2}(?::\d{2})?)?"
+)
+_DATE_COMPACT = re.compile(r"(?P<y>\d{4})(?P<m>\d{2})(?P<d>\d{2})")
+_DATE_FIX = "请填写为 2020-02-03 这样的日期，或把单元格设置为日期格式"
+
+
+def _parse_lifted(value: Any) -> str:
+    text = _SPACES.sub("", _text(value))
+    if text in _LIFTED_WORDS:
+        return _LIFTED_WORDS[text]
+    if not text:
+        return ""
+    raise _Bad(f"无法识别脱贫状态“{text}”", "请填写“未脱贫”或“已脱贫”，不是贫困人口的留空")
+
+
+def _parse_monitored(value: Any) -> bool:
+    text = _SPACES.sub("", _text(value)).upper()
+    if text in _YES:
+        return True
+    if text in _NO:
+        return False
+    raise _Bad(f"无法识别是否监测对象“{_text(value)}”", "请填写“是”或“否”（空为否）")
+
+
+def _parse_attribute(value: Any) -> str:
+    text = _SPACES.sub("", _text(value))
+    if not text:
+        return ""
+    if text in _ATTRIBUTE_WORDS:
+        return _ATTRIBUTE_WORDS[text]
+    raise _Bad(f"无法识别贫困户属性“{text}”", "请填写“一般贫困户”“低保贫困户”或“特困供养贫困户”，非贫困户留空")
+
+
+def _parse_category(value: Any) -> str:
+    text = _SPACES.sub("", _text(value))
+    if text in _CATEGORY_WORDS:
+        return _CATEGORY_WORDS[text]
+    raise _Bad(f"无法识别残疾类别“{text}”", "请填写肢体、视力、听力、言语、智力、精神或多重")
+
+
+def _parse_grade(value: Any) -> int:
+    text = _SPACES.sub("", _text(value)).removesuffix("残疾")
+    if text in _GRADE_WORDS:
+        return _GRADE_WORDS[text]
+    raise _Bad(f"无法识别残疾等级“{_text(value)}”", "请填写一级、二级、三级或四级（也可填 1 至 4）")
+
+
+def _date_parser(label: str, today: date) -> Callable[[Any], date | None]:
+    def parse(value: Any) -> date | None:
+        if isinstance(value, datetime):
+            value = value.date()
+        if isinstance(value, date):
+            day = value
+        elif _is_number(value):
+            raise _Bad(f"{label}单元格是数字（{_shown(value)}）而不是日期", _DATE_FIX)
+        else:
+            text = _text(value)
+            if not text:
+                return None
+            match = _DATE_PATTERN.fullmatch(text) or _DATE_COMPACT.fullmatch(text)
+            if match is None:
+                raise _Bad(f"无法识别{label}“{text}”", _DATE_FIX)
+            try:
+                day = date(int(match["y"]), int(match["m"]), int(match["d"]))
+            except ValueError:
+                raise _Bad(f"{label}“{text}”不是有效的日期", _DATE_FIX) from None
+        if day > today:
+            raise _Bad(f"{label} {day:%Y-%m-%d} 晚于今天", "请核对日期")
+        if day.year < 1900:
+            raise _Bad(f"{label} {day:%Y-%m-%d} 早于 1900 年", "请核对日期")
+        return day
+
+    return parse
+
+
+# Places -------------------------------------------------------------------------------------------------------
+
+_TOWNSHIP_SUFFIXES = ("街道办事处", "街道", "镇", "乡")
+_VILLAGE_SUFFIXES = ("村民委员会", "居民委员会", "村委会", "居委会", "社区", "村")
+_COUNTY_PREFIXES = ("重庆市", "彭水苗族土家族自治县", "彭水县", "彭水")
+
+
+def _base(name: str, suffixes: tuple[str, ...]) -> str:
+    for suffix in suffixes:
+        if name.endswith(suffix) and len(name) > len(suffix):
+            return name[: -len(suffix)]
+    return name
+
+
+class Places:
+    """Townships and villages, looked up once per file: exact names, or names without their 镇/乡/街道 (村/社区)
+    suffix when that is unambiguous."""
+
+    def __init__(self) -> None:
+        self.township_names: dict[int, str] = {}
+        self.townships: dict[str, int] = {}
+        bases: dict[str, set[int]] = {}
+        for pk, name in Township.objects.values_list("pk", "name"):
+            self.township_names[pk] = name
+            self.townships[name] = pk
+            bases.setdefault(_base(name, _TOWNSHIP_SUFFIXES), set()).add(pk)
+        for base, pks in bases.items():
+            if len(pks) == 1:
+                self.townships.setdefault(base, next(iter(pks)))
+        self.village_names: dict[int, str] = {}
+        self.villages: dict[tuple[int, str], int] = {}
+        village_bases: dict[tuple[int, str], set[int]] = {}
+        for pk, township_id, name in Village.objects.values_list("pk", "township_id", "name"):
+            self.village_names[pk] = name
+            self.villages[(township_id, name)] = pk
+            village_bases.setdefault((township_id, _base(name, _VILLAGE_SUFFIXES)), set()).add(pk)
+        for key, pks in village_bases.items():
+            if len(pks) == 1:
+                self.villages.setdefault(key, next(iter(pks)))
+
+    def township(self, value: Any) -> int:
+        text = _SPACES.sub("", _text(value))
+        if not text:
+            raise _Bad("未填写乡镇（街道）", "请填写该行人员所在的乡镇（街道）")
+        for prefix in ("", *_COUNTY_PREFIXES):
+            name = text.removeprefix(prefix) if prefix else text
+            if name in self.townships:
+                return self.townships[name]
+            base = _base(name, _TOWNSHIP_SUFFIXES)
+            if base in self.townships:
+                return self.townships[base]
+        raise _Bad(
+            f"乡镇（街道）“{text}”不是本县的乡镇（街道）",
+            "请填写系统中的乡镇（街道）名称，如“汉葭街道”“郁山镇”（可省略“镇”“乡”“街道”）",
+        )
+
+    def village(self, township_id: int, value: Any) -> int | None:
+        text = _SPACES.sub("", _text(value))
+        if not text:
+            raise _Bad("未填写村（社区）", "请填写该行人员所在的村（社区）")
+        found = self.villages.get((township_id, text)) or self.villages.get(
+            (township_id, _base(text, _VILLAGE_SUFFIXES))
+        )
+        if found is None:
+            raise _Bad(
+                f"{self.township_names[township_id]}没有村（社区）“{text}”",
+                "请核对村（社区）名称，须与系统中该乡镇（街道）的村（社区）名称一致",
+            )
+        return found
+
+
+# Parsing ------------------------------------------------------------------------------------------------------
+
+
+class _Problems:
+    """Problems grouped by (column, message): one entry lists every row with that problem."""
+
+    def __init__(self) -> None:
+        self.by_key: dict[tuple[str, str], Problem] = {}
+
+    def add(self, column: Column, letter: str, row: int, bad: _Bad) -> None:
+        key = (column.key, bad.group)
+        problem = self.by_key.get(key)
+        if problem is None:
+            problem = self.by_key[key] = Problem(column.header, bad.message, bad.fix, letter)
+        problem.rows.append(row)
+
+    def sorted(self) -> list[Problem]:
+        return sorted(self.by_key.values(), key=lambda problem: (problem.rows[0], problem.letter))
+
+
+def parse_roll(kind: str, file_bytes: bytes, filename: str, today: date | None = None) -> _Parsed:
+    """Read and check the file: the records (COPY layout, member not matched yet) or the problems refusing it."""
+    today = today or timezone.localdate()
+    try:
+        if len(file_bytes) > MAX_BYTES:
+            raise _Refused(
+                _file_problem(f"文件超过 {MAX_BYTES // (1024 * 1024)} MB", "请删去与名单无关的工作表和列后重新上传")
+            )
+        cells = read_cells(file_bytes, filename)
+        header_index, columns, read, ignored = _find_header(cells, kind)
+    except _Refused as refused:
+        return _Parsed([], refused.problems, 0, [], [])
+    places = Places()
+    problems = _Problems()
+    records: list[list[Any]] = []
+    letters = {key: column_letter(index) for key, index in columns.items()}
+    required = dict(KIND_COLUMNS[kind])
+
+    # Cached parsers for columns with few distinct values; text columns are read directly.
+    parsers: dict[str, Callable[[Any], Any]] = {
+        "poverty_attribute": _parse_attribute,
+        "lifted_status": _parse_lifted,
+        "monitored": _parse_monitored,
+        "disability_category": _parse_category,
+        "disability_grade": _parse_grade,
+        "covid_admitted": _date_parser("入院日期", today),
+        "covid_discharged": _date_parser("出院日期", today),
+        "date_of_death": _date_parser("死亡日期", today),
+    }
+    coded = [(key, columns[key], _SLOT[key], parsers[key]) for key in parsers if key in columns]
+    texts = [
+        (key, columns[key], _SLOT[key], _TEXT_LIMITS[key], key == "household_number")
+        for key in _TEXT_LIMITS
+        if key in columns
+    ]
+    id_index = columns["id_number"]
+    township_index = columns["township"]
+    village_index = columns.get("village")
+    is_registry = kind == RollKind.POVERTY_REGISTRY
+    caches: dict[str, dict[tuple[type, Any], Any]] = {key: {} for key in parsers}
+    township_cache: dict[Any, Any] = {}
+    village_cache: dict[tuple[int, Any], Any] = {}
+    id_column, township_column = COLUMNS["id_number"], COLUMNS["township"]
+    village_column = COLUMNS["village"]
+    width = max(columns.values()) + 1
+    id_slot, raw_slot, valid_slot = _SLOT["id_number"], _SLOT["id_number_raw"], _SLOT["id_valid"]
+    township_slot, village_slot = _SLOT["township_id"], _SLOT["village_id"]
+    normalize, invalid = idnumber.normalize_id_number, idnumber.InvalidIdNumber
+
+    for index in range(header_index + 1, len(cells)):
+        row = cells[index]
+        if not any(row):
+            continue
+        if len(row) < width:
+            row = [*row, *([""] * (width - len(row)))]
+        number = index + 1
+        record = _BLANK.copy()
+        record[1] = number
+
+        # ID number: a number cell refuses the file; an invalid number is kept and flagged.
+        try:
+            raw = _strict_text(row[id_index])
+        except _Bad as bad:
+            problems.add(id_column, letters["id_number"], number, bad)
+            raw = ""
+        record[raw_slot] = raw[:64]
+        try:
+            record[id_slot] = normalize(raw, today)
+        except invalid:
+            record[valid_slot] = False
+
+        # Township, then the village within it.
+        cell = row[township_index]
+        found = township_cache.get(cell)
+        if found is None:
+            try:
+                found = places.township(cell)
+            except _Bad as bad:
+                found = bad
+            township_cache[cell] = found
+        if isinstance(found, _Bad):
+            problems.add(township_column, letters["township"], number, found)
+        else:
+            record[township_slot] = found
+            if village_index is not None:
+                cell = row[village_index]
+                if required["village"] or _text(cell):
+                    village = village_cache.get((found, cell))
+                    if village is None:
+                        try:
+                            village = places.village(found, cell)
+                        except _Bad as bad:
+                            village = bad
+                        village_cache[(found, cell)] = village
+                    if isinstance(village, _Bad):
+                        problems.add(village_column, letters["village"], number, village)
+                    else:
+                        record[village_slot] = village
+
+        for key, column_index, slot, limit, strict in texts:
+            cell = row[column_index]
+            try:
+                text = _strict_text(cell) if strict else _text(cell)
+            except _Bad as bad:
+                problems.add(COLUMNS[key], letters[key], number, bad)
+                continue
+            if not text and required[key] and key in _NOT_EMPTY:
+                column = COLUMNS[key]
+                problems.add(column, letters[key], number, _Bad(f"未填写{column.header}", f"请填写{column.header}"))
+            elif len(text) > limit:
+                column = COLUMNS[key]
+                problems.add(column, letters[key], number, _Bad(f"{column.header}超过 {limit} 个字", "请核对后缩短"))
+            else:
+                record[slot] = text
+
+        for key, column_index, slot, parse in coded:
+            cell = row[column_index]
+            cache = caches[key]
+            cache_key = (cell.__class__, cell)  # True == 1 == 1.0, but they do not read the same
+            try:
+                value = cache[cache_key]
+            except KeyError:
+                try:
+                    value = parse(cell)
+                except _Bad as bad:
+                    value = bad
+                cache[cache_key] = value
+            if isinstance(value, _Bad):
+                problems.add(COLUMNS[key], letters[key], number, value)
+            elif value is None and required[key] and key in _NOT_EMPTY:
+                column = COLUMNS[key]
+                problems.add(column, letters[key], number, _Bad(f"未填写{column.header}", f"请填写{column.header}"))
+            else:
+                record[slot] = value
+
+        if is_registry:
+            record[_SLOT["registry_status"]] = RollRecord.derive_registry_status(
+                record[_SLOT["lifted_status"]], record[_SLOT["monitored"]]
+            )
+        admitted, discharged = record[_SLOT["covid_admitted"]], record[_SLOT["covid_discharged"]]
+        if admitted and discharged and discharged < admitted:
+            problems.add(
+                COLUMNS["covid_discharged"],
+                letters["covid_discharged"],
+                number,
+                _Bad("出院日期早于入院日期", "请核对入院日期和出院日期"),
+            )
+        records.append(record)
+
+    found_problems = problems.sorted()
+    if not records and not found_problems:
+        found_problems.append(
+            _file_problem(f"表头（第 {header_index + 1} 行）下面没有数据行", "请在表头下面每行填写一人")
+        )
+    # Repeated numbers: every row carrying a number that appears more than once.
+    counts = Counter(record[id_slot] for record in records if record[id_slot])
+    repeated = {number for number, count in counts.items() if count > 1}
+    if repeated:
+        duplicate_slot = _SLOT["id_duplicate"]
+        for record in records:
+            if record[id_slot] in repeated:
+                record[duplicate_slot] = True
+    hidden = max(0, len(found_problems) - MAX_PROBLEMS)
+    return _Parsed(records, found_problems[:MAX_PROBLEMS], hidden, read, ignored)
+
+
+def _match_members(records: list[list[Any]]) -> int:
+    """Fill each record's member (the active member with its normalised number): one query. Returns the count of
+    matched records."""
+    id_slot, member_slot = _SLOT["id_number"], _SLOT["member_id"]
+    numbers = list({record[id_slot] for record in records if record[id_slot]})
+    if not numbers:
+        return 0
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT id_number, id FROM {Member._meta.db_table} WHERE active AND id_number = ANY(%s)",  # noqa: S608
+            [numbers],
+        )
+        members = dict(cursor.fetchall())
+    matched = 0
+    for record in records:
+        member_id = members.get(record[id_slot])
+        if member_id is not None:
+            record[member_slot] = member_id
+            matched += 1
+    return matched
+
+
+def _preview_rows(records: list[list[Any]], kind: str) -> list[PreviewRow]:
+    places = dict(Township.objects.values_list("pk", "name"))
+    village_ids = {record[_SLOT["village_id"]] for record in records[:PREVIEW_ROWS]} - {None}
+    villages = dict(Village.objects.filter(pk__in=village_ids).values_list("pk", "name"))
+    return [
+        PreviewRow(
+            row_number=record[_SLOT["row_number"]],
+            id_number=record[_SLOT["id_number"]] or record[_SLOT["id_number_raw"]],
+            id_valid=record[_SLOT["id_valid"]],
+            id_duplicate=record[_SLOT["id_duplicate"]],
+            name=record[_SLOT["name"]],
+            township=places.get(record[_SLOT["township_id"]], ""),
+            village=villages.get(record[_SLOT["village_id"]], ""),
+            household_number=record[_SLOT["household_number"]],
+            details=record_details(kind, dict(zip(RECORD_COLUMNS, record, strict=True))),
+            matched=record[_SLOT["member_id"]] is not None,
+        )
+        for record in records[:PREVIEW_ROWS]
+    ]
+
+
+def record_details(kind: str, values: dict[str, Any]) -> str:
+    """The kind's own fields of a record, as one line of text."""
+    parts: list[str] = []
+    if kind == RollKind.POVERTY_REGISTRY:
+        parts = [values["lifted_status"], values["poverty_attribute"], "监测对象" if values["monitored"] else ""]
+    elif kind == RollKind.SEVERE_DISABILITY:
+        category = (
+            Member.DisabilityCategory(values["disability_category"]).label if values["disability_category"] else ""
+        )
+        grade = f"{values['disability_grade']}级" if values["disability_grade"] else ""
+        parts = [category, grade]
+    elif kind == RollKind.ILLNESS_POVERTY:
+        parts = [values["illness"]]
+    elif kind == RollKind.COVID_PATIENTS:
+        admitted, discharged = values["covid_admitted"], values["covid_discharged"]
+        parts = [
+            f"入院 {admitted:%Y-%m-%d}" if admitted else "",
+            f"出院 {discharged:%Y-%m-%d}" if discharged else "未出院",
+        ]
+    elif kind == RollKind.DEATHS:
+        parts = [f"死亡 {values['date_of_death']:%Y-%m-%d}" if values["date_of_death"] else ""]
+    return " · ".join(part for part in parts if part)
+
+
+# Services -----------------------------------------------------------------------------------------------------
+
+
+def can_import_rolls(user: User) -> bool:
+    return user.is_authenticated and user.role in User.COUNTY_ROLES
+
+
+def can_view_rolls(user: User) -> bool:
+    """County users and county auditors: the rolls are county-wide."""
+    return user.is_authenticated and user.is_county_level
+
+
+def ensure_can_import(actor: User) -> None:
+    if actor.is_read_only:
+        raise PermissionDenied("审计用户只能查看，不能导入名单。")
+    if not can_import_rolls(actor):
+        raise PermissionDenied("外部名单是全县数据，只有县民政局工作人员可以导入。")
+
+
+def _check_kind(kind: str) -> None:
+    if kind not in RollKind.values:
+        raise ValidationError({"kind": "请选择要导入的名单。"})
+
+
+def file_sha256(file_bytes: bytes) -> str:
+    return hashlib.sha256(file_bytes).hexdigest()
+
+
+def _committed(kind: str, sha256: str) -> RollImport | None:
+    return (
+        RollImport.objects.filter(kind=kind, file_sha256=sha256, status=RollImport.Status.COMMITTED)
+        .select_related("imported_by")
+        .first()
+    )
+
+
+def _report(kind: str, filename: str, sha256: str, parsed: _Parsed) -> RollReport:
+    id_slot, duplicate_slot = _SLOT["id_number"], _SLOT["id_duplicate"]
+    return RollReport(
+        kind=kind,
+        filename=filename,
+        sha256=sha256,
+        rows=len(parsed.records),
+        invalid_ids=sum(1 for record in parsed.records if not record[id_slot]),
+        duplicate_ids=sum(1 for record in parsed.records if record[duplicate_slot]),
+        problems=parsed.problems,
+        hidden_problems=parsed.hidden_problems,
+        columns=parsed.columns,
+        ignored_columns=parsed.ignored,
+    )
+
+
+def preview_roll(*, actor: User, kind: str, file_bytes: bytes, filename: str) -> RollReport:
+    """What importing the file would do, or why it is refused. Writes nothing."""
+    ensure_can_import(actor)
+    _check_kind(kind)
+    sha256 = file_sha256(file_bytes)
+    parsed = parse_roll(kind, file_bytes, filename)
+    report = _report(kind, filename, sha256, parsed)
+    report.existing = _committed(kind, sha256)
+    if not report.refused:
+        report.matched = _match_members(parsed.records)
+        report.preview = _preview_rows(parsed.records, kind)
+    return report
+
+
+def commit_roll(*, actor: User, kind: str, file_bytes: bytes, filename: str) -> RollImport:
+    """Import the file: atomic, all rows or none. Raises ``RollRefused`` (with the report) when the file has
+    problems. The same file already committed for the kind is not imported again: that import is returned with
+    ``reused`` True. The new import becomes the one in force for the kind (``is_current``)."""
+    ensure_can_import(actor)
+    _check_kind(kind)
+    sha256 = file_sha256(file_bytes)
+    existing = _committed(kind, sha256)
+    if existing is not None:
+        existing.reused = True
+        return existing
+    parsed = parse_roll(kind, file_bytes, filename)
+    if parsed.problems:
+        raise RollRefused(_report(kind, filename, sha256, parsed))
+    stored: RollImport | None = None
+    try:
+        with transaction.atomic():
+            with connection.cursor() as cursor:
+                cursor.execute("SELECT pg_advisory_xact_lock(%s, %s)", [_LOCK_KEY, _KIND_LOCK[kind]])
+            existing = _committed(kind, sha256)
+            if existing is not None:  # committed by somebody else meanwhile
+                existing.reused = True
+                return existing
+            matched = _match_members(parsed.records)
+            id_slot, duplicate_slot = _SLOT["id_number"], _SLOT["id_duplicate"]
+            stored = RollImport(
+                kind=kind,
+                file_sha256=sha256,
+                original_name=_base_name(filename)[-255:],
+                imported_by=actor,
+                imported_at=timezone.now(),
+                status=RollImport.Status.COMMITTED,
+                is_current=True,
+                row_count=len(parsed.records),
+                invalid_id_count=sum(1 for record in parsed.records if not record[id_slot]),
+                duplicate_id_count=sum(1 for record in parsed.records if record[duplicate_slot]),
+                matched_count=matched,
+                unmatched_count=len(parsed.records) - matched,
+            )
+            stored.file.save(_stored_name(filename), ContentFile(file_bytes), save=False)
+            RollImport.objects.filter(kind=kind, is_current=True).update(is_current=False)
+            stored.save()
+            _copy_records(stored.pk, parsed.records)
+    except BaseException:
+        if stored is not None and stored.file.name:
+            stored.file.storage.delete(stored.file.name)
+        raise
+    stored.reused = False
+    return stored
+
+
+def _base_name(filename: str) -> str:
+    """The file's own name, without a folder (browsers on Windows may send C:\\…\\name.xlsx)."""
+    return PureWindowsPath(filename or "").name or "roll"
+
+
+def _stored_name(filename: str) -> str:
+    name = _base_name(filename)
+    stem, suffix = PurePath(name).stem[:80], PurePath(name).suffix[:10]
+    return f"{stem}{suffix}"
+
+
+def _copy_records(import_id: int, records: list[list[Any]]) -> None:
+    table = RollRecord._meta.db_table
+    statement = f"COPY {table} ({', '.join(RECORD_COLUMNS)}) FROM STDIN"
+    with connection.cursor() as cursor:
+        with cursor.cursor.copy(statement) as copy:
+            for record in records:
+                record[0] = import_id
+                copy.write_row(record)
+
+
+# Pending uploads (between the preview and the confirmation) ---------------------------------------------------
+
+_TOKEN = re.compile(r"^[A-Za-z0-9_-]{20,64}$")
+PENDING_MAX_AGE_S = 24 * 3600
+
+
+def _pending_dir() -> Path:
+    return Path(settings.MEDIA_ROOT) / "rolls" / "pending"
+
+
+def stash_pending(*, actor: User, kind: str, file_bytes: bytes, filename: str) -> str:
+    """Keep an uploaded file until it is confirmed: MEDIA_ROOT/rolls/pending/<token> (and <token>.json with the
+    kind, the file name and the uploader). Files older than a day are removed on the way."""
+    folder = _pending_dir()
+    folder.mkdir(parents=True, exist_ok=True)
+    cutoff = time.time() - PENDING_MAX_AGE_S
+    for old in folder.iterdir():
+        try:
+            if old.stat().st_mtime < cutoff:
+                old.unlink()
+        except FileNotFoundError:
+            pass
+    token = secrets.token_urlsafe(24)
+    (folder / token).write_bytes(file_bytes)
+    meta = {"kind": kind, "filename": filename, "user": actor.pk}
+    (folder / f"{token}.json").write_text(json.dumps(meta, ensure_ascii=False), encoding="utf-8")
+    return token
+
+
+def load_pending(*, actor: User, token: str) -> tuple[str, bytes, str]:
+    """(kind, file bytes, file name) of a pending upload made by ``actor``."""
+    gone = ValidationError("上传的文件已过期或不存在，请重新上传。")
+    if not _TOKEN.fullmatch(token or ""):
+        raise gone
+    folder = _pending_dir()
+    try:
+        meta = json.loads((folder / f"{token}.json").read_text(encoding="utf-8"))
+        data = (folder / token).read_bytes()
+    except (OSError, ValueError):
+        raise gone from None
+    if meta.get("user") != actor.pk:
+        raise gone
+    return meta["kind"], data, meta["filename"]
+
+
+def discard_pending(token: str) -> None:
+    if not _TOKEN.fullmatch(token or ""):
+        return
+    for path in (_pending_dir() / token, _pending_dir() / f"{token}.json"):
+        path.unlink(missing_ok=True)
+
+
+# Selectors ----------------------------------------------------------------------------------------------------
+
+_RANK: dict[str, int] = {
+    PovertyStatus.NONE: 0,
+    PovertyStatus.LIFTED: 1,
+    PovertyStatus.MONITORED: 2,
+    PovertyStatus.UNLIFTED: 3,
+}
+
+
+def _stronger(a: str, b: str) -> str:
+    return a if _RANK.get(a, 0) >= _RANK.get(b, 0) else b
+
+
+def current_import(kind: str) -> RollImport | None:
+    return RollImport.objects.filter(kind=kind, is_current=True).first()
+
+
+def current_records(kind: str) -> QuerySet[RollRecord]:
+    """The records of the import in force for ``kind`` (none before the first import), for the comparison job:
+    ``id_valid=False`` rows raise ID_INVALID, ``id_duplicate=True`` rows ID_DUPLICATE."""
+    return RollRecord.objects.filter(roll_import__kind=kind, roll_import__is_current=True)
+
+
+def has_registry() -> bool:
+    """Whether a poverty registry has been imported (from then on it, not the caseworker, decides the status)."""
+    return RollImport.objects.filter(kind=RollKind.POVERTY_REGISTRY, is_current=True).exists()
+
+
+def registry_status_by_id_number(id_numbers: Iterable[str] | None = None) -> dict[str, str]:
+    """Normalised ID number → status (unlifted / monitored / lifted / none) in the poverty registry in force, for
+    the numbers given (all of the registry when None). A number on several rows takes the strongest status.
+    Numbers absent from the registry are absent from the result; empty when no registry was imported."""
+    current = current_import(RollKind.POVERTY_REGISTRY)
+    if current is None:
+        return {}
+    records = RollRecord.objects.filter(roll_import=current, id_valid=True)
+    if id_numbers is not None:
+        records = records.filter(id_number__in=list(set(id_numbers)))
+    out: dict[str, str] = {}
+    for number, status in records.values_list("id_number", "registry_status").iterator(chunk_size=10_000):
+        out[number] = _stronger(status, out.get(number, PovertyStatus.NONE))
+    return out
+
+
+def current_registry_status(member_ids: Iterable[int]) -> dict[int, str]:
+    """Member id → 建档立卡 status: from the registry in force (``none`` when the person is not in it); before any
+    registry import, the status the caseworker recorded (policy.md §2)."""
+    members = list(Member.objects.filter(pk__in=list(member_ids)).values_list("pk", "id_number", "poverty_status"))
+    if not has_registry():
+        return {pk: status for pk, _, status in members}
+    by_number = registry_status_by_id_number(number for _, number, _ in members)
+    return {pk: by_number.get(number, PovertyStatus.NONE) for pk, number, _ in members}
+
+
+def household_registry_status(household_ids: Iterable[int]) -> dict[int, str]:
+    """Household id → 建档立卡 status (policy.md §2): unlifted if any active member is 未脱贫, else monitored if
+    any is a 监测对象, else lifted if any is 已脱贫, else none."""
+    household_ids = list(household_ids)
+    members = dict(Member.objects.filter(household_id__in=household_ids, active=True).values_list("pk", "household_id"))
+    out: dict[int, str] = dict.fromkeys(household_ids, PovertyStatus.NONE.value)
+    for member_id, status in current_registry_status(members).items():
+        household = members[member_id]
+        out[household] = _stronger(status, out[household])
+    return out
+
+
+def roll_imports(user: User) -> QuerySet[RollImport]:
+    if not can_view_rolls(user):
+        raise PermissionDenied("外部名单是全县数据，只有县级用户可以查看。")
+    return RollImport.objects.select_related("imported_by").order_by("-imported_at", "-id")
+
+
+RECORD_FILTERS = {
+    "all": ("全部", {}),
+    "invalid": ("身份证号无效", {"id_valid": False}),
+    "duplicate": ("身份证号重复", {"id_duplicate": True}),
+    "unmatched": ("未匹配在册成员", {"member__isnull": True}),
+    "matched": ("已匹配在册成员", {"member__isnull": False}),
+}
+
+
+def roll_records(roll_import: RollImport, show: str = "all") -> QuerySet[RollRecord]:
+    lookup = RECORD_FILTERS.get(show, RECORD_FILTERS["all"])[1]
+    return (
+        RollRecord.objects.filter(roll_import=roll_import, **lookup)
+        .select_related("township", "village", "member__household")
+        .order_by("row_number")
+    )
+
+
+@dataclass(frozen=True)
+class RecordRow:
+    row_number: int
+    id_shown: str
+    id_valid: bool
+    id_duplicate: bool
+    name: str
+    township: str
+    village: str
+    household_number: str
+    relation: str
+    details: str
+    member_id: int | None
+    household_id: int | None
+
+
+def _masked(text: str) -> str:
+    return idnumber.mask(text) if len(text) >= 10 else "*" * len(text)
+
+
+def record_row(record: RollRecord, kind: str, *, full_identity: bool) -> RecordRow:
+    """A record as the detail page shows it: the ID masked unless the user may see full numbers."""
+    shown = record.id_number or record.id_number_raw
+    member = record.member
+    return RecordRow(
+        row_number=record.row_number,
+        id_shown=shown if full_identity else _masked(shown),
+        id_valid=record.id_valid,
+        id_duplicate=record.id_duplicate,
+        name=record.name,
+        township=record.township.name if record.township else "",
+        village=record.village.name if record.village else "",
+        household_number=record.household_number,
+        relation=record.relation,
+        details=record_details(kind, {name: getattr(record, name) for name in RECORD_COLUMNS}),
+        member_id=record.member_id,
+        household_id=member.household_id if member else None,
+    )
