@@ -22,5 +22,6 @@ urlpatterns = [
     path("api/v1/", include("cases.api_urls")),
     path("api/v1/", include("assistance.api_urls")),
     path("policy/", include("assistance.urls")),
+    path("payments/", include("payments.urls")),
     path("", include("cases.urls")),
 ]

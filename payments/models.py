@@ -1,1 +1,246 @@
-"""Models arrive with their issues."""
+"""Money (policy.md §8, §14): monthly payrolls per township × benefit, their payment lines, and the accounts of the
+institutions that receive 集中供养 特困 money.
+
+Every benefit is paid every month, on time, by card. A payroll is generated from the month's enrollments (batch 1,
+regular lines), submitted by the township, approved by the county, disbursed through a bank file and reconciled
+from the bank's result file. Failed lines are re-issued in a later batch of the same month; back pay (补发) lines
+and the price subsidy (价格临时补贴) take the same path with their own line kind and benefit.
+
+The database refuses a second regular line for one beneficiary, benefit and month (the household for 低保, the
+person otherwise; a 临时救助 case once), so regenerating or a second township's payroll can never pay twice.
+"""
+
+from __future__ import annotations
+
+import pghistory
+from django.conf import settings
+from django.core.validators import RegexValidator
+from django.db import models
+from django.db.models import F, Q
+
+account_validator = RegexValidator(r"^[0-9]{8,30}$", "银行账号应为 8 至 30 位数字。")
+
+
+class PayrollBenefit(models.TextChoices):
+    """What a payroll pays. Enrollment benefits map onto these (新冠患者临时救助 is paid in the 临时救助 payroll);
+    ``price_subsidy`` is reserved for the price-subsidy months."""
+
+    DIBAO = "dibao", "低保"
+    SINGLE_PERSON = "single_person_dibao", "单人户施保"
+    TEKUN = "tekun", "特困供养"
+    TEMPORARY = "temporary", "临时救助"
+    DISABILITY_LIVING = "disability_living", "困难残疾人生活补贴"
+    DISABILITY_CARE = "disability_care", "重度残疾人护理补贴"
+    ORPHAN = "orphan_allowance", "孤儿/事实无人抚养儿童基本生活费"
+    PRICE_SUBSIDY = "price_subsidy", "价格临时补贴"
+
+
+@pghistory.track()
+class InstitutionAccount(models.Model):
+    """The account of a 供养机构 (敬老院, 福利院): 集中供养 特困 money goes there (policy.md §6). Matched by the
+    institution name recorded on the enrollment."""
+
+    name = models.CharField("供养机构", max_length=64, unique=True, help_text="须与特困供养登记的供养机构名称一致。")
+    credit_code = models.CharField("统一社会信用代码", max_length=18, blank=True)
+    bank_name = models.CharField("开户银行", max_length=64)
+    bank_account = models.CharField("银行账号", max_length=32, validators=[account_validator])
+    updated_at = models.DateTimeField("更新时间", auto_now=True)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = verbose_name_plural = "供养机构收款账户"
+
+    def __str__(self) -> str:
+        return self.name
+
+
+@pghistory.track()
+class Payroll(models.Model):
+    """发放花名册: one township, month and benefit. Batch 1 holds the month's regular lines; later batches carry
+    re-issues of failed lines (and back pay)."""
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", "草稿"
+        SUBMITTED = "submitted", "已提交（待县审批）"
+        APPROVED = "approved", "已审批（待发放）"
+        DISBURSED = "disbursed", "已发放（待对账）"
+        RECONCILED = "reconciled", "已对账"
+
+    township = models.ForeignKey("cases.Township", on_delete=models.PROTECT, related_name="+", verbose_name="乡镇")
+    month = models.DateField("发放月份", help_text="该月1日。")
+    benefit = models.CharField("救助项目", max_length=24, choices=PayrollBenefit.choices)
+    batch = models.PositiveSmallIntegerField("批次", default=1, help_text="1 为正常发放；之后的批次为失败重发或补发。")
+    status = models.CharField("状态", max_length=12, choices=Status.choices, default=Status.DRAFT, db_index=True)
+    notes = models.JSONField("生成说明", default=list, blank=True)
+    line_count = models.PositiveIntegerField("明细条数", default=0)
+    total_amount = models.DecimalField("合计金额（元）", max_digits=14, decimal_places=2, default=0)
+    problem_count = models.PositiveIntegerField("不能发放的明细", default=0)
+    paid_count = models.PositiveIntegerField("已到账条数", default=0)
+    paid_amount = models.DecimalField("已到账金额", max_digits=14, decimal_places=2, default=0)
+    failed_count = models.PositiveIntegerField("失败条数", default=0)
+    failed_amount = models.DecimalField("失败金额", max_digits=14, decimal_places=2, default=0)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name="生成人"
+    )
+    created_at = models.DateTimeField("创建时间", auto_now_add=True)
+    generated_at = models.DateTimeField("生成时间", null=True, blank=True)
+    submitted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="提交人",
+    )
+    submitted_at = models.DateTimeField("提交时间", null=True, blank=True)
+    return_note = models.CharField("退回原因", max_length=200, blank=True)
+    approved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="审批人",
+    )
+    approved_at = models.DateTimeField("审批时间", null=True, blank=True)
+    disbursed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="发放人",
+    )
+    disbursed_at = models.DateTimeField("发放时间", null=True, blank=True)
+    bank_file_digest = models.CharField("银行文件校验码（SHA-256）", max_length=64, blank=True)
+    reconciled_at = models.DateTimeField("对账完成时间", null=True, blank=True)
+
+    class Meta:
+        ordering = ["-month", "township_id", "benefit", "batch"]
+        verbose_name = verbose_name_plural = "发放花名册"
+        indexes = [models.Index(fields=["month", "township", "benefit"], name="payroll_lookup")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["township", "month", "benefit", "batch"],
+                name="payroll_one_per_township_month_benefit_batch",
+                violation_error_message="该乡镇该月该项目的这一批次花名册已存在。",
+            ),
+            models.CheckConstraint(condition=Q(month__day=1), name="payroll_whole_month"),
+            models.CheckConstraint(condition=Q(batch__gte=1), name="payroll_batch_from_one"),
+            models.CheckConstraint(
+                condition=Q(approved_by__isnull=True) | ~Q(approved_by=F("submitted_by")),
+                name="payroll_approved_by_another_person",
+                violation_error_message="提交人不能审批自己提交的工资册。",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.month.year}年{self.month.month}月 {self.get_benefit_display()} 第{self.batch}批"
+
+    @property
+    def month_label(self) -> str:
+        return f"{self.month.year}年{self.month.month}月"
+
+    @property
+    def pending_count(self) -> int:
+        return self.line_count - self.paid_count - self.failed_count
+
+
+@pghistory.track(pghistory.InsertEvent(), pghistory.UpdateEvent(), pghistory.DeleteEvent())
+class PaymentLine(models.Model):
+    """One payment to one payee. The payee and account are copied at generation, so the line says what was paid
+    where even after the member's record changes."""
+
+    class Kind(models.TextChoices):
+        REGULAR = "regular", "正常发放"
+        REISSUE = "reissue", "失败重发"
+        BACK_PAY = "back_pay", "补发"
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "待到账"
+        PAID = "paid", "已到账"
+        FAILED = "failed", "发放失败"
+
+    class PayeeKind(models.TextChoices):
+        SELF = "self", "本人"
+        GUARDIAN = "guardian", "监护人"
+        AGENT = "agent", "代理人"
+        INSTITUTION = "institution", "供养机构"
+
+    payroll = models.ForeignKey(Payroll, on_delete=models.PROTECT, related_name="lines", verbose_name="花名册")
+    kind = models.CharField("类型", max_length=10, choices=Kind.choices, default=Kind.REGULAR)
+    benefit = models.CharField("救助项目", max_length=24, choices=PayrollBenefit.choices)
+    month = models.DateField("所属月份", help_text="该月1日。")
+    household = models.ForeignKey("cases.Household", on_delete=models.PROTECT, related_name="+", verbose_name="家庭")
+    member = models.ForeignKey(
+        "cases.Member", on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name="对象"
+    )
+    enrollment = models.ForeignKey(
+        "assistance.Enrollment", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    temporary_case = models.ForeignKey(
+        "assistance.TemporaryCase", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    reissue_of = models.OneToOneField(
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="reissued_by",
+        verbose_name="重发的失败明细",
+        help_text="一条失败明细只能重发一次。",
+    )
+    name = models.CharField("对象姓名", max_length=32, help_text="低保为户主姓名。")
+    id_number = models.CharField("对象身份证号", max_length=18, blank=True)
+    amount = models.DecimalField("金额（元）", max_digits=12, decimal_places=2)
+    payee_kind = models.CharField("领取人类别", max_length=12, choices=PayeeKind.choices, default=PayeeKind.SELF)
+    payee_name = models.CharField("收款人", max_length=64, blank=True)
+    payee_id_number = models.CharField("收款人身份证号", max_length=18, blank=True)
+    bank_name = models.CharField("开户银行", max_length=64, blank=True)
+    bank_account = models.CharField("银行账号", max_length=32, blank=True)
+    problem = models.CharField("不能发放的原因", max_length=120, blank=True)
+    status = models.CharField("发放结果", max_length=8, choices=Status.choices, default=Status.PENDING)
+    failure_reason = models.CharField("失败原因", max_length=200, blank=True)
+    result_at = models.DateTimeField("对账时间", null=True, blank=True)
+    created_at = models.DateTimeField("生成时间", auto_now_add=True)
+
+    class Meta:
+        ordering = ["payroll_id", "id"]
+        verbose_name = verbose_name_plural = "发放明细"
+        indexes = [models.Index(fields=["payroll", "status"], name="payment_line_payroll_status")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["benefit", "month", "household"],
+                condition=Q(kind="regular", member__isnull=True),
+                name="payment_line_one_regular_per_household",
+                violation_error_message="该家庭该月该项目已有正常发放明细，不能重复发放。",
+            ),
+            models.UniqueConstraint(
+                fields=["benefit", "month", "member"],
+                condition=Q(kind="regular", member__isnull=False, temporary_case__isnull=True),
+                name="payment_line_one_regular_per_person",
+                violation_error_message="该对象该月该项目已有正常发放明细，不能重复发放。",
+            ),
+            models.UniqueConstraint(
+                fields=["temporary_case"],
+                condition=Q(kind="regular", temporary_case__isnull=False),
+                name="payment_line_temporary_case_once",
+                violation_error_message="该临时救助已列入发放，不能重复发放。",
+            ),
+            models.CheckConstraint(condition=Q(amount__gt=0), name="payment_line_amount_positive"),
+            models.CheckConstraint(condition=Q(month__day=1), name="payment_line_whole_month"),
+            models.CheckConstraint(
+                condition=Q(kind="reissue", reissue_of__isnull=False)
+                | (~Q(kind="reissue") & Q(reissue_of__isnull=True)),
+                name="payment_line_reissue_names_its_line",
+                violation_error_message="失败重发的明细须指向原失败明细。",
+            ),
+            models.CheckConstraint(
+                condition=~Q(status="failed") | ~Q(failure_reason=""),
+                name="payment_line_failure_has_reason",
+                violation_error_message="发放失败须有失败原因。",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} {self.amount}"
