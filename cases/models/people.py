@@ -45,7 +45,6 @@ class Household(models.Model):
         verbose_name = verbose_name_plural = "家庭"
         indexes = [
             models.Index(fields=["township", "number"], name="household_township_number"),
-            models.Index(fields=["number"], name="household_number_prefix", opclasses=["text_pattern_ops"]),
         ]
 
     def __str__(self) -> str:

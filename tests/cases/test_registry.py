@@ -225,3 +225,17 @@ def test_the_head_cannot_leave_a_household_without_a_head(users, villages):
     services.deactivate_member(actor=users["caseworker"], member=head, reason="迁出县外")
     with pytest.raises(ValidationError, match="已注销"):
         services.move_member(actor=users["caseworker"], member=head, to_household=new, relation="head")
+
+
+def test_search_by_id_number_household_number_and_name(users, villages):
+    from cases.selectors import search_households
+
+    household = make_household(users["caseworker"], villages["a"])
+    member = make_member(users["caseworker"], household, name="欧阳明", id_number=valid_id(date(1960, 5, 5)))
+    cw = users["caseworker"]
+    assert list(search_households(cw, member.id_number.lower())) == [household]
+    assert list(search_households(cw, household.number[:15])) == [household]  # 15 digits: also a number prefix
+    assert list(search_households(cw, household.number[:10])) == [household]
+    assert list(search_households(cw, "欧阳")) == [household]
+    assert list(search_households(users["caseworker_b"], "欧阳")) == []
+    assert list(search_households(cw, "")) == []
