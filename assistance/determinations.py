@@ -16,13 +16,10 @@ from assistance.policy.evaluate import evaluation_to_json
 from assistance.policy.params import MissingParameters, Parameters
 from assistance.policy.rules import evaluate_household
 from assistance.policy.snapshot import household_request
+from assistance.services import month_start
 from cases.models import Household, User
 
 DIBAO_ON = (Enrollment.Status.ACTIVE, Enrollment.Status.GRADUAL_EXIT)
-
-
-def month_start(day: date) -> date:
-    return day.replace(day=1)
 
 
 def current_dibao(household_ids: list[int], month: date) -> dict[int, policy.CurrentDibao]:

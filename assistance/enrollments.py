@@ -18,8 +18,9 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from assistance.determinations import determine_household, month_start
+from assistance.determinations import determine_household
 from assistance.models import Determination, Enrollment, ExitReview
+from assistance.services import month_start
 from cases.models import Application, ApplicationBenefit, Member, User
 from cases.services import ensure_can_write
 

@@ -11,8 +11,8 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from assistance.determinations import month_start
 from assistance.models import JobRun
+from assistance.services import month_start
 from cases.models import Township, User
 
 Status = JobRun.Status

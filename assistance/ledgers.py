@@ -10,8 +10,8 @@ from django.db import transaction
 from django.db.models import Count, QuerySet
 from django.utils import timezone
 
-from assistance.determinations import month_start
 from assistance.models import LedgerEntry, MonthlyLedger
+from assistance.services import month_start
 from cases.models import User
 from cases.selectors import scope
 from cases.services import TransitionNotAllowed, ensure_can_write

@@ -21,12 +21,12 @@ from django.db.models import Q
 from django.utils import timezone
 
 from assistance import selectors
-from assistance.determinations import month_start
 from assistance.facts import household_inputs
 from assistance.models import Enrollment, LedgerEntry, MonthlyLedger
 from assistance.policy import model as policy
 from assistance.policy.params import MissingParameters, Parameters
 from assistance.policy.rules import evaluate_household
+from assistance.services import month_start
 from cases.models import Household, User
 
 Category = LedgerEntry.Category

@@ -25,6 +25,7 @@ DECISION_LABELS = {"grant": "符合", "gradual_exit": "渐退期", "exit": "退�
 
 
 def _month(text: str | None) -> date:
+    """A ``YYYY-MM`` form value as the 1st of that month; this month when empty or malformed."""
     try:
         return date.fromisoformat(f"{text}-01") if text else timezone.localdate().replace(day=1)
     except ValueError:
