@@ -90,7 +90,7 @@ def _update_parent(parent_id: int) -> None:
     if statuses <= {Status.DONE, Status.FAILED}:
         parent.status = Status.FAILED if Status.FAILED in statuses else Status.DONE
         parent.finished_at = timezone.now()
-        parent.error = "部分乡镇摸排失败，见各乡镇运行记录。" if Status.FAILED in statuses else ""
+        parent.error = "部分乡镇运行失败，见各乡镇运行记录。" if Status.FAILED in statuses else ""
     else:
         parent.status = Status.RUNNING
     parent.save()
@@ -115,4 +115,68 @@ def retry_failed(*, actor: User, run: JobRun) -> int:
     JobRun.objects.filter(pk__in=failed).update(status=Status.QUEUED, error="", counts={}, started_at=None)
     JobRun.objects.filter(pk=run.pk, township__isnull=True).update(status=Status.RUNNING, finished_at=None)
     transaction.on_commit(lambda: [tasks.screen_township.delay(run_id) for run_id in failed])
+    return len(failed)
+
+
+# 信息比对 (policy.md §11): the same pattern as the screening, one run per township under a county run. -------------
+
+
+@transaction.atomic
+def start_comparison(*, actor: User | None, month: date, township: Township | None = None) -> JobRun:
+    """Queue the registry comparison of one township, or of the whole county (one child run per township). The
+    county starts one for the month after each committed import of an external roll (the comparison page says
+    when an import is newer than the last run)."""
+    from assistance import tasks
+    from assistance.comparison import ensure_can_start
+
+    if actor is not None:
+        ensure_can_start(actor)
+    month = month_start(month)
+    townships = [township] if township else list(Township.objects.order_by("code"))
+    parent = None
+    if township is None:
+        parent = JobRun.objects.create(kind=JobRun.Kind.COMPARISON, month=month, created_by=actor)
+    runs = JobRun.objects.bulk_create(
+        JobRun(kind=JobRun.Kind.COMPARISON, township=t, month=month, parent=parent, created_by=actor) for t in townships
+    )
+    run_ids = [run.pk for run in runs]
+    transaction.on_commit(lambda: [tasks.compare_township.delay(run_id) for run_id in run_ids])
+    return parent or runs[0]
+
+
+def execute_comparison(run_id: int) -> JobRun:
+    """Run one township's comparison for its run row; idempotent for a finished run."""
+    from assistance.comparison import compare_township
+
+    with transaction.atomic():
+        run = JobRun.objects.select_for_update().get(pk=run_id)
+        if run.status in (Status.DONE, Status.RUNNING):
+            return run
+        run.status = Status.RUNNING
+        run.started_at = timezone.now()
+        run.save(update_fields=["status", "started_at"])
+    try:
+        counts = compare_township(township_id=run.township_id, month=run.month, run_id=run.pk)
+    except ValidationError as error:
+        _finish(run, Status.FAILED, error="；".join(error.messages))
+    except Exception as error:  # the township's flags stay as they were; the run says why
+        _finish(run, Status.FAILED, error=f"{error.__class__.__name__}: {error}\n{traceback.format_exc(limit=5)}")
+        raise
+    else:
+        _finish(run, Status.DONE, counts=counts)
+    return run
+
+
+def retry_failed_comparison(*, actor: User, run: JobRun) -> int:
+    """Queue the failed township runs of a comparison run again (the comparison is safe to re-run)."""
+    from assistance import tasks
+    from assistance.comparison import ensure_can_start
+
+    ensure_can_start(actor)
+    failed = list(run.children.filter(status=Status.FAILED).values_list("pk", flat=True)) or (
+        [run.pk] if run.status == Status.FAILED and run.township_id else []
+    )
+    JobRun.objects.filter(pk__in=failed).update(status=Status.QUEUED, error="", counts={}, started_at=None)
+    JobRun.objects.filter(pk=run.pk, township__isnull=True).update(status=Status.RUNNING, finished_at=None)
+    transaction.on_commit(lambda: [tasks.compare_township.delay(run_id) for run_id in failed])
     return len(failed)

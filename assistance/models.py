@@ -500,3 +500,89 @@ class LedgerEntry(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_category_display()} {self.household_id}"
+
+
+class ComparisonFlag(models.Model):
+    """One finding of the monthly comparison with the poverty registry and the other external rolls (民政–扶贫
+    信息比对, policy.md §11), with its evidence, assigned to the township and tracked until resolved with a note.
+
+    A flag belongs to one month. Re-running a month replaces its open flags and never touches resolved ones.
+    ``opened_at`` is when the same finding (township, code, ID number, household, member) was first raised and is
+    still open, carried over re-runs and from an earlier month's open flag, so its age counts towards
+    ``comparison.open_flag_max_days``."""
+
+    class Code(models.TextChoices):
+        JDLK_NOT_COVERED = "JDLK_NOT_COVERED", "建档立卡对象应保未保"
+        JDLK_EXIT_CHECK = "JDLK_EXIT_CHECK", "建档立卡户退出低保/特困（须复核）"
+        TEKUN_CANDIDATE = "TEKUN_CANDIDATE", "建档立卡特困供养候选"
+        SINGLE_PERSON_CANDIDATE = "SINGLE_PERSON_CANDIDATE", "建档立卡单人户施保候选"
+        ATTRIBUTE_MISMATCH = "ATTRIBUTE_MISMATCH", "贫困户属性与救助不一致"
+        ID_INVALID = "ID_INVALID", "身份证号无效"
+        ID_DUPLICATE = "ID_DUPLICATE", "身份证号重复"
+        NAME_MISMATCH = "NAME_MISMATCH", "姓名不一致"
+        DUPLICATE_BENEFIT = "DUPLICATE_BENEFIT", "重复享受救助"
+        COVID_NO_RELIEF = "COVID_NO_RELIEF", "新冠患者未获临时救助"
+        DECEASED_STILL_PAID = "DECEASED_STILL_PAID", "死亡人员仍在保"
+
+    class Status(models.TextChoices):
+        OPEN = "open", "待处理"
+        RESOLVED = "resolved", "已处理"
+
+    township = models.ForeignKey("cases.Township", on_delete=models.PROTECT, related_name="+", verbose_name="乡镇")
+    month = models.DateField("月份", help_text="该月1日。")
+    code = models.CharField("问题类别", max_length=24, choices=Code.choices)
+    household = models.ForeignKey(
+        "cases.Household", on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name="家庭"
+    )
+    member = models.ForeignKey(
+        "cases.Member", on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name="成员"
+    )
+    id_number = models.CharField("身份证号", max_length=64, blank=True, help_text="名单或在册记录上的号码（原文）。")
+    name = models.CharField("姓名", max_length=64, blank=True)
+    evidence = models.JSONField("依据", default=dict, blank=True)
+    status = models.CharField("状态", max_length=8, choices=Status.choices, default=Status.OPEN)
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="责任人",
+    )
+    opened_at = models.DateTimeField("发现时间")
+    resolution_note = models.TextField("处理情况", blank=True)
+    resolved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="处理人",
+    )
+    resolved_at = models.DateTimeField("处理时间", null=True, blank=True)
+    run = models.ForeignKey(JobRun, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+
+    class Meta:
+        ordering = ["township_id", "code", "id_number", "household_id", "member_id"]
+        verbose_name = verbose_name_plural = "信息比对问题"
+        indexes = [
+            models.Index(fields=["township", "month", "code"], name="comparison_flag_lookup"),
+            models.Index(fields=["status", "opened_at"], name="comparison_flag_open_age"),
+        ]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["township", "month", "code", "id_number", "household", "member"],
+                name="comparison_flag_once",
+                nulls_distinct=False,
+            ),
+            models.CheckConstraint(condition=Q(month__day=1), name="comparison_flag_whole_month"),
+            models.CheckConstraint(
+                condition=Q(status="open", resolved_at__isnull=True)
+                | (Q(status="resolved", resolved_at__isnull=False) & ~Q(resolution_note="")),
+                name="comparison_flag_resolved_has_note",
+                violation_error_message="处理时请填写处理情况。",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_code_display()} {self.id_number}"

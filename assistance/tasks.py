@@ -22,3 +22,19 @@ def screen_county(month: str | None = None) -> int:
 
     day = date.fromisoformat(f"{month}-01") if month else timezone.localdate()
     return start_screening(actor=None, month=day).pk
+
+
+@shared_task(name="assistance.compare_township", acks_late=True)
+def compare_township(run_id: int) -> str:
+    from assistance.jobs import execute_comparison
+
+    return execute_comparison(run_id).status
+
+
+@shared_task(name="assistance.compare_county")
+def compare_county(month: str | None = None) -> int:
+    """The monthly schedule (or after an import): compare every township for ``month`` (default: this month)."""
+    from assistance.jobs import start_comparison
+
+    day = date.fromisoformat(f"{month}-01") if month else timezone.localdate()
+    return start_comparison(actor=None, month=day).pk

@@ -9,6 +9,7 @@ urlpatterns = [
     path("recompute/", views.recompute_list, name="recompute-list"),
     path("temporary/", include("assistance.urls_temporary")),
     path("rolls/", include("assistance.urls_rolls")),
+    path("comparison/", include("assistance.urls_comparison")),
 ]
 
 urlpatterns += [

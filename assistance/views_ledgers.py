@@ -191,7 +191,8 @@ def job_detail(request: HttpRequest, pk: int) -> HttpResponse:
         raise Http404("没有该运行记录")
     if request.method == "POST":
         try:
-            count = jobs.retry_failed(actor=request.user, run=run)
+            retry = jobs.retry_failed_comparison if run.kind == JobRun.Kind.COMPARISON else jobs.retry_failed
+            count = retry(actor=request.user, run=run)
         except PermissionDenied as error:
             return refuse(request, str(error), 403)
         messages.success(request, f"已重新排队 {count} 个失败的乡镇。")
