@@ -1,7 +1,10 @@
 from __future__ import annotations
 
+import importlib
+
 import factory
 import pytest
+from django.apps import apps as django_apps
 from django.test import Client
 
 from cases.models import Township, User, Village
@@ -43,6 +46,8 @@ def _reference_data(request):
     if not Township.objects.exists():
         load_townships(Township)
         load_default_parameters(PolicyParameter)
+        for migration in ("0007_monthly_schedule", "0009_comparison_schedule"):  # the beat schedule rows
+            importlib.import_module(f"assistance.migrations.{migration}").schedule(django_apps, None)
 
 
 @pytest.fixture

@@ -4,9 +4,8 @@ from django.db import migrations
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('cases', '0005_external_rolls'),
+        ("cases", "0005_external_rolls"),
     ]
 
     operations = [
@@ -18,7 +17,7 @@ class Migration(migrations.Migration):
             "ALTER TABLE cases_member ALTER COLUMN name SET STATISTICS -1",
         ),
         migrations.RemoveIndex(
-            model_name='household',
-            name='household_number_prefix',
+            model_name="household",
+            name="household_number_prefix",
         ),
     ]

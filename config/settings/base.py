@@ -184,3 +184,5 @@ LOGGING = {
 # The monthly screening of the whole county (Celery beat): day of the month and hour, local time.
 SCREENING_DAY = int(os.environ.get("SCREENING_DAY", "1"))
 SCREENING_HOUR = int(os.environ.get("SCREENING_HOUR", "2"))
+# The county comparison with the external rolls runs after the screening (its candidates come from it).
+COMPARISON_HOUR = int(os.environ.get("COMPARISON_HOUR", "4"))

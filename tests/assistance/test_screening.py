@@ -209,3 +209,12 @@ def test_a_real_worker_runs_the_county_fan_out(users, villages):
     child = parent.children.get(township=household.township)
     assert jobs.execute_screening(child.pk).status == "done"
     assert JobRun.objects.filter(parent=parent).count() == 39
+
+
+@pytest.mark.django_db
+def test_beat_schedules_screening_then_comparison():
+    from django_celery_beat.models import PeriodicTask
+
+    tasks = {t.task: t.crontab for t in PeriodicTask.objects.select_related("crontab")}
+    assert (tasks["assistance.screen_county"].day_of_month, tasks["assistance.screen_county"].hour) == ("1", "2")
+    assert (tasks["assistance.compare_county"].day_of_month, tasks["assistance.compare_county"].hour) == ("1", "4")
