@@ -28,7 +28,7 @@ COLUMNS = (
 
 def ledger_workbook(*, title: str, entries: Iterable[LedgerEntry], full_identity: bool) -> bytes:
     buffer = io.BytesIO()
-    book = xlsxwriter.Workbook(buffer, {"constant_memory": True, "in_memory": True})
+    book = xlsxwriter.Workbook(buffer, {"constant_memory": True})
     sheet = book.add_worksheet(title[:31])
     header = book.add_format({"bold": True, "bg_color": "#EEF1F5", "border": 1, "text_wrap": True})
     money = book.add_format({"num_format": "#,##0.00"})

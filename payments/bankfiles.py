@@ -162,7 +162,7 @@ def bank_csv(payroll: Payroll, rows: list[tuple[str, ...]]) -> bytes:
 
 def bank_xlsx(payroll: Payroll, rows: list[tuple[str, ...]]) -> bytes:
     buffer = io.BytesIO()
-    book = xlsxwriter.Workbook(buffer, {"constant_memory": True, "in_memory": True})
+    book = xlsxwriter.Workbook(buffer, {"constant_memory": True})
     sheet = book.add_worksheet("代发明细")
     header = book.add_format({"bold": True, "bg_color": "#EEF1F5", "border": 1})
     text = book.add_format({"num_format": "@"})

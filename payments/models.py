@@ -202,6 +202,12 @@ class PaymentLine(models.Model):
     status = models.CharField("发放结果", max_length=8, choices=Status.choices, default=Status.PENDING)
     failure_reason = models.CharField("失败原因", max_length=200, blank=True)
     result_at = models.DateTimeField("对账时间", null=True, blank=True)
+    back_pay_run = models.ForeignKey(
+        "BackPayRun", on_delete=models.PROTECT, null=True, blank=True, related_name="lines", verbose_name="补发重算"
+    )
+    source_key = models.CharField(
+        "补发来源", max_length=120, blank=True, help_text="补发明细：对象、月份和计算时的已发金额；同一来源只补发一次。"
+    )
     created_at = models.DateTimeField("生成时间", auto_now_add=True)
 
     class Meta:
@@ -227,6 +233,12 @@ class PaymentLine(models.Model):
                 name="payment_line_temporary_case_once",
                 violation_error_message="该临时救助已列入发放，不能重复发放。",
             ),
+            models.UniqueConstraint(
+                fields=["source_key"],
+                condition=Q(kind="back_pay"),
+                name="payment_line_back_pay_once",
+                violation_error_message="该对象该月的这笔补发已生成，不能重复补发。",
+            ),
             models.CheckConstraint(condition=Q(amount__gt=0), name="payment_line_amount_positive"),
             models.CheckConstraint(condition=Q(month__day=1), name="payment_line_whole_month"),
             models.CheckConstraint(
@@ -244,3 +256,153 @@ class PaymentLine(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} {self.amount}"
+
+
+# Price subsidy months (policy.md §8) ------------------------------------------------------------------------
+
+
+@pghistory.track()
+class PriceSubsidyMonth(models.Model):
+    """价格临时补贴: the county's decision for one month, entered as a record (the system never guesses it). The
+    payroll pays each covered person once: urban or rural amount (by the household's area) × multiplier."""
+
+    month = models.DateField("补贴月份", unique=True, help_text="该月1日。")
+    cpi_index = models.DecimalField("居民消费价格指数", max_digits=7, decimal_places=2, null=True, blank=True)
+    cpi_rise = models.DecimalField("CPI 同比涨幅", max_digits=6, decimal_places=4, help_text="如 0.035 表示 3.5%。")
+    food_rise = models.DecimalField("食品价格同比涨幅", max_digits=6, decimal_places=4, default=0)
+    urban_amount = models.DecimalField("城市每人补贴（元）", max_digits=8, decimal_places=2)
+    rural_amount = models.DecimalField("农村每人补贴（元）", max_digits=8, decimal_places=2)
+    multiplier = models.DecimalField("倍数", max_digits=4, decimal_places=2, default=1)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name="录入人"
+    )
+    decided_at = models.DateTimeField("录入时间", auto_now=True)
+    note = models.CharField("依据/说明", max_length=200, blank=True)
+
+    class Meta:
+        ordering = ["-month"]
+        verbose_name = verbose_name_plural = "价格临时补贴月份"
+        constraints = [
+            models.CheckConstraint(condition=Q(month__day=1), name="price_subsidy_whole_month"),
+            models.CheckConstraint(
+                condition=Q(urban_amount__gte=0, rural_amount__gte=0, multiplier__gt=0),
+                name="price_subsidy_amounts_valid",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.month.year}年{self.month.month}月 价格临时补贴"
+
+
+# Back pay and overpayments (policy.md §0) -------------------------------------------------------------------
+
+
+class BackPayRun(models.Model):
+    """One recompute of paid months (补发/多发): for the pending RecomputeMarks, or for a township and month range."""
+
+    township = models.ForeignKey(
+        "cases.Township", on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name="乡镇"
+    )
+    from_month = models.DateField("起始月份", null=True, blank=True)
+    to_month = models.DateField("截止月份", null=True, blank=True)
+    marks = models.ManyToManyField("assistance.RecomputeMark", blank=True, related_name="+", verbose_name="待重算标记")
+    started_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name="发起人"
+    )
+    started_at = models.DateTimeField("发起时间", auto_now_add=True)
+    finished_at = models.DateTimeField("完成时间", null=True, blank=True)
+    counts = models.JSONField("统计", default=dict, blank=True)
+    notes = models.JSONField("说明", default=list, blank=True)
+
+    class Meta:
+        ordering = ["-started_at", "-id"]
+        verbose_name = verbose_name_plural = "补发重算"
+
+    def __str__(self) -> str:
+        return f"补发重算 #{self.pk}"
+
+
+@pghistory.track()
+class Overpayment(models.Model):
+    """多发: money paid above what was due for a beneficiary, benefit and month (a recompute gave less, or the
+    person had died), to recover or waive. ``source_key`` names the settled state it was computed from, so a
+    second run over the same state records nothing new."""
+
+    class Status(models.TextChoices):
+        OPEN = "open", "待追回"
+        RECOVERED = "recovered", "已追回"
+        WAIVED = "waived", "已核销"
+
+    DEATH = "死亡后发放"
+    RECOMPUTED_LOWER = "重算金额减少"
+
+    township = models.ForeignKey("cases.Township", on_delete=models.PROTECT, related_name="+", verbose_name="乡镇")
+    household = models.ForeignKey("cases.Household", on_delete=models.PROTECT, related_name="+", verbose_name="家庭")
+    member = models.ForeignKey(
+        "cases.Member", on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name="对象"
+    )
+    benefit = models.CharField("救助项目", max_length=24, choices=PayrollBenefit.choices)
+    month = models.DateField("所属月份")
+    name = models.CharField("对象姓名", max_length=32)
+    amount = models.DecimalField("多发金额（元）", max_digits=12, decimal_places=2)
+    paid_amount = models.DecimalField("已发金额", max_digits=12, decimal_places=2)
+    due_amount = models.DecimalField("应发金额", max_digits=12, decimal_places=2)
+    reason = models.CharField("原因", max_length=120)
+    status = models.CharField("状态", max_length=10, choices=Status.choices, default=Status.OPEN, db_index=True)
+    run = models.ForeignKey(
+        BackPayRun, on_delete=models.PROTECT, null=True, blank=True, related_name="overpayments", verbose_name="重算"
+    )
+    source_key = models.CharField("来源", max_length=120, unique=True)
+    created_at = models.DateTimeField("登记时间", auto_now_add=True)
+    resolved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    resolved_at = models.DateTimeField("处理时间", null=True, blank=True)
+    resolution_note = models.CharField("处理说明", max_length=200, blank=True)
+
+    class Meta:
+        ordering = ["-month", "township_id", "id"]
+        verbose_name = verbose_name_plural = "多发待追回"
+        constraints = [
+            models.CheckConstraint(condition=Q(amount__gt=0), name="overpayment_amount_positive"),
+            models.CheckConstraint(condition=Q(month__day=1), name="overpayment_whole_month"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} {self.month:%Y-%m} 多发 {self.amount}"
+
+
+# Timeliness (policy.md §14) ---------------------------------------------------------------------------------
+
+
+class TimelinessResult(models.Model):
+    """Was a township's regular payroll of one benefit for month M paid by payment.deadline_day of M, and were
+    any beneficiaries paid several months in one disbursement (lump payments)? Replaced each time it is checked."""
+
+    class Status(models.TextChoices):
+        ON_TIME = "on_time", "按时发放"
+        LATE = "late", "逾期发放"
+        MISSING = "missing", "未发放"
+        NOT_DUE = "not_due", "未到期"
+
+    township = models.ForeignKey("cases.Township", on_delete=models.PROTECT, related_name="+", verbose_name="乡镇")
+    month = models.DateField("月份")
+    benefit = models.CharField("救助项目", max_length=24, choices=PayrollBenefit.choices)
+    expected = models.BooleanField("应发放", default=True, help_text="该月有在保对象（或补贴月份）。")
+    deadline = models.DateField("发放期限")
+    payroll = models.ForeignKey(Payroll, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    paid_on = models.DateField("发放日期", null=True, blank=True)
+    status = models.CharField("结果", max_length=8, choices=Status.choices)
+    lump_count = models.PositiveIntegerField("一次发放多月的对象数", default=0)
+    checked_at = models.DateTimeField("检查时间", auto_now=True)
+
+    class Meta:
+        ordering = ["-month", "township_id", "benefit"]
+        verbose_name = verbose_name_plural = "按月按时发放检查"
+        constraints = [
+            models.UniqueConstraint(fields=["township", "month", "benefit"], name="timeliness_one_per_cell"),
+            models.CheckConstraint(condition=Q(month__day=1), name="timeliness_whole_month"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.month:%Y-%m} {self.get_benefit_display()} {self.get_status_display()}"

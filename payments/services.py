@@ -36,7 +36,7 @@ from assistance.models import BenefitKind, Enrollment, TemporaryCase
 from cases.models import Member, Township, User
 from cases.services import TransitionNotAllowed, ensure_can_write
 from payments import bankfiles
-from payments.models import InstitutionAccount, PaymentLine, Payroll, PayrollBenefit
+from payments.models import InstitutionAccount, PaymentLine, Payroll, PayrollBenefit, PriceSubsidyMonth
 
 Status = Payroll.Status
 Kind = PaymentLine.Kind
@@ -290,6 +290,14 @@ def _plan_regular(township_id: int, month: date, benefit: str) -> _Plan:
     return _Plan(lines, notes)
 
 
+def _plan(township_id: int, month: date, benefit: str) -> _Plan:
+    if benefit == PayrollBenefit.PRICE_SUBSIDY:
+        from payments.price_subsidy import plan_price_subsidy
+
+        return _Plan(*plan_price_subsidy(township_id, month))
+    return _plan_regular(township_id, month, benefit)
+
+
 def _names(names: list[str]) -> str:
     shown = "、".join(names[:PROBLEMS_SHOWN])
     return shown + (f" 等 {len(names)} 人" if len(names) > PROBLEMS_SHOWN else "")
@@ -383,8 +391,12 @@ def generate_payroll(*, actor: User, township: Township, month: date, benefit: s
     ensure_can_write(actor, township.pk)
     if benefit not in ENROLLED_BENEFITS:
         if benefit == PayrollBenefit.PRICE_SUBSIDY:
-            raise ValidationError({"benefit": "价格临时补贴按县里录入的补贴月份发放，不从在保名单生成。"})
-        raise ValidationError({"benefit": "请选择救助项目。"})
+            if not PriceSubsidyMonth.objects.filter(month=month_start(month)).exists():
+                raise ValidationError(
+                    {"benefit": "价格临时补贴按县里录入的补贴月份发放：该月尚未录入价格临时补贴，不能生成。"}
+                )
+        else:
+            raise ValidationError({"benefit": "请选择救助项目。"})
     month = _check_month(month)
     payroll, created = Payroll.objects.select_for_update().get_or_create(
         township=township, month=month, benefit=benefit, batch=1, defaults={"created_by": actor}
@@ -393,7 +405,7 @@ def generate_payroll(*, actor: User, township: Township, month: date, benefit: s
     refusal = refusal_to_generate(payroll)
     if refusal:
         raise TransitionNotAllowed(refusal)
-    plan = _plan_regular(township.pk, month, benefit)
+    plan = _plan(township.pk, month, benefit)
     _drop_paid_elsewhere(plan, payroll)
     existing = _signature(payroll.lines.values_list(*SIGNATURE_FIELDS))
     planned = _signature(tuple(getattr(line, field) for field in SIGNATURE_FIELDS) for line in plan.lines)
@@ -432,13 +444,16 @@ def generate_month(*, actor: User, township: Township, month: date) -> list[Mont
     month = _check_month(month)
     outcomes = []
     existing = {p.benefit: p for p in Payroll.objects.filter(township=township, month=month, batch=1)}
-    for benefit in GENERATED_BENEFITS:
+    benefits = list(GENERATED_BENEFITS)
+    if PriceSubsidyMonth.objects.filter(month=month).exists():
+        benefits.append(PayrollBenefit.PRICE_SUBSIDY)
+    for benefit in benefits:
         payroll = existing.get(benefit)
         if payroll is not None and payroll.status != Status.DRAFT:
             payroll.township = township
             outcomes.append(MonthOutcome(benefit, payroll, refusal_to_generate(payroll) or ""))
             continue
-        if payroll is None and not _plan_regular(township.pk, month, benefit).lines:
+        if payroll is None and not _plan(township.pk, month, benefit).lines:
             continue
         try:
             outcomes.append(
