@@ -46,8 +46,12 @@ def _reference_data(request):
     if not Township.objects.exists():
         load_townships(Township)
         load_default_parameters(PolicyParameter)
-        for migration in ("0007_monthly_schedule", "0009_comparison_schedule"):  # the beat schedule rows
-            importlib.import_module(f"assistance.migrations.{migration}").schedule(django_apps, None)
+        for migration in (  # the beat schedule rows
+            "assistance.migrations.0007_monthly_schedule",
+            "assistance.migrations.0009_comparison_schedule",
+            "payments.migrations.0004_timeliness_schedule",
+        ):
+            importlib.import_module(migration).schedule(django_apps, None)
 
 
 @pytest.fixture

@@ -218,3 +218,4 @@ def test_beat_schedules_screening_then_comparison():
     tasks = {t.task: t.crontab for t in PeriodicTask.objects.select_related("crontab")}
     assert (tasks["assistance.screen_county"].day_of_month, tasks["assistance.screen_county"].hour) == ("1", "2")
     assert (tasks["assistance.compare_county"].day_of_month, tasks["assistance.compare_county"].hour) == ("1", "4")
+    assert tasks["payments.check_timeliness"].day_of_month == "11"
