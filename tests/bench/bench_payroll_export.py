@@ -69,7 +69,7 @@ def openpyxl_normal() -> dict[str, float]:
     for cell in sheet[1]:
         cell.font = Font(bold=True)
     sheet.freeze_panes = "A2"
-    for line in lines():
+    for row, line in enumerate(lines(), start=2):
         sheet.append(
             [
                 str(line.pk), line.get_kind_display(), line.household.number, line.name, line.id_number,
@@ -77,7 +77,7 @@ def openpyxl_normal() -> dict[str, float]:
                 line.bank_account, float(line.amount), line.get_status_display(), line.failure_reason, line.problem,
             ]
         )  # fmt: skip
-        sheet.cell(row=sheet.max_row, column=11).number_format = "#,##0.00"
+        sheet.cell(row=row, column=11).number_format = "#,##0.00"
     buffer = io.BytesIO()
     book.save(buffer)
     return {"seconds": time.perf_counter() - started, "bytes": len(buffer.getvalue())}
