@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from payments import views
+from payments import views, views_extra
 
 urlpatterns = [
     path("", views.payroll_list, name="payroll-list"),
@@ -19,4 +19,12 @@ urlpatterns = [
     path("<int:pk>/reconcile/", views.payroll_reconcile, name="payroll-reconcile"),
     path("<int:pk>/reissue/", views.payroll_reissue, name="payroll-reissue"),
     path("<int:pk>/export/", views.payroll_export, name="payroll-export"),
+    # Price subsidy, back pay and overpayments, timeliness (views_extra).
+    path("price-subsidy/", views_extra.price_subsidy_list, name="price-subsidy-list"),
+    path("back-pay/", views_extra.back_pay_list, name="back-pay-list"),
+    path("back-pay/start/", views_extra.back_pay_start, name="back-pay-start"),
+    path("back-pay/<int:pk>/", views_extra.back_pay_run_detail, name="back-pay-run"),
+    path("overpayments/<int:pk>/resolve/", views_extra.overpayment_resolve, name="overpayment-resolve"),
+    path("timeliness/", views_extra.timeliness_report, name="timeliness-report"),
+    path("timeliness/check/", views_extra.timeliness_check, name="timeliness-check"),
 ]

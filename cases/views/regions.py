@@ -37,7 +37,10 @@ def township_list(request: HttpRequest) -> HttpResponse:
 def township_detail(request: HttpRequest, pk: int) -> HttpResponse:
     township = selectors.get_scoped_or_404(Township.objects.all(), request.user, "pk", pk=pk)
     villages = (
-        selectors.visible_villages(request.user).filter(township=township).annotate(household_count=Count("households"))
+        selectors.visible_villages(request.user)
+        .filter(township=township)
+        .annotate(household_count=Count("households"))
+        .order_by("code")
     )
     page = Paginator(villages, 50).get_page(request.GET.get("page"))
     return render(
