@@ -51,13 +51,12 @@ import csv
 import io
 import math
 import re
+import zipfile
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal, InvalidOperation
 from pathlib import PurePath
-from typing import TYPE_CHECKING, Any
-
-import xlsxwriter
+from typing import IO, TYPE_CHECKING, Any
 
 from payments.models import PaymentLine, PayrollBenefit
 
@@ -161,43 +160,184 @@ def bank_csv(payroll: Payroll, rows: list[tuple[str, ...]]) -> bytes:
 
 
 def bank_xlsx(payroll: Payroll, rows: list[tuple[str, ...]]) -> bytes:
-    buffer = io.BytesIO()
-    book = xlsxwriter.Workbook(buffer, {"constant_memory": True})
-    sheet = book.add_worksheet("代发明细")
-    header = book.add_format({"bold": True, "bg_color": "#EEF1F5", "border": 1})
-    text = book.add_format({"num_format": "@"})
-    money = book.add_format({"num_format": "0.00"})
-    for column, (name, width) in enumerate(zip(HEADER, WIDTHS, strict=True)):
-        sheet.set_column(column, column, width, text if column in TEXT_COLUMNS else None)
-        sheet.write_string(0, column, name, header)
-    sheet.freeze_panes(1, 0)
+    """The bank file as a workbook: sheet 代发明细 (header, then one row per line) and sheet 汇总.
+
+    Written straight as SpreadsheetML (the XML that XlsxWriter writes in constant-memory mode: inline strings,
+    the same styles), one string per row: XlsxWriter's cell-by-cell API took 6 of the 7 seconds of the county's
+    100,000-line export."""
     total = Decimal("0.00")
-    for row_index, row in enumerate(rows, start=1):
-        for column, value in enumerate(row):
-            if column == AMOUNT_COLUMN:
-                total += Decimal(value)
-                sheet.write_number(row_index, column, float(value), money)  # Excel stores numbers as doubles
-            else:
-                sheet.write_string(row_index, column, value, text if column in TEXT_COLUMNS else None)
-    totals = book.add_worksheet("汇总")
-    totals.set_column(0, 0, 14)
-    totals.set_column(1, 1, 40)
-    for row_index, (name, value) in enumerate(
-        (
+    for row in rows:
+        total += Decimal(row[AMOUNT_COLUMN])
+    summary_rows = [
+        [(_HEADER_STYLE, name), (_TEXT_STYLE, value)]
+        for name, value in (
             ("乡镇", payroll.township.name),
             ("救助项目", payroll.get_benefit_display()),
             ("所属月份", f"{payroll.month:%Y-%m}"),
             ("批次", str(payroll.batch)),
         )
-    ):
-        totals.write_string(row_index, 0, name, header)
-        totals.write_string(row_index, 1, value, text)
-    totals.write_string(4, 0, "笔数", header)
-    totals.write_number(4, 1, len(rows))
-    totals.write_string(5, 0, "合计金额（元）", header)
-    totals.write_number(5, 1, float(total), money)
-    book.close()
+    ]
+    summary_rows.append([(_HEADER_STYLE, "笔数"), (_DEFAULT_STYLE, len(rows))])
+    summary_rows.append([(_HEADER_STYLE, "合计金额（元）"), (_MONEY_STYLE, float(total))])
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED, compresslevel=_ZIP_LEVEL) as book:
+        for name, content in _XLSX_PARTS.items():
+            book.writestr(name, content)
+        with book.open("xl/worksheets/sheet1.xml", "w") as sheet:
+            _write_detail_sheet(sheet, rows)
+        book.writestr("xl/worksheets/sheet2.xml", _summary_sheet(summary_rows))
     return buffer.getvalue()
+
+
+# SpreadsheetML for bank_xlsx ----------------------------------------------------------------------------------
+
+_ZIP_LEVEL = 1  # a fifth of the time of the default level; the file grows by about a tenth
+_DEFAULT_STYLE, _HEADER_STYLE, _TEXT_STYLE, _MONEY_STYLE = 0, 1, 2, 3  # the cellXfs in _STYLES, in that order
+_XML_HEAD = '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
+_MAIN = 'xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"'
+_RELATIONSHIPS = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
+_STYLES = (
+    f"<styleSheet {_MAIN}>"
+    '<numFmts count="2"><numFmt numFmtId="164" formatCode="@"/><numFmt numFmtId="165" formatCode="0.00"/></numFmts>'
+    '<fonts count="2"><font><sz val="11"/><name val="Calibri"/><family val="2"/></font>'
+    '<font><b/><sz val="11"/><name val="Calibri"/><family val="2"/></font></fonts>'
+    '<fills count="3"><fill><patternFill patternType="none"/></fill><fill><patternFill patternType="gray125"/></fill>'
+    '<fill><patternFill patternType="solid"><fgColor rgb="FFEEF1F5"/><bgColor indexed="64"/></patternFill></fill>'
+    '</fills><borders count="2"><border><left/><right/><top/><bottom/><diagonal/></border><border>'
+    + "".join(f'<{side} style="thin"><color auto="1"/></{side}>' for side in ("left", "right", "top", "bottom"))
+    + '<diagonal/></border></borders><cellStyleXfs count="1"><xf numFmtId="0" fontId="0" fillId="0" borderId="0"/>'
+    '</cellStyleXfs><cellXfs count="4"><xf numFmtId="0" fontId="0" fillId="0" borderId="0" xfId="0"/>'
+    '<xf numFmtId="0" fontId="1" fillId="2" borderId="1" xfId="0" applyFont="1" applyFill="1" applyBorder="1"/>'
+    '<xf numFmtId="164" fontId="0" fillId="0" borderId="0" xfId="0" applyNumberFormat="1"/>'
+    '<xf numFmtId="165" fontId="0" fillId="0" borderId="0" xfId="0" applyNumberFormat="1"/></cellXfs>'
+    '<cellStyles count="1"><cellStyle name="Normal" xfId="0" builtinId="0"/></cellStyles></styleSheet>'
+)
+_SHEET_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"
+_XLSX_PARTS = {
+    "[Content_Types].xml": _XML_HEAD + '<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">'
+    '<Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/>'
+    '<Default Extension="xml" ContentType="application/xml"/>'
+    '<Override PartName="/xl/workbook.xml" '
+    'ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"/>'
+    '<Override PartName="/xl/styles.xml" '
+    'ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.styles+xml"/>'
+    f'<Override PartName="/xl/worksheets/sheet1.xml" ContentType="{_SHEET_TYPE}"/>'
+    f'<Override PartName="/xl/worksheets/sheet2.xml" ContentType="{_SHEET_TYPE}"/></Types>',
+    "_rels/.rels": _XML_HEAD + '<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
+    f'<Relationship Id="rId1" Type="{_RELATIONSHIPS}/officeDocument" Target="xl/workbook.xml"/></Relationships>',
+    "xl/_rels/workbook.xml.rels": _XML_HEAD
+    + '<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
+    f'<Relationship Id="rId1" Type="{_RELATIONSHIPS}/worksheet" Target="worksheets/sheet1.xml"/>'
+    f'<Relationship Id="rId2" Type="{_RELATIONSHIPS}/worksheet" Target="worksheets/sheet2.xml"/>'
+    f'<Relationship Id="rId3" Type="{_RELATIONSHIPS}/styles" Target="styles.xml"/></Relationships>',
+    "xl/workbook.xml": _XML_HEAD
+    + f'<workbook {_MAIN} xmlns:r="{_RELATIONSHIPS}"><bookViews><workbookView/></bookViews><sheets>'
+    '<sheet name="代发明细" sheetId="1" r:id="rId1"/><sheet name="汇总" sheetId="2" r:id="rId2"/></sheets></workbook>',
+    "xl/styles.xml": _XML_HEAD + _STYLES,
+}
+_NEEDS_ESCAPING = re.compile(r"[&<>\x00-\x08\x0b-\x1f\ufffe\uffff]|_x[0-9a-fA-F]{4}_|^\s|\s\Z")
+_EXCEL_ESCAPE = re.compile(r"(_x[0-9a-fA-F]{4}_)")
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f]")
+
+
+def _inline_text(value: str) -> str:
+    """An inline string's ``<is>`` element, escaped as Excel (and XlsxWriter) write it: control characters as
+    ``_xHHHH_`` (a literal ``_xHHHH_`` with its underscore escaped), ``& < >`` as entities, leading or trailing
+    white space kept."""
+    if not _NEEDS_ESCAPING.search(value):
+        return f"<is><t>{value}</t></is>"
+    value = _EXCEL_ESCAPE.sub(r"_x005F\1", value)
+    value = _CONTROL.sub(lambda match: f"_x{ord(match.group()):04X}_", value)
+    value = value.replace("\ufffe", "_xFFFE_").replace("\uffff", "_xFFFF_")
+    value = value.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    preserve = ' xml:space="preserve"' if value[:1].isspace() or value[-1:].isspace() else ""
+    return f"<is><t{preserve}>{value}</t></is>"
+
+
+def _column_name(index: int) -> str:
+    name = ""
+    index += 1
+    while index:
+        index, rest = divmod(index - 1, 26)
+        name = chr(65 + rest) + name
+    return name
+
+
+def _cell(reference: str, style: int, value: str | float) -> str:
+    styled = f' s="{style}"' if style else ""
+    if isinstance(value, str):
+        return f'<c r="{reference}"{styled} t="inlineStr">{_inline_text(value)}</c>'
+    return f'<c r="{reference}"{styled}><v>{value:.16G}</v></c>'
+
+
+def _sheet_start(last_cell: str, columns: str, frozen: bool) -> str:
+    """The sheet up to its first row; ``frozen``: the first sheet, selected, its header row frozen."""
+    view = '<sheetView workbookViewId="0"/>'
+    if frozen:
+        view = (
+            '<sheetView tabSelected="1" workbookViewId="0"><pane ySplit="1" topLeftCell="A2" activePane="bottomLeft"'
+            ' state="frozen"/><selection pane="bottomLeft"/></sheetView>'
+        )
+    return (
+        f'{_XML_HEAD}<worksheet {_MAIN} xmlns:r="{_RELATIONSHIPS}"><dimension ref="A1:{last_cell}"/>'
+        f"<sheetViews>{view}</sheetViews>"
+        f'<sheetFormatPr defaultRowHeight="15"/><cols>{columns}</cols><sheetData>'
+    )
+
+
+_SHEET_END = (
+    '</sheetData><pageMargins left="0.7" right="0.7" top="0.75" bottom="0.75" header="0.3" footer="0.3"/></worksheet>'
+)
+
+
+def _column(index: int, width: float, style: int) -> str:
+    styled = f' style="{style}"' if style else ""
+    return f'<col min="{index + 1}" max="{index + 1}" width="{width + 0.7109375}"{styled} customWidth="1"/>'
+
+
+def _text_cell_parts(name: str, style: int) -> tuple[str, str]:
+    """A text cell of column ``name`` around its row number: ``<c r="B`` and ``" s="2" t="inlineStr">``."""
+    styled = f' s="{style}"' if style else ""
+    return f'<c r="{name}', f'"{styled} t="inlineStr">'
+
+
+def _write_detail_sheet(out: IO[bytes], rows: list[tuple[str, ...]]) -> None:
+    """Sheet 代发明细: the header, then the rows in chunks. ID numbers, accounts … are text cells (format ``@``,
+    also the columns' format), 金额 a number with two decimals."""
+    names = [_column_name(column) for column in range(len(HEADER))]
+    styles = [_TEXT_STYLE if column in TEXT_COLUMNS else _DEFAULT_STYLE for column in range(len(HEADER))]
+    columns = "".join(_column(column, width, styles[column]) for column, width in enumerate(WIDTHS))
+    header = "".join(_cell(f"{names[column]}1", _HEADER_STYLE, name) for column, name in enumerate(HEADER))
+    out.write(f'{_sheet_start(f"{names[-1]}{len(rows) + 1}", columns, True)}<row r="1">{header}</row>'.encode())
+    # per column: the cell's opening up to its row number, and what follows the row number up to the value
+    text_cells = [_text_cell_parts(name, style) for name, style in zip(names, styles, strict=True)]
+    money_open, money_style = f'<c r="{names[AMOUNT_COLUMN]}', f'" s="{_MONEY_STYLE}"><v>'
+    chunk: list[str] = []
+    for number, row in enumerate(rows, start=2):
+        cells = [f'<row r="{number}">']
+        for column, value in enumerate(row):
+            if column == AMOUNT_COLUMN:
+                cells.append(f"{money_open}{number}{money_style}{float(value):.16G}</v></c>")
+            else:
+                start, rest = text_cells[column]
+                cells.append(f"{start}{number}{rest}{_inline_text(value)}</c>")
+        cells.append("</row>")
+        chunk.append("".join(cells))
+        if len(chunk) == 2000:
+            out.write("".join(chunk).encode())
+            chunk = []
+    out.write(("".join(chunk) + _SHEET_END).encode())
+
+
+def _summary_sheet(rows: list[list[tuple[int, str | float]]]) -> str:
+    columns = _column(0, 14, _DEFAULT_STYLE) + _column(1, 40, _DEFAULT_STYLE)
+    body = "".join(
+        f'<row r="{number}">'
+        + "".join(_cell(f"{_column_name(column)}{number}", style, value) for column, (style, value) in enumerate(row))
+        + "</row>"
+        for number, row in enumerate(rows, start=1)
+    )
+    return _sheet_start(f"B{len(rows)}", columns, False) + body + _SHEET_END
 
 
 # Reading the bank's result file -----------------------------------------------------------------------------

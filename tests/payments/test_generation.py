@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import io
 from datetime import date
 from decimal import Decimal
 
+import openpyxl
 import pytest
+from django.apps import apps
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Sum
@@ -14,7 +17,7 @@ from django.utils import timezone
 from assistance.models import TemporaryCase
 from cases.models import Member
 from cases.services import TransitionNotAllowed
-from payments import services
+from payments import bankfiles, services
 from payments.models import InstitutionAccount, PaymentLine, Payroll
 from tests.helpers import make_household, make_member
 from tests.payments.conftest import NOV, OCT, enroll
@@ -213,3 +216,111 @@ def test_generate_month_makes_every_benefit_with_someone_to_pay(users, county, t
     assert PaymentLine.objects.filter(payroll__township=township_a, month=OCT).aggregate(s=Sum("amount"))["s"] == (
         Decimal("1024") + Decimal("1006") + Decimal("1256")
     )
+
+
+def test_generated_lines_are_recorded_in_history_with_the_actor(users, county, township_a):
+    payroll = generate(users, township_a, "dibao")
+    line = payroll.lines.get()
+    events = apps.get_model("payments", "PaymentLineEvent").objects.filter(pgh_obj_id=line.pk)
+    event = events.select_related("pgh_context").get()
+    assert (event.pgh_label, event.name, event.amount, event.payroll_id) == (
+        "insert",
+        "张大山",
+        line.amount,
+        payroll.pk,
+    )
+    assert event.pgh_context.metadata == {"user": users["caseworker"].pk, "reason": "生成工资册"}
+    assert (line.status, line.failure_reason, line.source_key, line.reissue_of_id) == ("pending", "", "", None)
+    assert line.created_at is not None and line.back_pay_run_id is None and line.result_at is None
+
+
+def test_a_line_written_meanwhile_by_another_payroll_fails_the_copy_and_nothing_is_written(
+    users, county, township_a, monkeypatch
+):
+    first = generate(users, township_a, "dibao")
+    original = first.lines.get()
+    county.dibao.monthly_amount = Decimal("1100.00")
+    county.dibao.save()
+    # another payroll took the household after this one looked (that look is skipped here): the COPY fails
+    other = Payroll.objects.create(
+        township=township_a, month=OCT, benefit="dibao", batch=2, created_by=users["caseworker"]
+    )
+    PaymentLine.objects.filter(pk=original.pk).update(payroll=other)
+    monkeypatch.setattr(services, "_drop_paid_elsewhere", lambda plan, payroll: None)
+    with pytest.raises(ValidationError, match="没有写入任何明细"):
+        generate(users, township_a, "dibao")
+    assert list(PaymentLine.objects.values_list("pk", "payroll_id", "amount")) == [
+        (original.pk, other.pk, Decimal("1024.00"))
+    ]
+    first.refresh_from_db()
+    assert (first.line_count, first.total_amount) == (1, Decimal("1024.00"))
+
+
+def test_regenerating_after_a_payee_change_rewrites_the_lines_with_history(users, county, township_a):
+    first = generate(users, township_a, "dibao")
+    old = first.lines.get()
+    Member.objects.filter(pk=county.head.pk).update(bank_account="6228480000000000077")
+    again = generate(users, township_a, "dibao")
+    line = again.lines.get()
+    assert line.pk != old.pk and line.bank_account == "6228480000000000077"
+    labels = apps.get_model("payments", "PaymentLineEvent").objects.filter(payroll_id=again.pk)
+    assert sorted(labels.values_list("pgh_label", "pgh_obj_id")) == [
+        ("delete", old.pk),
+        ("insert", old.pk),
+        ("insert", line.pk),
+    ]
+
+
+def test_generate_month_plans_each_new_payroll_once(users, county, township_a):
+    calls = []
+    real = services._plan
+
+    def counting(township_id, month, benefit):
+        calls.append(benefit)
+        return real(township_id, month, benefit)
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(services, "_plan", counting)
+        outcomes = services.generate_month(actor=users["caseworker"], township=township_a, month=OCT)
+    assert {o.benefit for o in outcomes} == {"dibao", "tekun", "orphan_allowance"}
+    assert sorted(calls) == sorted(services.GENERATED_BENEFITS)
+
+
+def test_bank_xlsx_keeps_odd_text_as_written(users, county, township_a):
+    payroll = generate(users, township_a, "dibao")
+    rows = [
+        (
+            "1",
+            "汉葭街道",
+            "001",
+            "张&<三>",
+            "",
+            "农商行 ",
+            "0123456789012345678",
+            "1024.00",
+            "低保",
+            "2020-10",
+            " 摘要",
+        ),
+        ("2", "汉葭街道", "002", "a\x01b_x0041_", "X", "\n", "0012", "0.10", "低保", "2020-10", "x"),
+    ]
+    book = openpyxl.load_workbook(io.BytesIO(bankfiles.bank_xlsx(payroll, rows)))
+    sheet = book["代发明细"]
+    assert sheet.freeze_panes == "A2" and [c.value for c in sheet[1]] == list(bankfiles.HEADER)
+    first, second = ([cell.value for cell in row] for row in sheet.iter_rows(min_row=2))
+    assert first == [
+        "1",
+        "汉葭街道",
+        "001",
+        "张&<三>",
+        "",
+        "农商行 ",
+        "0123456789012345678",
+        1024,
+        "低保",
+        "2020-10",
+        " 摘要",
+    ]
+    assert second[3] == "a_x0001_b_x005F_x0041_" and second[5] == "\n" and second[7] == 0.1  # Excel's escapes
+    assert sheet["G2"].number_format == "@" and sheet["H2"].number_format == "0.00"
+    assert {r[0].value: r[1].value for r in book["汇总"].iter_rows()}["合计金额（元）"] == 1024.1
