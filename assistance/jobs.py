@@ -5,7 +5,9 @@ that already finished does nothing."""
 from __future__ import annotations
 
 import traceback
+from collections.abc import Callable
 from datetime import date
+from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
@@ -23,29 +25,21 @@ def ensure_can_run(actor: User | None) -> None:
         raise PermissionDenied("每月摸排由县民政局启动。")
 
 
-@transaction.atomic
-def start_screening(*, actor: User | None, month: date, township: Township | None = None) -> JobRun:
-    """Queue the screening of one township, or of the whole county (one child run per township)."""
-    from assistance import tasks
-
-    ensure_can_run(actor)
+def _queue_runs(*, kind: str, task: Any, actor: User | None, month: date, township: Township | None) -> JobRun:
+    """One run row per township (under a county parent run when ``township`` is None), each queued after commit."""
     month = month_start(month)
     townships = [township] if township else list(Township.objects.order_by("code"))
-    parent = None
-    if township is None:
-        parent = JobRun.objects.create(kind=JobRun.Kind.SCREENING, month=month, created_by=actor)
+    parent = JobRun.objects.create(kind=kind, month=month, created_by=actor) if township is None else None
     runs = JobRun.objects.bulk_create(
-        JobRun(kind=JobRun.Kind.SCREENING, township=t, month=month, parent=parent, created_by=actor) for t in townships
+        JobRun(kind=kind, township=t, month=month, parent=parent, created_by=actor) for t in townships
     )
     run_ids = [run.pk for run in runs]
-    transaction.on_commit(lambda: [tasks.screen_township.delay(run_id) for run_id in run_ids])
+    transaction.on_commit(lambda: [task.delay(run_id) for run_id in run_ids])
     return parent or runs[0]
 
 
-def execute_screening(run_id: int) -> JobRun:
-    """Run one township's screening for its run row; idempotent for a finished run."""
-    from assistance.screening import screen_township
-
+def _execute(run_id: int, work: Callable[..., dict[str, int]]) -> JobRun:
+    """Run one township's job for its run row; a finished or running run is left alone (re-delivered task)."""
     with transaction.atomic():
         run = JobRun.objects.select_for_update().get(pk=run_id)
         if run.status in (Status.DONE, Status.RUNNING):
@@ -54,7 +48,7 @@ def execute_screening(run_id: int) -> JobRun:
         run.started_at = timezone.now()
         run.save(update_fields=["status", "started_at"])
     try:
-        counts = screen_township(township_id=run.township_id, month=run.month, run_id=run.pk)
+        counts = work(township_id=run.township_id, month=run.month, run_id=run.pk)
     except ValidationError as error:
         _finish(run, Status.FAILED, error="；".join(error.messages))
     except Exception as error:  # a job failing half-way leaves the month as it was and says why on the run
@@ -63,6 +57,23 @@ def execute_screening(run_id: int) -> JobRun:
     else:
         _finish(run, Status.DONE, counts=counts)
     return run
+
+
+@transaction.atomic
+def start_screening(*, actor: User | None, month: date, township: Township | None = None) -> JobRun:
+    """Queue the screening of one township, or of the whole county (one child run per township)."""
+    from assistance import tasks
+
+    ensure_can_run(actor)
+    return _queue_runs(
+        kind=JobRun.Kind.SCREENING, task=tasks.screen_township, actor=actor, month=month, township=township
+    )
+
+
+def execute_screening(run_id: int) -> JobRun:
+    from assistance.screening import screen_township
+
+    return _execute(run_id, screen_township)
 
 
 @transaction.atomic
@@ -131,40 +142,15 @@ def start_comparison(*, actor: User | None, month: date, township: Township | No
 
     if actor is not None:
         ensure_can_start(actor)
-    month = month_start(month)
-    townships = [township] if township else list(Township.objects.order_by("code"))
-    parent = None
-    if township is None:
-        parent = JobRun.objects.create(kind=JobRun.Kind.COMPARISON, month=month, created_by=actor)
-    runs = JobRun.objects.bulk_create(
-        JobRun(kind=JobRun.Kind.COMPARISON, township=t, month=month, parent=parent, created_by=actor) for t in townships
+    return _queue_runs(
+        kind=JobRun.Kind.COMPARISON, task=tasks.compare_township, actor=actor, month=month, township=township
     )
-    run_ids = [run.pk for run in runs]
-    transaction.on_commit(lambda: [tasks.compare_township.delay(run_id) for run_id in run_ids])
-    return parent or runs[0]
 
 
 def execute_comparison(run_id: int) -> JobRun:
-    """Run one township's comparison for its run row; idempotent for a finished run."""
     from assistance.comparison import compare_township
 
-    with transaction.atomic():
-        run = JobRun.objects.select_for_update().get(pk=run_id)
-        if run.status in (Status.DONE, Status.RUNNING):
-            return run
-        run.status = Status.RUNNING
-        run.started_at = timezone.now()
-        run.save(update_fields=["status", "started_at"])
-    try:
-        counts = compare_township(township_id=run.township_id, month=run.month, run_id=run.pk)
-    except ValidationError as error:
-        _finish(run, Status.FAILED, error="；".join(error.messages))
-    except Exception as error:  # the township's flags stay as they were; the run says why
-        _finish(run, Status.FAILED, error=f"{error.__class__.__name__}: {error}\n{traceback.format_exc(limit=5)}")
-        raise
-    else:
-        _finish(run, Status.DONE, counts=counts)
-    return run
+    return _execute(run_id, compare_township)
 
 
 def retry_failed_comparison(*, actor: User, run: JobRun) -> int:
