@@ -3,8 +3,6 @@ township; the county sees every township and starts a comparison run (followed o
 
 from __future__ import annotations
 
-from datetime import date
-
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
@@ -20,14 +18,7 @@ from assistance.models import ComparisonFlag, JobRun
 from cases import selectors as case_selectors
 from cases.models import RollImport, Township, User
 from cases.services import TransitionNotAllowed
-from cases.views.common import error_messages, refuse
-
-
-def _month(text: str | None) -> date:
-    try:
-        return date.fromisoformat(f"{text}-01") if text else timezone.localdate().replace(day=1)
-    except ValueError as error:
-        raise Http404("月份格式应为 YYYY-MM") from error
+from cases.views.common import error_messages, month_param, refuse
 
 
 def _can_start(user: User) -> bool:
@@ -35,7 +26,7 @@ def _can_start(user: User) -> bool:
 
 
 def comparison_list(request: HttpRequest) -> HttpResponse:
-    month = _month(request.GET.get("month"))
+    month = month_param(request.GET.get("month"))
     townships = case_selectors.visible_townships(request.user).order_by("code")
     township = None
     if request.GET.get("township"):
@@ -115,7 +106,7 @@ def comparison_run(request: HttpRequest) -> HttpResponse:
         township = Township.objects.filter(pk=request.POST["township"]).first()
         if township is None:
             raise Http404("没有该乡镇")
-    month = _month(request.POST.get("month"))
+    month = month_param(request.POST.get("month"))
     try:
         run = jobs.start_comparison(actor=request.user, month=month, township=township)
     except PermissionDenied as error:

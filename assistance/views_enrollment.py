@@ -3,8 +3,6 @@
 
 from __future__ import annotations
 
-from datetime import date
-
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
@@ -19,17 +17,9 @@ from assistance.models import BenefitKind, Determination, Enrollment, ExitReview
 from cases import selectors as case_selectors
 from cases.models import Household
 from cases.services import ensure_can_write
-from cases.views.common import error_messages, refuse
+from cases.views.common import month_param, refusal
 
 DECISION_LABELS = {"grant": "符合", "gradual_exit": "渐退期", "exit": "退出", "deny": "不符合"}
-
-
-def _month(text: str | None) -> date:
-    """A ``YYYY-MM`` form value as the 1st of that month; this month when empty or malformed."""
-    try:
-        return date.fromisoformat(f"{text}-01") if text else timezone.localdate().replace(day=1)
-    except ValueError:
-        return timezone.localdate().replace(day=1)
 
 
 def determination_view(request: HttpRequest, household_pk: int) -> HttpResponse:
@@ -38,14 +28,13 @@ def determination_view(request: HttpRequest, household_pk: int) -> HttpResponse:
         Household.objects.select_related("township", "village"), request.user, pk=household_pk
     )
     if request.method == "POST":
-        month = _month(request.POST.get("month"))
+        month = month_param(request.POST.get("month"), lenient=True)
         try:
             ensure_can_write(request.user, household.township_id)
             determination = determine_household(actor=request.user, household=household, month=month)
-        except PermissionDenied as error:
-            return refuse(request, str(error), 403)
-        except ValidationError as error:
-            messages.error(request, "；".join(m for ms in error_messages(error).values() for m in ms))
+        except (PermissionDenied, ValidationError) as error:
+            if response := refusal(request, error):
+                return response
         else:
             messages.success(request, f"已按 {determination.month:%Y年%m月} 的家庭情况重新测算。")
         return redirect("determination", household_pk=household.pk)
@@ -130,13 +119,12 @@ def exit_request(request: HttpRequest, pk: int) -> HttpResponse:
         enrollments.request_exit(
             actor=request.user,
             enrollment=enrollment,
-            last_month=_month(request.POST.get("last_month")),
+            last_month=month_param(request.POST.get("last_month"), lenient=True),
             reason=request.POST.get("reason", ""),
         )
-    except PermissionDenied as error:
-        return refuse(request, str(error), 403)
-    except ValidationError as error:
-        messages.error(request, "；".join(m for ms in error_messages(error).values() for m in ms))
+    except (PermissionDenied, ValidationError) as error:
+        if response := refusal(request, error):
+            return response
     else:
         messages.success(request, "退出申请已提出，须由另一名工作人员复核后生效。")
     return redirect("enrollment-detail", pk=enrollment.pk)
@@ -154,10 +142,9 @@ def exit_review(request: HttpRequest, pk: int) -> HttpResponse:
             approve=request.POST.get("decision") == "approve",
             comment=request.POST.get("comment", ""),
         )
-    except PermissionDenied as error:
-        return refuse(request, str(error), 403)
-    except ValidationError as error:
-        messages.error(request, "；".join(m for ms in error_messages(error).values() for m in ms))
+    except (PermissionDenied, ValidationError) as error:
+        if response := refusal(request, error):
+            return response
     else:
         messages.success(request, "复核意见已记录。")
     return redirect("enrollment-detail", pk=review.enrollment_id)

@@ -3,8 +3,6 @@ screening, follows its progress, and accepts or returns the ledgers."""
 
 from __future__ import annotations
 
-from datetime import date
-
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
@@ -19,28 +17,11 @@ from assistance.models import JobRun, LedgerEntry, MonthlyLedger
 from cases import selectors as case_selectors
 from cases.models import Township
 from cases.services import TransitionNotAllowed, log_sensitive_access
-from cases.views.common import error_messages, refuse
-
-
-def _month(text: str | None) -> date:
-    try:
-        return date.fromisoformat(f"{text}-01") if text else timezone.localdate().replace(day=1)
-    except ValueError as error:
-        raise Http404("月份格式应为 YYYY-MM") from error
-
-
-def _refusal(request: HttpRequest, error: Exception) -> HttpResponse | None:
-    if isinstance(error, PermissionDenied):
-        return refuse(request, str(error), 403)
-    if isinstance(error, TransitionNotAllowed):
-        return refuse(request, error.message, 409)
-    if isinstance(error, ValidationError):
-        messages.error(request, "；".join(m for ms in error_messages(error).values() for m in ms))
-    return None
+from cases.views.common import month_param, refusal, refuse
 
 
 def ledger_list(request: HttpRequest) -> HttpResponse:
-    month = _month(request.GET.get("month"))
+    month = month_param(request.GET.get("month"))
     rows = {ledger.township_id: ledger for ledger in ledgers.ledgers(request.user, month)}
     townships = case_selectors.visible_townships(request.user)
     return render(
@@ -52,7 +33,7 @@ def ledger_list(request: HttpRequest) -> HttpResponse:
 
 def ledger_detail(request: HttpRequest, township_pk: int, month: str) -> HttpResponse:
     township = case_selectors.get_scoped_or_404(Township.objects.all(), request.user, "pk", pk=township_pk)
-    first = _month(month)
+    first = month_param(month)
     kind = request.GET.get("ledger", "screening")
     if kind not in ledgers.LEDGERS:
         raise Http404("未知的台账")
@@ -83,7 +64,7 @@ def ledger_detail(request: HttpRequest, township_pk: int, month: str) -> HttpRes
 
 def ledger_export(request: HttpRequest, township_pk: int, month: str) -> HttpResponse:
     township = case_selectors.get_scoped_or_404(Township.objects.all(), request.user, "pk", pk=township_pk)
-    first = _month(month)
+    first = month_param(month)
     kind = request.GET.get("ledger", "screening")
     if kind not in ledgers.LEDGERS:
         raise Http404("未知的台账")
@@ -112,7 +93,7 @@ def entry_handle(request: HttpRequest, pk: int) -> HttpResponse:
     try:
         ledgers.handle_entry(actor=request.user, entry=entry, note=request.POST.get("note", ""))
     except (PermissionDenied, TransitionNotAllowed, ValidationError) as error:
-        if response := _refusal(request, error):
+        if response := refusal(request, error):
             return response
     else:
         messages.success(request, "已记录处理情况。")
@@ -123,9 +104,9 @@ def entry_handle(request: HttpRequest, pk: int) -> HttpResponse:
 def ledger_submit(request: HttpRequest, township_pk: int, month: str) -> HttpResponse:
     township = case_selectors.get_scoped_or_404(Township.objects.all(), request.user, "pk", pk=township_pk)
     try:
-        ledgers.submit_ledger(actor=request.user, township_id=township.pk, month=_month(month))
+        ledgers.submit_ledger(actor=request.user, township_id=township.pk, month=month_param(month))
     except (PermissionDenied, TransitionNotAllowed, ValidationError) as error:
-        if response := _refusal(request, error):
+        if response := refusal(request, error):
             return response
     else:
         messages.success(request, "台账已上报县民政局。")
@@ -135,7 +116,7 @@ def ledger_submit(request: HttpRequest, township_pk: int, month: str) -> HttpRes
 @require_POST
 def ledger_review(request: HttpRequest, township_pk: int, month: str) -> HttpResponse:
     township = case_selectors.get_scoped_or_404(Township.objects.all(), request.user, "pk", pk=township_pk)
-    ledger = MonthlyLedger.objects.filter(township=township, month=_month(month)).first()
+    ledger = MonthlyLedger.objects.filter(township=township, month=month_param(month)).first()
     if ledger is None:
         raise Http404("该月没有台账")
     try:
@@ -146,7 +127,7 @@ def ledger_review(request: HttpRequest, township_pk: int, month: str) -> HttpRes
             note=request.POST.get("note", ""),
         )
     except (PermissionDenied, TransitionNotAllowed, ValidationError) as error:
-        if response := _refusal(request, error):
+        if response := refusal(request, error):
             return response
     else:
         messages.success(request, "验收意见已记录。")
@@ -162,7 +143,9 @@ def job_list(request: HttpRequest) -> HttpResponse:
         if request.POST.get("township"):
             township = Township.objects.filter(pk=request.POST["township"]).first()
         try:
-            run = jobs.start_screening(actor=request.user, month=_month(request.POST.get("month")), township=township)
+            run = jobs.start_screening(
+                actor=request.user, month=month_param(request.POST.get("month")), township=township
+            )
         except PermissionDenied as error:
             return refuse(request, str(error), 403)
         messages.success(request, f"已启动{run.month:%Y年%m月}摸排。")

@@ -5,7 +5,6 @@ exports. Another township's payroll is 404, an auditor's write 403, a step from 
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import date
 from typing import Any
 
 from django import forms
@@ -15,36 +14,17 @@ from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from cases import selectors as case_selectors
 from cases.models import Member, Township, User
 from cases.services import TransitionNotAllowed, log_sensitive_access
-from cases.views.common import error_messages, posted, refuse
+from cases.views.common import month_param, posted, refusal, refuse
 from payments import bankfiles, exports, selectors, services
 from payments.models import PaymentLine, Payroll, PayrollBenefit
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 LINES_PER_PAGE = 50
-
-
-def _month(text: str | None) -> date:
-    try:
-        return date.fromisoformat(f"{text}-01") if text else timezone.localdate().replace(day=1)
-    except ValueError as error:
-        raise Http404("月份格式应为 YYYY-MM") from error
-
-
-def _refusal(request: HttpRequest, error: Exception) -> HttpResponse | None:
-    """403 / 409 pages; a ValidationError becomes a message on the page the user comes back to."""
-    if isinstance(error, PermissionDenied):
-        return refuse(request, str(error), 403)
-    if isinstance(error, TransitionNotAllowed):
-        return refuse(request, error.message, 409)
-    if isinstance(error, ValidationError):
-        messages.error(request, "；".join(str(m) for ms in error_messages(error).values() for m in ms))
-    return None
 
 
 def _download(content: bytes, filename: str, content_type: str) -> HttpResponse:
@@ -57,7 +37,7 @@ def _download(content: bytes, filename: str, content_type: str) -> HttpResponse:
 
 
 def payroll_list(request: HttpRequest) -> HttpResponse:
-    month = _month(request.GET.get("month"))
+    month = month_param(request.GET.get("month"))
     user: User = request.user  # type: ignore[assignment]
     return render(
         request,
@@ -73,7 +53,7 @@ def payroll_list(request: HttpRequest) -> HttpResponse:
 
 
 def month_export(request: HttpRequest) -> HttpResponse:
-    month = _month(request.GET.get("month"))
+    month = month_param(request.GET.get("month"))
     content = exports.month_workbook(selectors.month_overview(request.user, month))  # type: ignore[arg-type]
     return _download(content, f"payrolls-{month:%Y%m}.xlsx", XLSX)
 
@@ -82,7 +62,7 @@ def month_export(request: HttpRequest) -> HttpResponse:
 def payroll_generate(request: HttpRequest) -> HttpResponse:
     """Generate (or regenerate) one benefit's payroll, or every benefit's (``benefit`` empty) for the month."""
     user: User = request.user  # type: ignore[assignment]
-    month = _month(request.POST.get("month"))
+    month = month_param(request.POST.get("month"))
     back = redirect(f"{reverse('payroll-list')}?month={month:%Y-%m}")
     township_pk = str(request.POST.get("township") or user.township_id or "")
     if not township_pk.isdigit():
@@ -96,7 +76,7 @@ def payroll_generate(request: HttpRequest) -> HttpResponse:
         else:
             outcomes = services.generate_month(actor=user, township=township, month=month)
     except (PermissionDenied, TransitionNotAllowed, ValidationError) as error:
-        return _refusal(request, error) or back
+        return refusal(request, error) or back
     if benefit:
         messages.success(request, f"已生成{payroll}：{payroll.line_count} 条，合计 {payroll.total_amount} 元。")
         return redirect("payroll-detail", pk=payroll.pk)
@@ -154,7 +134,7 @@ def _act(request: HttpRequest, pk: int, action: Callable[[User, Payroll], str]) 
     try:
         done = action(user, payroll)
     except (PermissionDenied, TransitionNotAllowed, ValidationError) as error:
-        if response := _refusal(request, error):
+        if response := refusal(request, error):
             return response
     else:
         messages.success(request, done)
@@ -220,7 +200,7 @@ def payroll_reissue(request: HttpRequest, pk: int) -> HttpResponse:
             actor=user, township=payroll.township, month=payroll.month, benefit=payroll.benefit
         )
     except (PermissionDenied, TransitionNotAllowed, ValidationError) as error:
-        return _refusal(request, error) or redirect("payroll-detail", pk=payroll.pk)
+        return refusal(request, error) or redirect("payroll-detail", pk=payroll.pk)
     messages.success(request, f"已生成{batch}：{batch.line_count} 条失败重发明细。核对账户后提交审批。")
     return redirect("payroll-detail", pk=batch.pk)
 
@@ -288,7 +268,7 @@ def payroll_reconcile(request: HttpRequest, pk: int) -> HttpResponse:
                 actor=user, payroll=payroll, file_bytes=upload.read(), filename=upload.name
             )
         except (PermissionDenied, TransitionNotAllowed, ValidationError) as error:
-            if response := _refusal(request, error):
+            if response := refusal(request, error):
                 return response
         payroll.refresh_from_db()
     elif request.method == "GET" and payroll.status != Payroll.Status.DISBURSED:

@@ -26,14 +26,13 @@ from cases.hooks import parameter
 from cases.models import Township, User
 from cases.selectors import get_scoped_or_404, scope, visible_townships
 from cases.services import TransitionNotAllowed
-from cases.views.common import apply_errors, posted, refuse
+from cases.views.common import apply_errors, month_param, posted, refusal, refuse
 from payments.back_pay import back_pay_run, resolve_overpayment
 from payments.forms import PriceSubsidyMonthForm
 from payments.models import BackPayRun, Overpayment, PaymentLine, PriceSubsidyMonth, TimelinessResult
 from payments.price_subsidy import record_price_subsidy_month
 from payments.selectors import OVERVIEW_BENEFITS
 from payments.timeliness import check_timeliness
-from payments.views import _month, _refusal
 
 READ_ONLY = "审计用户只能查看，不能修改。"
 RUNS_SHOWN = 30
@@ -63,7 +62,7 @@ def price_subsidy_list(request: HttpRequest) -> HttpResponse:
         return refuse(request, READ_ONLY if user.is_read_only else "价格临时补贴由县民政局录入。", 403)
     initial: dict[str, object] = {}
     if can_record and request.method == "GET" and request.GET.get("month"):
-        record = PriceSubsidyMonth.objects.filter(month=_month(request.GET["month"])).first()
+        record = PriceSubsidyMonth.objects.filter(month=month_param(request.GET["month"])).first()
         if record is not None:  # correct a recorded month: the form filled with its values
             initial = {
                 "month": record.month,
@@ -207,7 +206,7 @@ def back_pay_start(request: HttpRequest) -> HttpResponse:
     try:
         run = back_pay_run(actor=user)
     except (PermissionDenied, TransitionNotAllowed, ValidationError) as error:
-        return _refusal(request, error) or redirect("back-pay-list")
+        return refusal(request, error) or redirect("back-pay-list")
     counts = run.counts
     messages.success(
         request,
@@ -234,7 +233,7 @@ def overpayment_resolve(request: HttpRequest, pk: int) -> HttpResponse:
             note=request.POST.get("note", ""),
         )
     except (PermissionDenied, TransitionNotAllowed, ValidationError) as error:
-        return _refusal(request, error) or redirect(back)
+        return refusal(request, error) or redirect(back)
     messages.success(
         request, f"{done.name} {_month_label(done.month)} 多发 {done.amount} 元：{done.get_status_display()}。"
     )
@@ -259,7 +258,7 @@ def _previous_month() -> date:
 def timeliness_report(request: HttpRequest) -> HttpResponse:
     """Per visible township × benefit: the month's result (default: the previous month, as the monthly check)."""
     user: User = request.user  # type: ignore[assignment]
-    month = _month(request.GET.get("month")) if request.GET.get("month") else _previous_month()
+    month = month_param(request.GET.get("month")) if request.GET.get("month") else _previous_month()
     townships = visible_townships(user).order_by("code")
     township_pk = request.GET.get("township", "")
     if township_pk:
@@ -301,7 +300,7 @@ def timeliness_check(request: HttpRequest) -> HttpResponse:
     user: User = request.user  # type: ignore[assignment]
     if not _county_writer(user):
         return refuse(request, READ_ONLY if user.is_read_only else "按时发放检查由县民政局运行。", 403)
-    month = _month(request.POST.get("month"))
+    month = month_param(request.POST.get("month"))
     back = redirect(f"{reverse('timeliness-report')}?month={month:%Y-%m}")
     if month > timezone.localdate():
         messages.error(request, "不能检查尚未开始的月份。")

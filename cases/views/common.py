@@ -1,12 +1,15 @@
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 from django import forms
-from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
-from django.http import HttpRequest, HttpResponse
+from django.contrib import messages
+from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied, ValidationError
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.html import format_html
 
 
@@ -37,11 +40,36 @@ def error_messages(error: ValidationError) -> dict[str, list[str]]:
 
 def apply_errors(form: forms.BaseForm, error: ValidationError) -> None:
     """Put a service's ValidationError back on the form: per field where the form has it, else at the top."""
-    for field, messages in error_messages(error).items():
-        for message in messages:
+    for field, field_messages in error_messages(error).items():
+        for message in field_messages:
             form.add_error(field if field in form.fields else None, message)
 
 
 def refuse(request: HttpRequest, message: str, status: int) -> HttpResponse:
     """A refusal a person can read: 403 (not allowed) or 409 (not from this state)."""
     return render(request, "refused.html", {"message": message, "status": status}, status=status)
+
+
+def month_param(text: str | None, *, lenient: bool = False) -> date:
+    """A ``YYYY-MM`` parameter as the 1st of that month; this month when empty. A malformed value is 404, or this
+    month when ``lenient`` (form inputs)."""
+    this_month = timezone.localdate().replace(day=1)
+    try:
+        return date.fromisoformat(f"{text}-01") if text else this_month
+    except ValueError as error:
+        if lenient:
+            return this_month
+        raise Http404("月份格式应为 YYYY-MM") from error
+
+
+def refusal(request: HttpRequest, error: Exception) -> HttpResponse | None:
+    """403 / 409 pages for refused steps; a ValidationError becomes a message on the page the user returns to."""
+    from cases.services import TransitionNotAllowed
+
+    if isinstance(error, PermissionDenied):
+        return refuse(request, str(error), 403)
+    if isinstance(error, TransitionNotAllowed):
+        return refuse(request, error.message, 409)
+    if isinstance(error, ValidationError):
+        messages.error(request, "；".join(str(m) for ms in error_messages(error).values() for m in ms))
+    return None
