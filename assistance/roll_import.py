@@ -40,15 +40,12 @@ Rules
 
 from __future__ import annotations
 
-import csv
-import io
 import math
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
-from pathlib import PurePath
 from typing import Any
 
 import pghistory
@@ -57,9 +54,10 @@ from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
 from assistance.models import BenefitKind, Enrollment
-from cases import idnumber
+from cases import idnumber, spreadsheets
 from cases.models import Member, User
 from cases.services import ensure_can_write
+from cases.spreadsheets import column_letter
 
 MAX_BYTES = 10 * 1024 * 1024
 HISTORY_REASON = "上线导入"
@@ -116,8 +114,6 @@ MODE_WORDS = {
 MSG_NUMBER_CELL = "单元格是数字（{value}），可能已丢失位数或末位 X。请将身份证号列设置为文本格式，重新填写后再导入。"
 MSG_ALREADY = "已在册，跳过（系统中已有相同的在办{benefit}，起始月份和月金额一致）。"
 
-_OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
-_EXCEL_SUFFIXES = {".xlsx", ".xlsm", ".xlsb", ".xls", ".ods"}
 _SCIENTIFIC = re.compile(r"^[0-9](\.[0-9]+)?[eE]\+?[0-9]+$")
 _MONTH_PATTERNS = (
     re.compile(r"(?P<y>\d{4})\s*[-/.年]\s*(?P<m>\d{1,2})\s*月?"),
@@ -237,66 +233,11 @@ def _refuse(message: str, column: str = "") -> _Refused:
     return _Refused([Problem(None, column, message)])
 
 
-def column_letter(index: int) -> str:
-    """0 → A, 25 → Z, 26 → AA."""
-    letters = ""
-    index += 1
-    while index:
-        index, rest = divmod(index - 1, 26)
-        letters = chr(65 + rest) + letters
-    return letters
-
-
 def _read_cells(file_bytes: bytes, filename: str) -> list[list[Any]]:
-    """All rows of the first sheet (Excel) or of the CSV, from row 1, as Python values."""
-    suffix = PurePath(filename or "").suffix.lower()
-    if file_bytes.startswith((b"PK\x03\x04", _OLE_MAGIC)) or suffix in _EXCEL_SUFFIXES:
-        return _read_excel(file_bytes)
-    if suffix in {".csv", ".txt", ""}:
-        return _read_csv(file_bytes)
-    raise _refuse("只支持 Excel（.xlsx、.xls）或 CSV 文件。请另存为 .xlsx 或 .csv 后重新上传。")
-
-
-def _read_excel(file_bytes: bytes) -> list[list[Any]]:
-    from python_calamine import CalamineWorkbook
-
     try:
-        workbook = CalamineWorkbook.from_filelike(io.BytesIO(file_bytes))
-        if not workbook.sheet_names:
-            raise _refuse("该 Excel 文件中没有工作表。")
-        return workbook.get_sheet_by_index(0).to_python(skip_empty_area=False)
-    except _Refused:
-        raise
-    except Exception:
-        raise _refuse(
-            "无法读取该 Excel 文件（文件可能已损坏或设置了密码）。请用 Excel 另存为 .xlsx 后重新上传。"
-        ) from None
-
-
-def _decode(file_bytes: bytes) -> str:
-    if file_bytes.startswith(b"\xef\xbb\xbf"):
-        return file_bytes[3:].decode("utf-8", errors="strict")
-    if file_bytes.startswith((b"\xff\xfe", b"\xfe\xff")):
-        return file_bytes.decode("utf-16")
-    for encoding in ("utf-8", "gb18030"):
-        try:
-            return file_bytes.decode(encoding)
-        except UnicodeDecodeError:
-            continue
-    raise _refuse("无法识别 CSV 文件的编码。请保存为 UTF-8 或 GB18030（GBK）编码的 CSV。")
-
-
-def _read_csv(file_bytes: bytes) -> list[list[Any]]:
-    try:
-        text = _decode(file_bytes)
-    except UnicodeDecodeError:
-        raise _refuse("无法识别 CSV 文件的编码。请保存为 UTF-8 或 GB18030（GBK）编码的 CSV。") from None
-    first_line = text.split("\n", 1)[0]
-    delimiter = "\t" if "\t" in first_line and "," not in first_line else ","
-    try:
-        return [list(row) for row in csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)]
-    except csv.Error as error:
-        raise _refuse(f"CSV 文件格式有误（{error}）。请用 Excel 重新另存为 CSV。") from None
+        return spreadsheets.read_cells(file_bytes, filename)
+    except spreadsheets.UnreadableFile as error:
+        raise _refuse(str(error)) from None
 
 
 def _header_name(cell: Any) -> str:

@@ -55,9 +55,7 @@ Rules
 
 from __future__ import annotations
 
-import csv
 import hashlib
-import io
 import json
 import re
 import secrets
@@ -76,9 +74,10 @@ from django.db import connection, transaction
 from django.db.models import QuerySet
 from django.utils import timezone
 
-from cases import idnumber
+from cases import idnumber, spreadsheets
 from cases.models import Member, RollImport, RollKind, RollRecord, Township, User, Village
 from cases.models.people import PovertyStatus
+from cases.spreadsheets import column_letter
 
 __all__ = [
     "COLUMNS",
@@ -439,67 +438,13 @@ def _file_problem(message: str, fix: str, column: str = "", letter: str = "") ->
 
 # Reading the file ---------------------------------------------------------------------------------------------
 
-_OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
-_EXCEL_SUFFIXES = {".xlsx", ".xlsm", ".xlsb", ".xls", ".ods"}
-_READ_EXCEL_FIX = "请用 Excel 打开后另存为 .xlsx（或 CSV）再上传"
-
-
-def column_letter(index: int) -> str:
-    """0 → A, 25 → Z, 26 → AA."""
-    letters = ""
-    index += 1
-    while index:
-        index, rest = divmod(index - 1, 26)
-        letters = chr(65 + rest) + letters
-    return letters
-
 
 def read_cells(file_bytes: bytes, filename: str) -> list[list[Any]]:
-    """All rows of the first sheet (Excel, via calamine) or of the CSV, from row 1."""
-    suffix = PurePath(filename or "").suffix.lower()
-    if file_bytes.startswith((b"PK\x03\x04", _OLE_MAGIC)) or suffix in _EXCEL_SUFFIXES:
-        return _read_excel(file_bytes)
-    if suffix in {".csv", ".txt", ""}:
-        return _read_csv(file_bytes)
-    raise _Refused(_file_problem("只能导入 Excel（.xlsx、.xls）或 CSV 文件", "请另存为 .xlsx 或 .csv 后重新上传"))
-
-
-def _read_excel(file_bytes: bytes) -> list[list[Any]]:
-    from python_calamine import CalamineWorkbook
-
+    """All rows of the first sheet (Excel) or of the CSV, from row 1."""
     try:
-        workbook = CalamineWorkbook.from_filelike(io.BytesIO(file_bytes))
-        if not workbook.sheet_names:
-            raise _Refused(_file_problem("Excel 文件中没有工作表", "请把名单放在第一个工作表中"))
-        return workbook.get_sheet_by_index(0).to_python(skip_empty_area=False)
-    except _Refused:
-        raise
-    except Exception:
-        raise _Refused(_file_problem("无法读取该 Excel 文件（可能已损坏或设置了密码）", _READ_EXCEL_FIX)) from None
-
-
-def decode_csv(file_bytes: bytes) -> str:
-    """UTF-8 (with or without BOM), else GB18030 (which includes GBK)."""
-    try:
-        return file_bytes.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        pass
-    try:
-        return file_bytes.decode("gb18030")
-    except UnicodeDecodeError:
-        raise _Refused(
-            _file_problem("无法识别 CSV 文件的编码", "请保存为 UTF-8 或 GB18030（GBK）编码的 CSV 后重新上传")
-        ) from None
-
-
-def _read_csv(file_bytes: bytes) -> list[list[Any]]:
-    text = decode_csv(file_bytes)
-    first_line = text.split("\n", 1)[0]
-    delimiter = "\t" if "\t" in first_line and "," not in first_line else ","
-    try:
-        return list(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter))
-    except csv.Error as error:
-        raise _Refused(_file_problem(f"CSV 文件格式有误（{error}）", "请用 Excel 重新另存为 CSV")) from None
+        return spreadsheets.read_cells(file_bytes, filename)
+    except spreadsheets.UnreadableFile as error:
+        raise _Refused(_file_problem(error.what, error.fix)) from None
 
 
 _SPACES = re.compile(r"\s+")

@@ -55,9 +55,9 @@ import zipfile
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal, InvalidOperation
-from pathlib import PurePath
 from typing import IO, TYPE_CHECKING, Any
 
+from cases import spreadsheets
 from payments.models import PaymentLine, PayrollBenefit
 
 if TYPE_CHECKING:
@@ -364,8 +364,6 @@ FAILED_WORDS = {"失败", "不成功", "退回", "已退回", "fail", "failed"}
 NO_REASON = "银行未注明原因"
 _HEADER_SEARCH_ROWS = 10
 _HEADER_NOTE = re.compile(r"[（(][^（）()]*[）)]$")
-_OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
-_EXCEL_SUFFIXES = {".xlsx", ".xlsm", ".xlsb", ".xls", ".ods"}
 
 
 @dataclass(frozen=True)
@@ -428,39 +426,11 @@ def _text(value: Any) -> str:
     return str(value).strip()
 
 
-def _decode(file_bytes: bytes) -> str:
-    if file_bytes.startswith(b"\xef\xbb\xbf"):
-        return file_bytes[3:].decode("utf-8")
-    for encoding in ("utf-8", "gb18030"):
-        try:
-            return file_bytes.decode(encoding)
-        except UnicodeDecodeError:
-            continue
-    raise _Refused("无法识别 CSV 文件的编码。请保存为 UTF-8 或 GB18030（GBK）编码的 CSV。")
-
-
 def _read_cells(file_bytes: bytes, name: str) -> list[list[Any]]:
-    suffix = PurePath(name or "").suffix.lower()
-    if file_bytes.startswith((b"PK\x03\x04", _OLE_MAGIC)) or suffix in _EXCEL_SUFFIXES:
-        from python_calamine import CalamineWorkbook
-
-        try:
-            workbook = CalamineWorkbook.from_filelike(io.BytesIO(file_bytes))
-            return workbook.get_sheet_by_index(0).to_python(skip_empty_area=False)
-        except Exception:
-            raise _Refused("无法读取该 Excel 文件（文件可能已损坏或设置了密码）。请另存为 .xlsx 后重新上传。") from None
-    if suffix not in {".csv", ".txt", ""}:
-        raise _Refused("只支持 Excel（.xlsx、.xls）或 CSV 文件。")
     try:
-        text = _decode(file_bytes)
-    except UnicodeDecodeError:
-        raise _Refused("无法识别 CSV 文件的编码。请保存为 UTF-8 或 GB18030（GBK）编码的 CSV。") from None
-    first_line = text.split("\n", 1)[0]
-    delimiter = "\t" if "\t" in first_line and "," not in first_line else ","
-    try:
-        return [list(row) for row in csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)]
-    except csv.Error as error:
-        raise _Refused(f"CSV 文件格式有误（{error}）。") from None
+        return spreadsheets.read_cells(file_bytes, name)
+    except spreadsheets.UnreadableFile as error:
+        raise _Refused(str(error)) from None
 
 
 def _header_name(cell: Any) -> str:
