@@ -17,7 +17,7 @@ from assistance.models import TemporaryCase
 from cases.models import Member
 from cases.selectors import can_see_full_identity
 from cases.services import TransitionNotAllowed
-from cases.views.common import apply_errors, posted, refuse
+from cases.views.common import apply_errors, id_param, posted, refuse
 
 READ_ONLY = "审计用户只能查看，不能修改。"
 
@@ -46,9 +46,9 @@ def temporary_list(request: HttpRequest) -> HttpResponse:
 def _pick_member(request: HttpRequest) -> tuple[Member | None, MemberLookupForm]:
     """The member from ``?member=<id>`` (404 outside the user's township) or found by ``?id_number=``."""
     lookup = MemberLookupForm(request.GET if "id_number" in request.GET else None)
-    member_id = request.GET.get("member", "")
-    if member_id.isdigit():
-        return temporary.get_member(request.user, int(member_id)), lookup
+    member_id = id_param(request.GET.get("member"))
+    if member_id is not None:
+        return temporary.get_member(request.user, member_id), lookup
     if lookup.is_valid():
         member = temporary.find_member(request.user, lookup.cleaned_data["id_number"])
         if member is None:

@@ -13,9 +13,7 @@ app.autodiscover_tasks()
 
 
 @worker_init.connect
-def _check_database(**_kwargs: object) -> None:
-    from django.db import connections
+def _check_services(**_kwargs: object) -> None:
+    from config.startup import check_services
 
-    from config.startup import exit_unless_database_reachable
-
-    exit_unless_database_reachable(connections["default"].settings_dict)
+    check_services()

@@ -9,6 +9,8 @@ admin.site.site_header = "彭水县社会救助业务系统 · 管理后台"
 admin.site.site_title = "社会救助管理后台"
 admin.site.index_title = "系统管理"
 
+handler400 = "config.views.bad_request"
+
 urlpatterns = [
     path(
         "accounts/login/",

@@ -139,10 +139,9 @@ def lines(user: User, payroll: Payroll, query: str = "", status: str = "", kind:
             found = found.filter(Q(id_number=number) | Q(payee_id_number=number))
         elif _ACCOUNT_LIKE.match(query):
             found = found.filter(Q(bank_account=query) | Q(household__number__startswith=query))
-        elif query.isdigit():
-            found = found.filter(
-                Q(bank_account__endswith=query) | Q(household__number__startswith=query) | Q(pk=int(query))
-            )
+        elif query.isascii() and query.isdigit():
+            by_number = Q(bank_account__endswith=query) | Q(household__number__startswith=query)
+            found = found.filter(by_number | Q(pk=int(query)) if len(query) <= 18 else by_number)
         else:
             found = found.filter(Q(name__startswith=query) | Q(payee_name__startswith=query))
     if status in PaymentLine.Status.values:

@@ -19,7 +19,7 @@ from django.views.decorators.http import require_POST
 from cases import selectors as case_selectors
 from cases.models import Member, Township, User
 from cases.services import TransitionNotAllowed, log_sensitive_access
-from cases.views.common import month_param, posted, refusal, refuse
+from cases.views.common import id_param, month_param, posted, refusal, refuse
 from payments import bankfiles, exports, selectors, services
 from payments.models import PaymentLine, Payroll, PayrollBenefit
 
@@ -64,11 +64,11 @@ def payroll_generate(request: HttpRequest) -> HttpResponse:
     user: User = request.user  # type: ignore[assignment]
     month = month_param(request.POST.get("month"))
     back = redirect(f"{reverse('payroll-list')}?month={month:%Y-%m}")
-    township_pk = str(request.POST.get("township") or user.township_id or "")
-    if not township_pk.isdigit():
+    township_pk = id_param(str(request.POST.get("township") or user.township_id or ""))
+    if township_pk is None:
         messages.error(request, "请选择乡镇（街道）。")
         return back
-    township = case_selectors.get_scoped_or_404(Township.objects.all(), user, "pk", pk=int(township_pk))
+    township = case_selectors.get_scoped_or_404(Township.objects.all(), user, "pk", pk=township_pk)
     benefit = request.POST.get("benefit", "")
     try:
         if benefit:

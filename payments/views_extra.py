@@ -26,7 +26,7 @@ from cases.hooks import parameter
 from cases.models import Township, User
 from cases.selectors import get_scoped_or_404, scope, visible_townships
 from cases.services import TransitionNotAllowed
-from cases.views.common import apply_errors, month_param, posted, refusal, refuse
+from cases.views.common import apply_errors, id_param, month_param, posted, refusal, refuse
 from payments.back_pay import back_pay_run, resolve_overpayment
 from payments.forms import PriceSubsidyMonthForm
 from payments.models import BackPayRun, Overpayment, PaymentLine, PriceSubsidyMonth, TimelinessResult
@@ -150,9 +150,9 @@ def back_pay_list(request: HttpRequest) -> HttpResponse:
     }
     status = request.GET.get("status", Overpayment.Status.OPEN)
     overpayments = _overpayments(user)
-    run_pk = request.GET.get("run", "")
-    if run_pk.isdigit():
-        overpayments = overpayments.filter(run_id=int(run_pk))
+    run_pk = id_param(request.GET.get("run"))
+    if run_pk is not None:
+        overpayments = overpayments.filter(run_id=run_pk)
     counts = dict(overpayments.order_by().values_list("status").annotate(n=Count("pk")))
     if status in Overpayment.Status.values:
         overpayments = overpayments.filter(status=status)
@@ -262,9 +262,7 @@ def timeliness_report(request: HttpRequest) -> HttpResponse:
     townships = visible_townships(user).order_by("code")
     township_pk = request.GET.get("township", "")
     if township_pk:
-        if not township_pk.isdigit():
-            township_pk = "0"
-        chosen = get_scoped_or_404(Township.objects.all(), user, "pk", pk=int(township_pk))
+        chosen = get_scoped_or_404(Township.objects.all(), user, "pk", pk=id_param(township_pk) or 0)
         townships = townships.filter(pk=chosen.pk)
     results = scope(TimelinessResult.objects.filter(month=month, township__in=townships), user)
     found = {(r.township_id, r.benefit): r for r in results.select_related("payroll")}

@@ -5,8 +5,8 @@ from typing import Any
 
 from django import forms
 from django.contrib import messages
-from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied, ValidationError
-from django.http import Http404, HttpRequest, HttpResponse
+from django.core.exceptions import NON_FIELD_ERRORS, BadRequest, PermissionDenied, ValidationError
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
@@ -50,16 +50,34 @@ def refuse(request: HttpRequest, message: str, status: int) -> HttpResponse:
     return render(request, "refused.html", {"message": message, "status": status}, status=status)
 
 
+class BadParameter(BadRequest):
+    """A query parameter a person can correct: the 400 page shows this message."""
+
+
 def month_param(text: str | None, *, lenient: bool = False) -> date:
-    """A ``YYYY-MM`` parameter as the 1st of that month; this month when empty. A malformed value is 404, or this
-    month when ``lenient`` (form inputs)."""
+    """A ``YYYY-MM`` parameter (years 1990–2100) as the 1st of that month; this month when empty. A malformed or
+    far value is a 400 naming the expected form, or this month when ``lenient`` (form inputs)."""
     this_month = timezone.localdate().replace(day=1)
+    if not text:
+        return this_month
     try:
-        return date.fromisoformat(f"{text}-01") if text else this_month
-    except ValueError as error:
-        if lenient:
-            return this_month
-        raise Http404("月份格式应为 YYYY-MM") from error
+        month = date.fromisoformat(f"{text}-01")
+    except ValueError:
+        month = None
+    if month is not None and 1990 <= month.year <= 2100:
+        return month
+    if lenient:
+        return this_month
+    raise BadParameter(f"月份参数不正确：应为“年-月”（1990–2100 年），例如 {this_month:%Y-%m}。")
+
+
+def id_param(text: str | None) -> int | None:
+    """A record id from a query or form parameter: ASCII digits within the database's bigint range, else None
+    (no superscript or full-width digits, no overflow)."""
+    text = (text or "").strip()
+    if text.isascii() and text.isdigit() and len(text) <= 18:
+        return int(text)
+    return None
 
 
 def refusal(request: HttpRequest, error: Exception) -> HttpResponse | None:

@@ -13,7 +13,6 @@ from datetime import date
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
-from urllib.parse import quote
 
 import pghistory.models
 import pytest
@@ -31,6 +30,7 @@ from assistance.policy.defaults import EVALUATOR_KEYS
 from assistance.policy.evaluate import RequestErrors, evaluate_json, evaluate_request, parse_request
 from assistance.policy.params import defaults_lookup
 from cases.idnumber import check_char
+from config.startup import database_url
 
 pytestmark = pytest.mark.django_db
 
@@ -430,11 +430,7 @@ def test_a_multipart_form_is_a_bad_request(api):
 
 def _subprocess_env() -> dict[str, str]:
     """The environment of ``manage.py`` reading the test database."""
-    db = connection.settings_dict
-    auth = quote(db["USER"] or "", safe="")
-    if db.get("PASSWORD"):
-        auth += ":" + quote(db["PASSWORD"], safe="")
-    url = f"postgres://{auth}@{db['HOST'] or 'localhost'}:{db['PORT'] or 5432}/{db['NAME']}"
+    url = database_url(connection.settings_dict)
     env = {**os.environ, "DJANGO_SETTINGS_MODULE": "config.settings.test", "DATABASE_URL": url}
     if settings.REDIS_URL:
         env["REDIS_URL"] = settings.REDIS_URL

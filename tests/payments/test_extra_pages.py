@@ -225,7 +225,7 @@ def test_the_timeliness_report_is_scoped(client_for, checked, role, township_a):
 def test_the_timeliness_report_before_a_check(client_for):
     page = client_for("county_staff").get(reverse("timeliness-report") + "?month=2020-10").content.decode()
     assert 'data-testid="not-checked"' in page
-    assert client_for("county_staff").get(reverse("timeliness-report") + "?month=2020-13").status_code == 404
+    assert client_for("county_staff").get(reverse("timeliness-report") + "?month=2020-13").status_code == 400
     assert client_for("county_staff").get(reverse("timeliness-report")).status_code == 200
 
 
