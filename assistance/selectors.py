@@ -117,6 +117,8 @@ KEY_LABELS: dict[str, str] = {
     "comparison.open_flag_max_days": "比对、摸排问题最长办结天数",
     "visits.left_behind_elderly_days": "留守老人探访周期（天）",
     "visits.left_behind_children_days": "留守儿童探访周期（天）",
+    "input.max_amount": "录入金额上限（元）",
+    "input.max_year": "录入日期年份上限",
 }
 
 

@@ -17,7 +17,7 @@ from assistance.models import JobRun, LedgerEntry, MonthlyLedger
 from cases import selectors as case_selectors
 from cases.models import Township
 from cases.services import TransitionNotAllowed, log_sensitive_access
-from cases.views.common import month_param, refusal, refuse
+from cases.views.common import month_param, next_url, refusal, refuse
 
 
 def ledger_list(request: HttpRequest) -> HttpResponse:
@@ -97,7 +97,7 @@ def entry_handle(request: HttpRequest, pk: int) -> HttpResponse:
             return response
     else:
         messages.success(request, "已记录处理情况。")
-    return redirect(request.POST.get("next") or f"/policy/ledgers/{entry.township_id}/{entry.month:%Y-%m}/")
+    return redirect(next_url(request, f"/policy/ledgers/{entry.township_id}/{entry.month:%Y-%m}/"))
 
 
 @require_POST

@@ -7,7 +7,10 @@ from typing import Any
 from urllib.parse import unquote_plus
 
 from django.contrib.auth.middleware import LoginRequiredMiddleware
-from django.http import HttpRequest, HttpResponse
+from django.core.exceptions import RequestDataTooBig
+from django.http import HttpRequest, HttpResponse, JsonResponse
+
+from cases.validators import CONTROL_CHARACTERS
 
 
 class LoginRequiredEverywhere(LoginRequiredMiddleware):
@@ -20,20 +23,48 @@ class LoginRequiredEverywhere(LoginRequiredMiddleware):
         return super().process_view(request, view_func, view_args, view_kwargs)
 
 
-CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+JSON_MAX_DEPTH = 64
+_JSON_STRING = re.compile(rb'"(?:[^"\\]|\\.)*"')
+_NOT_BRACKET = re.compile(rb"[^\[\]{}]")
 
 
-class RefuseControlCharacters:
-    """400 for a query string holding NUL or another control character: no such value reaches a view or the
-    database (PostgreSQL refuses NUL in text)."""
+def json_depth(body: bytes) -> int:
+    """How deeply a JSON text nests arrays and objects, found without parsing it (strings skipped)."""
+    depth = deepest = 0
+    for bracket in _NOT_BRACKET.sub(b"", _JSON_STRING.sub(b"", body)):
+        depth += 1 if bracket in b"[{" else -1
+        deepest = max(deepest, depth)
+    return deepest
+
+
+class EdgeChecks:
+    """Refuse, before any view or parser sees them: a query string holding NUL or another control character
+    (PostgreSQL refuses NUL in text), and a JSON body over the upload limit or nested deeper than
+    ``JSON_MAX_DEPTH``. Pages get the Chinese 400 page, the API a JSON answer."""
 
     def __init__(self, get_response: Any) -> None:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        if CONTROL_CHARACTERS.search(unquote_plus(request.META.get("QUERY_STRING", ""))):
-            from cases.views.common import BadParameter
-            from config.views import bad_request
+        problem = self.problem(request)
+        if problem is None:
+            return self.get_response(request)
+        if request.path.startswith("/api/"):
+            return JsonResponse({"errors": [problem]}, status=400, json_dumps_params={"ensure_ascii": False})
+        from cases.views.common import BadParameter
+        from config.views import bad_request
 
-            return bad_request(request, BadParameter("查询参数中含有不允许的控制字符，请检查后重试。"))
-        return self.get_response(request)
+        return bad_request(request, BadParameter(problem))
+
+    @staticmethod
+    def problem(request: HttpRequest) -> str | None:
+        if CONTROL_CHARACTERS.search(unquote_plus(request.META.get("QUERY_STRING", ""))):
+            return "查询参数中含有不允许的控制字符，请检查后重试。"
+        if request.content_type == "application/json":
+            try:
+                body = request.body
+            except RequestDataTooBig:
+                return "请求内容过大。"
+            if json_depth(body) > JSON_MAX_DEPTH:
+                return f"JSON 嵌套层数超过 {JSON_MAX_DEPTH} 层。"
+        return None

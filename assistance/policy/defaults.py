@@ -107,6 +107,9 @@ DEFAULT_PARAMETERS: tuple[DefaultVersion, ...] = (
     DefaultVersion("comparison.open_flag_max_days", "30", D2018, False, _SEED),
     DefaultVersion("visits.left_behind_elderly_days", "30", D2018, False, _SEED),
     DefaultVersion("visits.left_behind_children_days", "30", D2018, False, _SEED),
+    # Input bounds: what a form or an API call may enter at most (amounts in yuan, dates up to the end of the year)
+    DefaultVersion("input.max_amount", "10000000", D2018, True, "系统输入校验", "单笔金额上限（元）"),
+    DefaultVersion("input.max_year", "2100", D2018, True, "系统输入校验", "日期年份上限"),
 )
 
 # Keys the what-if evaluator may read or override (evaluate.md, "Parameter keys").

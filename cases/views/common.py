@@ -11,6 +11,7 @@ from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import format_html
+from django.utils.http import url_has_allowed_host_and_scheme
 
 
 def posted(request: HttpRequest) -> tuple[Any, Any]:
@@ -78,6 +79,14 @@ def id_param(text: str | None) -> int | None:
     if text.isascii() and text.isdigit() and len(text) <= 18:
         return int(text)
     return None
+
+
+def next_url(request: HttpRequest, fallback: str) -> str:
+    """Where to go after a POST: the ``next`` the page sent when it is on this site, else ``fallback``."""
+    target = request.POST.get("next") or request.GET.get("next") or ""
+    if target and url_has_allowed_host_and_scheme(target, {request.get_host()}, require_https=request.is_secure()):
+        return target
+    return fallback
 
 
 def refusal(request: HttpRequest, error: Exception) -> HttpResponse | None:
