@@ -47,18 +47,19 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import connection, transaction
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from assistance.determinations import month_start
 from assistance.models import BenefitKind, ComparisonFlag, Determination, Enrollment, ExitReview, LedgerEntry
+from assistance.permissions import ensure_resolve_comparison_flag, ledger_owners
 from cases.hooks import parameter
 from cases.models import Member, RollKind, Township, User
 from cases.rolls import current_records
 from cases.selectors import scope
-from cases.services import TransitionNotAllowed, ensure_can_write
+from cases.services import TransitionNotAllowed
 
 Code = ComparisonFlag.Code
 OPEN = tuple(str(s) for s in Enrollment.OPEN_STATUSES)
@@ -671,7 +672,7 @@ def _default_owners(township_ids: Iterable[int]) -> dict[int, int]:
     """The township's first active caseworker, as for the screening's ledger entries."""
     owners: dict[int, int] = {}
     rows = (
-        User.objects.filter(township_id__in=list(township_ids), role=User.Role.CASEWORKER, is_active=True)
+        User.objects.filter(ledger_owners(), township_id__in=list(township_ids))
         .order_by("township_id", "pk")
         .values_list("township_id", "pk")
     )
@@ -790,7 +791,7 @@ def compare_county(*, month: date, run_id: int | None = None) -> dict[str, int]:
 def resolve_flag(*, actor: User, flag: ComparisonFlag, note: str) -> ComparisonFlag:
     """The township (or the county) records how a flag was resolved; a resolved flag is never changed again."""
     flag = ComparisonFlag.objects.select_for_update().get(pk=flag.pk)
-    ensure_can_write(actor, flag.township_id)
+    ensure_resolve_comparison_flag(actor, flag)
     if flag.status == ComparisonFlag.Status.RESOLVED:
         raise TransitionNotAllowed("该问题已处理。")
     if not note.strip():
@@ -855,8 +856,3 @@ def code_counts(flags: QuerySet[ComparisonFlag]) -> dict[str, dict[str, int]]:
     for code, status, n in flags.order_by().values_list("code", "status").annotate(n=Count("pk")):
         counts.setdefault(code, {"open": 0, "resolved": 0})[status] = n
     return counts
-
-
-def ensure_can_start(actor: User) -> None:
-    if actor.role not in (User.Role.COUNTY_STAFF, User.Role.COUNTY_ADMIN):
-        raise PermissionDenied("信息比对由县民政局启动。")

@@ -11,6 +11,7 @@ from django.db.models import Q
 from assistance import selectors
 from assistance.facts import household_inputs
 from assistance.models import Determination, Enrollment
+from assistance.permissions import ensure_run_determination
 from assistance.policy import model as policy
 from assistance.policy.evaluate import evaluation_to_json
 from assistance.policy.params import MissingParameters, Parameters
@@ -38,6 +39,8 @@ def determine_household(
     *, actor: User | None, household: Household, month: date, purpose: str = Determination.Purpose.MANUAL
 ) -> Determination:
     """Run the rules for ``household`` and ``month`` (any day of it) and store the result."""
+    if actor is not None:  # None: the monthly screening and approvals already checked
+        ensure_run_determination(actor, household)
     month = month_start(month)
     inputs = household_inputs([household.pk], month, current_dibao([household.pk], month))[household.pk]
     if not inputs.members:

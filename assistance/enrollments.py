@@ -14,15 +14,15 @@ from decimal import Decimal
 from typing import Any
 
 import pghistory
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
 from assistance.determinations import determine_household
 from assistance.models import Determination, Enrollment, ExitReview
+from assistance.permissions import ensure_change_enrollment, ensure_request_exit, ensure_review_exit
 from assistance.services import month_start
 from cases.models import Application, ApplicationBenefit, Member, User
-from cases.services import ensure_can_write
 
 Status = Enrollment.Status
 
@@ -158,7 +158,7 @@ def end_enrollments_after_death(*, member: Member, actor: User) -> int:
 def request_exit(*, actor: User, enrollment: Enrollment, last_month: date, reason: str) -> ExitReview:
     """Propose that ``enrollment`` ends after ``last_month``; nothing changes until another person agrees."""
     enrollment = Enrollment.objects.select_for_update().get(pk=enrollment.pk)
-    ensure_can_write(actor, enrollment.township_id)
+    ensure_request_exit(actor, enrollment)
     if not enrollment.is_open:
         raise ValidationError("该救助已退出。")
     if not reason.strip():
@@ -177,11 +177,9 @@ def request_exit(*, actor: User, enrollment: Enrollment, last_month: date, reaso
 def review_exit(*, actor: User, review: ExitReview, approve: bool, comment: str = "") -> ExitReview:
     """The second person's decision. Approval ends the enrollment after the requested month."""
     review = ExitReview.objects.select_for_update().select_related("enrollment").get(pk=review.pk)
-    ensure_can_write(actor, review.enrollment.township_id)
     if review.status != ExitReview.Status.PENDING:
         raise ValidationError("该退出申请已复核。")
-    if actor.pk == review.requested_by_id:
-        raise PermissionDenied("退出须由另一人复核：您提出了该退出申请，不能自己复核。")
+    ensure_review_exit(actor, review)
     if not approve and not comment.strip():
         raise ValidationError({"comment": "不同意退出时请写明理由。"})
     review.status = ExitReview.Status.APPROVED if approve else ExitReview.Status.REJECTED
@@ -203,7 +201,7 @@ def review_exit(*, actor: User, review: ExitReview, approve: bool, comment: str 
 def enter_gradual_exit(*, actor: User, enrollment: Enrollment, since: date) -> Enrollment:
     """A 建档立卡 household whose income rose keeps its amount for gradual_exit.months months (policy.md §4)."""
     enrollment = Enrollment.objects.select_for_update().get(pk=enrollment.pk)
-    ensure_can_write(actor, enrollment.township_id)
+    ensure_change_enrollment(actor, enrollment)
     if enrollment.benefit != "dibao" or enrollment.status != Status.ACTIVE:
         raise ValidationError("只有在保的低保家庭可以进入渐退期。")
     enrollment.status = Status.GRADUAL_EXIT
@@ -220,7 +218,7 @@ def set_support(
 ) -> Enrollment:  # fmt: skip
     """特困: 集中供养 (in an institution, money to its account) or 分散供养 (at home, with a named caregiver)."""
     enrollment = Enrollment.objects.select_for_update().get(pk=enrollment.pk)
-    ensure_can_write(actor, enrollment.township_id)
+    ensure_change_enrollment(actor, enrollment)
     if enrollment.benefit != "tekun":
         raise ValidationError("只有特困供养需要登记供养方式。")
     if mode == Enrollment.SupportMode.DISPERSED and not caregiver_name.strip():

@@ -9,7 +9,7 @@ from collections.abc import Iterable
 import xlsxwriter
 
 from assistance.models import LedgerEntry
-from cases import idnumber
+from cases import masking
 
 COLUMNS = (
     ("类别", 18),
@@ -45,7 +45,7 @@ def ledger_workbook(*, title: str, entries: Iterable[LedgerEntry], full_identity
         sheet.write_string(row, 1, entry.household.village.name)
         sheet.write_string(row, 2, entry.household.number, text)
         sheet.write_string(row, 3, person.name if person else "全户")
-        sheet.write_string(row, 4, number if full_identity or not number else idnumber.mask(number), text)
+        sheet.write_string(row, 4, number if full_identity or not number else masking.mask_id_number(number), text)
         for column, amount in ((5, entry.current_amount), (6, entry.new_amount)):
             if amount is not None:
                 sheet.write_number(row, column, float(amount), money)  # Excel stores numbers as doubles

@@ -4,20 +4,60 @@ from datetime import date
 from typing import Any
 
 from django import forms
+from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 from assistance import services
 from cases.forms import DATE_INPUT, StyledForm
+from cases.validators import GuardedForm, validate_amount
+from cases.views.common import BadParameter, id_param, month_param
 
 
-class ParameterFilterForm(StyledForm):
+class MonthField(forms.CharField):
+    """A ``YYYY-MM`` month as the 1st of that month (this month when empty); ``lenient``: a malformed month is
+    this month, else a form error naming the expected form."""
+
+    def __init__(self, *, lenient: bool = False, **kwargs: Any) -> None:
+        kwargs.setdefault("required", False)
+        kwargs.setdefault("max_length", 7)
+        self.lenient = lenient
+        super().__init__(**kwargs)
+
+    def clean(self, value: Any) -> date:  # type: ignore[override]
+        text = super().clean(value)
+        try:
+            return month_param(text, lenient=self.lenient)
+        except BadParameter as error:
+            raise ValidationError(str(error), code="invalid") from None
+
+
+class IdField(forms.CharField):
+    """A record id (ASCII digits within bigint range), or None when empty."""
+
+    def clean(self, value: Any) -> int | None:  # type: ignore[override]
+        text = super().clean(value)
+        if not text:
+            return None
+        number = id_param(text)
+        if number is None:
+            raise ValidationError("编号格式不正确。", code="invalid")
+        return number
+
+
+def _bounded_value(value: Any) -> None:
+    if value is not None and value < 0:
+        return
+    validate_amount(value)
+
+
+class ParameterFilterForm(GuardedForm, StyledForm):
     """The list page's search box and date picker (GET)."""
 
     q = forms.CharField(label="查找参数", required=False, max_length=80)
     on = forms.DateField(label="查看日期", required=False, widget=DATE_INPUT)
 
 
-class ParameterVersionForm(StyledForm):
+class ParameterVersionForm(GuardedForm, StyledForm):
     """A new version of one key. Parses input and asks for the retroactive acknowledgement; the service checks
     the rest (negative values, dates already taken, the reason) and its errors come back on these fields."""
 
@@ -39,6 +79,10 @@ class ParameterVersionForm(StyledForm):
     def __init__(self, *args: Any, today: date | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.today = today or timezone.localdate()
+        # A parameter is not always money: bounded like an amount, but a negative value is the service's to refuse
+        # (with the other errors it finds, on this same field).
+        value = self.fields["value"]
+        value.validators = [v for v in value.validators if v is not validate_amount] + [_bounded_value]
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean()
@@ -55,5 +99,76 @@ class ParameterVersionForm(StyledForm):
         return {name: data[name] for name in ("value", "effective_from", "source", "confirmed", "note", "reason")}
 
 
-class ConfirmVersionForm(forms.Form):
-    note = forms.CharField(label="确认说明", required=False)
+class ConfirmVersionForm(GuardedForm, forms.Form):
+    note = forms.CharField(label="确认说明", required=False, max_length=1000)
+
+
+# Determinations, enrollments, ledgers, jobs, comparison (POST forms of their pages) --------------------------
+
+
+class DeterminationForm(GuardedForm, forms.Form):
+    month = MonthField(label="测算月份", lenient=True)
+
+
+class ExitRequestForm(GuardedForm, forms.Form):
+    last_month = MonthField(label="最后发放月份", lenient=True)
+    reason = forms.CharField(label="退出原因", required=False, max_length=1000)
+
+
+class ExitReviewForm(GuardedForm, forms.Form):
+    decision = forms.CharField(label="复核结果", required=False, max_length=20)
+    comment = forms.CharField(label="复核意见", required=False, max_length=1000)
+
+    @property
+    def approve(self) -> bool:
+        return self.cleaned_data["decision"] == "approve"
+
+
+class EntryHandleForm(GuardedForm, forms.Form):
+    note = forms.CharField(label="处理情况", required=False, max_length=1000)
+
+
+class LedgerReviewForm(GuardedForm, forms.Form):
+    decision = forms.CharField(label="验收结果", required=False, max_length=20)
+    note = forms.CharField(label="验收意见", required=False, max_length=1000)
+
+    @property
+    def accept(self) -> bool:
+        return self.cleaned_data["decision"] == "accept"
+
+
+class FlagResolveForm(GuardedForm, forms.Form):
+    note = forms.CharField(label="处理情况", required=False, max_length=1000)
+
+
+class StartRunForm(GuardedForm, forms.Form):
+    """Start a screening or comparison run: a month, and one township or (empty) the whole county."""
+
+    month = MonthField(label="月份")
+    township = IdField(label="乡镇（街道）", required=False, max_length=20)
+
+
+class LedgerFilterForm(GuardedForm, forms.Form):
+    """The ledger page's filters (GET); a filter that does not parse is ignored."""
+
+    category = forms.CharField(label="类别", required=False, max_length=40)
+    status = forms.CharField(label="状态", required=False, max_length=20)
+
+
+class EnrollmentFilterForm(GuardedForm, forms.Form):
+    """The roll's filters (GET); a filter that does not parse is ignored."""
+
+    benefit = forms.CharField(label="救助项目", required=False, max_length=40)
+    status = forms.CharField(label="状态", required=False, max_length=20)
+
+
+class RollConfirmForm(GuardedForm, forms.Form):
+    token = forms.CharField(label="预览凭据", required=False, max_length=4000)
+
+
+class ComparisonFilterForm(GuardedForm, forms.Form):
+    """The comparison page's filters (GET)."""
+
+    township = IdField(label="乡镇（街道）", required=False, max_length=20)
+    code = forms.CharField(label="问题", required=False, max_length=40)
+    status = forms.CharField(label="状态", required=False, max_length=20)

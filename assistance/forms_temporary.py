@@ -7,15 +7,16 @@ from django import forms
 
 from assistance.models import TemporaryCase
 from cases.forms import StyledForm
+from cases.validators import GuardedForm
 
 
-class MemberLookupForm(StyledForm):
+class MemberLookupForm(GuardedForm, StyledForm):
     """Pick the person by ID number (GET)."""
 
     id_number = forms.CharField(label="救助对象身份证号", max_length=18)
 
 
-class TemporaryCaseForm(StyledForm):
+class TemporaryCaseForm(GuardedForm, StyledForm):
     kind = forms.ChoiceField(label="救助类型", choices=TemporaryCase.Kind.choices, widget=forms.RadioSelect)
     cause = forms.ChoiceField(label="事由", choices=[("", "请选择"), *TemporaryCase.Cause.choices])
     amount = forms.DecimalField(
@@ -43,7 +44,7 @@ class TemporaryCaseForm(StyledForm):
         self.fields["amount"].widget.attrs.update({"min": "0.01", "step": "0.01"})
 
 
-class DecideForm(StyledForm):
+class DecideForm(GuardedForm, StyledForm):
     decision = forms.ChoiceField(label="审批结果", choices=[("approve", "批准"), ("reject", "不予批准")])
     note = forms.CharField(
         label="审批意见", required=False, widget=forms.Textarea(attrs={"rows": 2}), help_text="不予批准须填写理由。"
@@ -58,7 +59,7 @@ class DecideForm(StyledForm):
         return self.cleaned_data["decision"] == "approve"
 
 
-class FollowupForm(StyledForm):
+class FollowupForm(GuardedForm, StyledForm):
     note = forms.CharField(
         label="低保评估结果", max_length=200, help_text="如：已纳入低保（申请编号……）、不符合条件等。"
     )

@@ -5,16 +5,17 @@ from __future__ import annotations
 
 from datetime import date
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Count, QuerySet
 from django.utils import timezone
 
 from assistance.models import LedgerEntry, MonthlyLedger
+from assistance.permissions import ensure_handle_ledger_entry, ensure_review_ledger, ensure_submit_ledger
 from assistance.services import month_start
 from cases.models import User
 from cases.selectors import scope
-from cases.services import TransitionNotAllowed, ensure_can_write
+from cases.services import TransitionNotAllowed
 
 C = LedgerEntry.Category
 SINGLE_PERSON_LEDGER = (C.SINGLE_PERSON_CANDIDATE, C.SINGLE_PERSON)
@@ -65,7 +66,7 @@ def category_counts(township_id: int, month: date) -> dict[str, dict[str, int]]:
 def handle_entry(*, actor: User, entry: LedgerEntry, note: str) -> LedgerEntry:
     """The owner (or anyone of the township) records what was done about an entry."""
     entry = LedgerEntry.objects.select_for_update().get(pk=entry.pk)
-    ensure_can_write(actor, entry.township_id)
+    ensure_handle_ledger_entry(actor, entry)
     if _ledger(entry.township_id, entry.month).locked:
         raise TransitionNotAllowed("该月台账已验收锁定，不能修改。")
     if entry.status == LedgerEntry.Status.HANDLED:
@@ -88,9 +89,7 @@ def _ledger(township_id: int, month: date) -> MonthlyLedger:
 @transaction.atomic
 def submit_ledger(*, actor: User, township_id: int, month: date) -> MonthlyLedger:
     """The township reports the month's ledger to the county (draft or returned → submitted)."""
-    ensure_can_write(actor, township_id)
-    if actor.is_county_level:
-        raise PermissionDenied("台账由乡镇上报。")
+    ensure_submit_ledger(actor, township_id)
     ledger = MonthlyLedger.objects.select_for_update().get(pk=_ledger(township_id, month).pk)
     if ledger.status not in (MonthlyLedger.Status.DRAFT, MonthlyLedger.Status.RETURNED):
         raise TransitionNotAllowed(f"台账当前为“{ledger.get_status_display()}”，不能上报。")
@@ -106,8 +105,7 @@ def submit_ledger(*, actor: User, township_id: int, month: date) -> MonthlyLedge
 @transaction.atomic
 def review_ledger(*, actor: User, ledger: MonthlyLedger, accept: bool, note: str = "") -> MonthlyLedger:
     """The county accepts (locks) or returns a submitted ledger."""
-    if actor.role not in (User.Role.COUNTY_STAFF, User.Role.COUNTY_ADMIN):
-        raise PermissionDenied("台账由县民政局验收。")
+    ensure_review_ledger(actor, ledger)
     ledger = MonthlyLedger.objects.select_for_update().get(pk=ledger.pk)
     if ledger.status != MonthlyLedger.Status.SUBMITTED:
         raise TransitionNotAllowed(f"台账当前为“{ledger.get_status_display()}”，不能验收或退回。")

@@ -49,14 +49,13 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 import pghistory
-from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
 from assistance.models import BenefitKind, Enrollment
+from assistance.permissions import can_import_roll_row, ensure_import_roll
 from cases import idnumber, spreadsheets
 from cases.models import Member, User
-from cases.services import ensure_can_write
 from cases.spreadsheets import column_letter
 
 MAX_BYTES = 10 * 1024 * 1024
@@ -548,7 +547,7 @@ def _plan(actor: User, rows: list[RollRow], report: ImportReport, columns: dict[
         if member is None:
             error(row, ID, "系统中没有该身份证号的在册人员。请先在家庭档案中登记该人员，或核对身份证号。")
             continue
-        if not actor.is_county_level and member.household.township_id != actor.township_id:
+        if not can_import_roll_row(actor, member.household.township_id):
             error(row, ID, "该人员不属于本乡镇（街道），不能由本乡镇导入。请交所属乡镇或县民政局导入。")
             continue
         if member.date_of_death is not None:
@@ -624,18 +623,9 @@ def _plan(actor: User, rows: list[RollRow], report: ImportReport, columns: dict[
     return to_create
 
 
-def ensure_can_import(actor: User) -> None:
-    """Auditors never import; everyone else may (township users only their township's rows)."""
-    if not actor.is_active:
-        raise PermissionDenied("该用户已停用。")
-    if actor.is_read_only:
-        raise PermissionDenied("审计用户只能查看，不能导入在册名单。")
-    ensure_can_write(actor, actor.township_id)
-
-
 def import_roll(*, actor: User, file_bytes: bytes, filename: str, commit: bool) -> ImportReport:
     """Check (``commit=False``) or import (``commit=True``) a roll file; see the module docstring."""
-    ensure_can_import(actor)
+    ensure_import_roll(actor)
     report = ImportReport(filename=filename, commit=commit)
     rows, problems, columns = _parse(file_bytes, filename)
     report.problems = problems

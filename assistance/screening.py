@@ -23,6 +23,7 @@ from django.utils import timezone
 from assistance import selectors
 from assistance.facts import household_inputs
 from assistance.models import Enrollment, LedgerEntry, MonthlyLedger
+from assistance.permissions import ledger_owners
 from assistance.policy import model as policy
 from assistance.policy.params import MissingParameters, Parameters
 from assistance.policy.rules import evaluate_household
@@ -160,7 +161,7 @@ def screen_township(*, township_id: int, month: date, run_id: int | None = None)
 
 def _default_owner(township_id: int) -> int | None:
     return (
-        User.objects.filter(township_id=township_id, role=User.Role.CASEWORKER, is_active=True)
+        User.objects.filter(ledger_owners(), township_id=township_id)
         .order_by("pk")
         .values_list("pk", flat=True)
         .first()

@@ -1,4 +1,5 @@
-"""Reads of policy data."""
+"""Reads of policy data, and the reads of the assistance pages (views hold no query). Which rows a user sees is
+decided by ``cases.selectors.scope`` alone: every read of township data here goes through it."""
 
 from __future__ import annotations
 
@@ -8,10 +9,21 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from django.db.models import Q, QuerySet
+from django.shortcuts import get_object_or_404
 
-from assistance.models import PolicyParameter
+from assistance.models import (
+    ComparisonFlag,
+    Enrollment,
+    ExitReview,
+    JobRun,
+    LedgerEntry,
+    MonthlyLedger,
+    PolicyParameter,
+    RecomputeMark,
+)
 from assistance.policy.params import Lookup, ParamVersion
-from cases.models import User
+from cases.models import Household, RollImport, Township, User
+from cases.selectors import get_scoped_or_404, scope, visible_townships
 
 
 def versions_in_force(on: date, keys: list[str] | None = None) -> QuerySet[PolicyParameter]:
@@ -126,10 +138,6 @@ def key_label(key: str) -> str:
     return KEY_LABELS.get(key, key)
 
 
-def can_see_recompute_marks(user: User) -> bool:
-    return user.is_county_level or user.role == User.Role.AUDITOR
-
-
 # Reads for these pages ------------------------------------------------------------------------------------------
 
 
@@ -223,3 +231,96 @@ def parameter_changes(key: str, limit: int = 200) -> list[Change]:
             )
         )
     return changes
+
+
+# Reads of the pages ---------------------------------------------------------------------------------------------
+
+
+def pending_marks(key: str | None = None) -> QuerySet[RecomputeMark]:
+    marks = RecomputeMark.objects.filter(status=RecomputeMark.Status.PENDING).select_related("version", "created_by")
+    if key is not None:
+        marks = marks.filter(key=key)
+    return marks.order_by("from_month", "key", "id")
+
+
+def parameter_version_or_404(key: str, pk: int) -> PolicyParameter:
+    return get_object_or_404(PolicyParameter, key=key, pk=pk)
+
+
+def township_or_404(user: User, pk: int) -> Township:
+    """A township the user sees (404 otherwise)."""
+    return get_object_or_404(visible_townships(user), pk=pk)
+
+
+def chosen_township(user: User, pk: int | None) -> Township | None:
+    """The township a form names, among those the user sees; None when none is named. 404 when it is not one."""
+    return None if pk is None else township_or_404(user, pk)
+
+
+def townships_by_code(user: User) -> QuerySet[Township]:
+    return visible_townships(user).order_by("code")
+
+
+def monthly_ledger(township: Township, month: date) -> MonthlyLedger | None:
+    return MonthlyLedger.objects.filter(township=township, month=month.replace(day=1)).first()
+
+
+def ledger_entry_or_404(user: User, pk: int) -> LedgerEntry:
+    return get_scoped_or_404(LedgerEntry.objects.all(), user, pk=pk)
+
+
+def job_runs() -> QuerySet[JobRun]:
+    """County runs and single-township runs, newest first (the job pages are for county-wide users)."""
+    return JobRun.objects.filter(parent__isnull=True).select_related("township", "created_by")
+
+
+def job_run(pk: int) -> JobRun | None:
+    return JobRun.objects.filter(pk=pk).select_related("township").first()
+
+
+def last_comparison_run() -> JobRun | None:
+    return JobRun.objects.filter(kind=JobRun.Kind.COMPARISON, parent__isnull=True).order_by("-created_at").first()
+
+
+def last_roll_import() -> RollImport | None:
+    return RollImport.objects.filter(is_current=True).order_by("-imported_at").first()
+
+
+def comparison_flag_or_404(user: User, pk: int) -> ComparisonFlag:
+    return get_scoped_or_404(ComparisonFlag.objects.all(), user, pk=pk)
+
+
+def household_or_404(user: User, pk: int) -> Household:
+    return get_scoped_or_404(Household.objects.select_related("township", "village"), user, pk=pk)
+
+
+def household_enrollments(household: Household) -> QuerySet[Enrollment]:
+    return Enrollment.objects.filter(household=household).select_related("member")
+
+
+def enrollment_roll(user: User) -> QuerySet[Enrollment]:
+    return scope(Enrollment.objects.select_related("household", "member", "township"), user).order_by(
+        "township__code", "benefit", "household__number", "id"
+    )
+
+
+def pending_exit_reviews(user: User) -> QuerySet[ExitReview]:
+    return scope(
+        ExitReview.objects.filter(status=ExitReview.Status.PENDING).select_related(
+            "enrollment__household", "enrollment__member", "requested_by"
+        ),
+        user,
+        "enrollment__township",
+    )
+
+
+def enrollment_or_404(user: User, pk: int) -> Enrollment:
+    return get_scoped_or_404(
+        Enrollment.objects.select_related("household", "member", "determination", "township"), user, pk=pk
+    )
+
+
+def exit_review_or_404(user: User, pk: int) -> ExitReview:
+    return get_scoped_or_404(
+        ExitReview.objects.select_related("enrollment", "requested_by"), user, "enrollment__township", pk=pk
+    )

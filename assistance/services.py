@@ -9,26 +9,17 @@ from datetime import date, timedelta
 from decimal import Decimal
 
 import pghistory
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
 from assistance.models import PolicyParameter, RecomputeMark
+from assistance.permissions import ensure_add_parameter_version, ensure_confirm_parameter_version
 from cases.models import User
 
-NOT_ALLOWED = "只有县级管理员可以新增或确认政策参数版本。"
 UNKNOWN_KEY = "未知参数"
 DATE_TAKEN = "该日期已有版本，请修改原版本或选择其他日期"
 RETROACTIVE_REASON_REQUIRED = "追溯生效的版本须说明原因"
-
-
-def can_edit_parameters(user: User) -> bool:
-    return user.is_authenticated and user.is_active and user.role == User.Role.COUNTY_ADMIN
-
-
-def _ensure_can_edit(actor: User) -> None:
-    if not can_edit_parameters(actor):
-        raise PermissionDenied(NOT_ALLOWED)
 
 
 def month_start(day: date) -> date:
@@ -74,7 +65,7 @@ def add_parameter_version(
     (open if none); the version before it now ends the day before it starts. Only county admins. A version
     starting before the current month needs a ``reason`` and records a RecomputeMark for the months it decides
     before the current month. Raises ``PermissionDenied`` or ``ValidationError`` (per field) without writing."""
-    _ensure_can_edit(actor)
+    ensure_add_parameter_version(actor)
     source, note, reason = (source or "").strip(), (note or "").strip(), (reason or "").strip()
     today = timezone.localdate()
     errors: dict[str, str] = {}
@@ -133,7 +124,7 @@ def add_parameter_version(
 @transaction.atomic
 def confirm_parameter_version(*, actor: User, version: PolicyParameter, note: str = "") -> PolicyParameter:
     """待确认 → 已确认, by a county admin. A confirmation note is appended to the version's note."""
-    _ensure_can_edit(actor)
+    ensure_confirm_parameter_version(actor, version)
     version = PolicyParameter.objects.select_for_update().get(pk=version.pk)
     if version.confirmed:
         raise ValidationError("该版本已确认。")

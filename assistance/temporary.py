@@ -12,16 +12,22 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 import pghistory
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Count, QuerySet
 from django.utils import timezone
 
 from assistance.models import TemporaryCase
+from assistance.permissions import (
+    ensure_decide_temporary_case,
+    ensure_followup_temporary_case,
+    ensure_register_temporary_case,
+)
 from cases import hooks, idnumber
 from cases.models import Member, User
+from cases.permissions import ensure_can_write_township
 from cases.selectors import get_scoped_or_404, scope
-from cases.services import TransitionNotAllowed, ensure_can_write
+from cases.services import TransitionNotAllowed
 
 Level = TemporaryCase.Level
 Status = TemporaryCase.Status
@@ -34,10 +40,6 @@ FOLLOWUP_DAYS = "temporary.advance_followup_days"
 CASE_BY_CASE_MIN_DESCRIPTION = 20  # characters of 情况说明 a 一事一议 case needs
 CENT = Decimal("0.01")
 MAX_AMOUNT = Decimal("9999999999.99")  # max_digits=12, decimal_places=2
-
-SAME_PERSON = "经办与审批不能是同一人：您登记了此临时救助，不能审批。"
-TOWNSHIP_DECIDES = "乡镇审批的临时救助须由本乡镇（街道）的乡镇审核人员审批。"
-COUNTY_DECIDES = "县级审批和一事一议的临时救助须由县民政局审批。"
 
 
 # Approval level ----------------------------------------------------------------------------------------------
@@ -136,7 +138,7 @@ def register_case(
     """登记 a temporary-assistance case for ``member`` on ``on`` (default today). The approval level follows from
     the amount and the urban standard in force that day; 先行救助 sets the date by which 低保 must be assessed."""
     member = Member.objects.select_for_update().select_related("household").get(pk=member.pk)  # one at a time
-    ensure_can_write(actor, member.household.township_id)
+    ensure_register_temporary_case(actor, member)
     on = on or _today()
     errors: dict[str, list[str]] = {}
 
@@ -205,33 +207,15 @@ def register_case(
     return case
 
 
-def decision_refusal(actor: User, case: TemporaryCase) -> str | None:
-    """Why ``actor`` may not decide ``case`` (its state aside), or None when the actor may."""
-    if actor.is_read_only:
-        return "审计用户只能查看，不能修改。"
-    if not actor.is_county_level and actor.township_id != case.township_id:
-        return "只能办理本乡镇（街道）的业务。"
-    if actor.pk == case.created_by_id:
-        return SAME_PERSON
-    if case.level == Level.TOWNSHIP:
-        if actor.role != User.Role.REVIEWER or actor.township_id != case.township_id:
-            return TOWNSHIP_DECIDES
-    elif actor.role not in User.COUNTY_ROLES:
-        return COUNTY_DECIDES
-    return None
-
-
 @transaction.atomic
 def decide_case(*, actor: User, case: TemporaryCase, approve: bool, note: str = "") -> TemporaryCase:
     """批准 or 不予批准 a pending case: township level by a reviewer of its township, county level and 一事一议
     by the county; never by the person who registered it. Rejecting needs a reason."""
     case = TemporaryCase.objects.select_for_update().get(pk=case.pk)
-    ensure_can_write(actor, case.township_id)
+    ensure_can_write_township(actor, case.township_id)
     if case.status != Status.PENDING:
         raise TransitionNotAllowed(f"该临时救助已{case.get_status_display()}，不能再次审批。")
-    refusal = decision_refusal(actor, case)
-    if refusal is not None:
-        raise PermissionDenied(refusal)
+    ensure_decide_temporary_case(actor, case)
     note = (note or "").strip()
     if not approve and not note:
         raise ValidationError({"note": "不予批准须填写理由。"})
@@ -244,19 +228,11 @@ def decide_case(*, actor: User, case: TemporaryCase, approve: bool, note: str = 
     return case
 
 
-def followup_refusal(actor: User, case: TemporaryCase) -> str | None:
-    if actor.is_read_only:
-        return "审计用户只能查看，不能修改。"
-    if not actor.is_county_level and actor.township_id != case.township_id:
-        return "只能办理本乡镇（街道）的业务。"
-    return None
-
-
 @transaction.atomic
 def complete_followup(*, actor: User, case: TemporaryCase, note: str) -> TemporaryCase:
     """Record that 低保 was assessed after 先行救助, with the result."""
     case = TemporaryCase.objects.select_for_update().get(pk=case.pk)
-    ensure_can_write(actor, case.township_id)
+    ensure_followup_temporary_case(actor, case)
     if not case.advance:
         raise TransitionNotAllowed("该临时救助不是先行救助，无需低保评估。")
     if case.followup_done_on is not None:

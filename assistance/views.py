@@ -6,14 +6,15 @@ from __future__ import annotations
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from assistance import selectors, services
+from assistance import permissions, selectors, services
 from assistance.forms import ConfirmVersionForm, ParameterFilterForm, ParameterVersionForm
-from assistance.models import PolicyParameter, RecomputeMark
-from cases.views.common import apply_errors, posted, refuse
+from assistance.views_common import form_errors_message, refused_unless
+from cases.views.common import apply_errors, next_url, posted, refuse
 
 # Pages ---------------------------------------------------------------------------------------------------------
 
@@ -30,7 +31,7 @@ def parameter_list(request: HttpRequest) -> HttpResponse:
         "on": on,
         "today": today,
         "q": query,
-        "can_see_marks": selectors.can_see_recompute_marks(request.user),
+        "can_see_marks": permissions.can_view_recompute_marks(request.user),
     }
     return render(request, "assistance/parameter_list.html", context)
 
@@ -39,9 +40,9 @@ def parameter_detail(request: HttpRequest, key: str) -> HttpResponse:
     versions = list(selectors.parameter_history(key).select_related("created_by"))
     if not versions:
         raise Http404("未知参数")
-    can_edit = services.can_edit_parameters(request.user)
+    can_edit = permissions.can_add_parameter_version(request.user)
     if request.method == "POST" and not can_edit:
-        return refuse(request, services.NOT_ALLOWED, 403)
+        return refuse(request, permissions.PARAMETERS_ADMIN_ONLY, 403)
     today = timezone.localdate()
     form = ParameterVersionForm(posted(request)[0], today=today) if can_edit else None
     if form is not None and form.is_bound and form.is_valid():
@@ -57,47 +58,46 @@ def parameter_detail(request: HttpRequest, key: str) -> HttpResponse:
             if mark is not None:
                 text += f"已标记 {mark.months_label} 待重算。"
             messages.success(request, text)
-            return redirect("parameter-detail", key=key)
+            return redirect(next_url(request, reverse("parameter-detail", args=[key])))
     context = {
         "key": key,
         "label": selectors.key_label(key),
         "versions": versions,
         "current": selectors.parameter_version(key, today),
         "changes": selectors.parameter_changes(key),
-        "marks": RecomputeMark.objects.filter(key=key, status=RecomputeMark.Status.PENDING).select_related(
-            "version", "created_by"
-        ),
+        "marks": selectors.pending_marks(key),
         "form": form,
         "can_edit": can_edit,
-        "can_see_marks": selectors.can_see_recompute_marks(request.user),
+        "confirmable": {v.pk for v in versions if permissions.can_confirm_parameter_version(request.user, v)},
+        "can_see_marks": permissions.can_view_recompute_marks(request.user),
         "today": today,
     }
     return render(request, "assistance/parameter_detail.html", context)
 
 
+@refused_unless(permissions.ensure_confirm_parameter_version)
 @require_POST
 def parameter_confirm(request: HttpRequest, key: str, pk: int) -> HttpResponse:
-    version = get_object_or_404(PolicyParameter, key=key, pk=pk)
+    version = selectors.parameter_version_or_404(key, pk)
     form = ConfirmVersionForm(request.POST)
-    note = form.cleaned_data["note"] if form.is_valid() else ""
-    try:
-        services.confirm_parameter_version(actor=request.user, version=version, note=note)
-    except PermissionDenied as error:
-        return refuse(request, str(error), 403)
-    except ValidationError as error:
-        messages.error(request, "；".join(error.messages))
+    if not form.is_valid():
+        form_errors_message(request, form)
     else:
-        messages.success(request, f"{selectors.key_label(key)} 自 {version.effective_from:%Y-%m-%d} 起的版本已确认。")
-    return redirect("parameter-detail", key=key)
+        try:
+            services.confirm_parameter_version(actor=request.user, version=version, note=form.cleaned_data["note"])
+        except PermissionDenied as error:
+            return refuse(request, str(error), 403)
+        except ValidationError as error:
+            messages.error(request, "；".join(error.messages))
+        else:
+            label = selectors.key_label(key)
+            messages.success(request, f"{label} 自 {version.effective_from:%Y-%m-%d} 起的版本已确认。")
+    return redirect(next_url(request, reverse("parameter-detail", args=[key])))
 
 
 def recompute_list(request: HttpRequest) -> HttpResponse:
-    if not selectors.can_see_recompute_marks(request.user):
-        return refuse(request, "待重算月份仅供县级用户查看。", 403)
-    marks = (
-        RecomputeMark.objects.filter(status=RecomputeMark.Status.PENDING)
-        .select_related("version", "created_by")
-        .order_by("from_month", "key", "id")
-    )
+    if not permissions.can_view_recompute_marks(request.user):
+        return refuse(request, permissions.MARKS_COUNTY_ONLY, 403)
+    marks = selectors.pending_marks()
     rows = [(mark, selectors.key_label(mark.key)) for mark in marks]
     return render(request, "assistance/recompute_list.html", {"rows": rows})

@@ -10,45 +10,46 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
-from assistance import comparison, jobs
-from assistance.models import ComparisonFlag, JobRun
-from cases import selectors as case_selectors
-from cases.models import RollImport, Township, User
+from assistance import comparison, jobs, permissions, selectors
+from assistance.forms import ComparisonFilterForm, FlagResolveForm, StartRunForm
+from assistance.models import ComparisonFlag
+from assistance.views_common import form_errors_message, refused_unless
+from cases.permissions import can_see_full_identity
 from cases.services import TransitionNotAllowed
-from cases.views.common import error_messages, month_param, refuse
-
-
-def _can_start(user: User) -> bool:
-    return user.role in ("county_staff", "county_admin")
+from cases.views.common import month_param, next_url, refusal
 
 
 def comparison_list(request: HttpRequest) -> HttpResponse:
     month = month_param(request.GET.get("month"))
-    townships = case_selectors.visible_townships(request.user).order_by("code")
+    user = request.user
+    townships = selectors.townships_by_code(user)
+    choose_township = permissions.can_choose_township(user)
+    filters = ComparisonFilterForm(request.GET)
+    if not filters.is_valid():
+        if "township" in filters.errors:
+            raise Http404("没有该乡镇")
+        form_errors_message(request, filters)
+    data = filters.cleaned_data
     township = None
-    if request.GET.get("township"):
-        try:
-            township = townships.filter(pk=int(request.GET["township"])).first()
-        except ValueError:
-            township = None
+    if data.get("township") is not None:
+        township = townships.filter(pk=data["township"]).first()
         if township is None:
             raise Http404("没有该乡镇")
-    elif not request.user.is_county_level:
+    elif not choose_township:
         township = townships.first()
-    flags = comparison.flags_for(request.user, month=month, township_id=township.pk if township else None)
+    flags = comparison.flags_for(user, month=month, township_id=township.pk if township else None)
     counts = comparison.code_counts(flags)
-    code, status = request.GET.get("code", ""), request.GET.get("status", "")
+    code, status = data.get("code", ""), data.get("status", "")
     if code:
         flags = flags.filter(code=code)
     if status:
         flags = flags.filter(status=status)
     today = timezone.localdate()
     cutoff = comparison.overdue_cutoff(today)
-    last_run = JobRun.objects.filter(kind=JobRun.Kind.COMPARISON, parent__isnull=True).order_by("-created_at").first()
-    last_import = RollImport.objects.filter(is_current=True).order_by("-imported_at").first()
+    last_run = selectors.last_comparison_run() if choose_township else None
+    last_import = selectors.last_roll_import() if choose_township else None
     stale = bool(last_import and (last_run is None or last_import.imported_at > last_run.created_at))
     query = {"month": f"{month:%Y-%m}", "township": township.pk if township else ""}
     return render(
@@ -59,6 +60,7 @@ def comparison_list(request: HttpRequest) -> HttpResponse:
             "month_text": f"{month:%Y-%m}",
             "township": township,
             "townships": townships,
+            "choose_township": choose_township,
             "page": Paginator(flags, 50).get_page(request.GET.get("page")),
             "counts": [(value, label, counts.get(value)) for value, label in ComparisonFlag.Code.choices],
             "codes": ComparisonFlag.Code.choices,
@@ -66,50 +68,47 @@ def comparison_list(request: HttpRequest) -> HttpResponse:
             "status": status,
             "cutoff": cutoff,
             "max_days": comparison.max_open_days(today),
-            "overdue_count": flags.filter(status="open", opened_at__lt=cutoff).count(),
-            "full_identity": case_selectors.can_see_full_identity(request.user),
-            "can_write": not request.user.is_read_only,
-            "can_start": _can_start(request.user),
-            "last_run": last_run if request.user.is_county_level else None,
-            "last_import": last_import if request.user.is_county_level else None,
-            "stale": stale and request.user.is_county_level,
+            "overdue_count": flags.filter(status=ComparisonFlag.Status.OPEN, opened_at__lt=cutoff).count(),
+            "full_identity": can_see_full_identity(user),
+            "can_resolve": permissions.can_resolve_comparison_flag(user, township),
+            "can_start": permissions.can_run_comparison(user),
+            "last_run": last_run,
+            "last_import": last_import,
+            "stale": stale,
             "base_query": "&".join(f"{k}={v}" for k, v in query.items()),
         },
     )
 
 
+@refused_unless(permissions.ensure_resolve_comparison_flag)
 @require_POST
 def flag_resolve(request: HttpRequest, pk: int) -> HttpResponse:
-    flag = case_selectors.get_scoped_or_404(ComparisonFlag.objects.all(), request.user, pk=pk)
-    try:
-        comparison.resolve_flag(actor=request.user, flag=flag, note=request.POST.get("note", ""))
-    except PermissionDenied as error:
-        return refuse(request, str(error), 403)
-    except TransitionNotAllowed as error:
-        return refuse(request, error.message, 409)
-    except ValidationError as error:
-        messages.error(request, "；".join(m for ms in error_messages(error).values() for m in ms))
+    flag = selectors.comparison_flag_or_404(request.user, pk)
+    form = FlagResolveForm(request.POST)
+    if not form.is_valid():
+        form_errors_message(request, form)
     else:
-        messages.success(request, "已记录处理情况。")
-    target = request.POST.get("next", "")
-    if not url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
-        target = f"{reverse('comparison-list')}?month={flag.month:%Y-%m}"
-    return redirect(target)
+        try:
+            comparison.resolve_flag(actor=request.user, flag=flag, note=form.cleaned_data["note"])
+        except (PermissionDenied, TransitionNotAllowed, ValidationError) as error:
+            if response := refusal(request, error):
+                return response
+        else:
+            messages.success(request, "已记录处理情况。")
+    return redirect(next_url(request, f"{reverse('comparison-list')}?month={flag.month:%Y-%m}"))
 
 
+@refused_unless(permissions.ensure_run_comparison)
 @require_POST
 def comparison_run(request: HttpRequest) -> HttpResponse:
-    if not _can_start(request.user):
-        return refuse(request, "信息比对由县民政局启动。", 403)
-    township = None
-    if request.POST.get("township"):
-        township = Township.objects.filter(pk=request.POST["township"]).first()
-        if township is None:
-            raise Http404("没有该乡镇")
-    month = month_param(request.POST.get("month"))
+    form = StartRunForm(request.POST)
+    if not form.is_valid():
+        form_errors_message(request, form)
+        return redirect(next_url(request, reverse("comparison-list")))
+    township = selectors.chosen_township(request.user, form.cleaned_data["township"])
     try:
-        run = jobs.start_comparison(actor=request.user, month=month, township=township)
+        run = jobs.start_comparison(actor=request.user, month=form.cleaned_data["month"], township=township)
     except PermissionDenied as error:
-        return refuse(request, str(error), 403)
+        return refusal(request, error) or redirect(reverse("comparison-list"))
     messages.success(request, f"已启动{run.month:%Y年%m月}信息比对。")
-    return redirect("job-detail", pk=run.pk)
+    return redirect(next_url(request, reverse("job-detail", args=[run.pk])))

@@ -8,36 +8,43 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from assistance import enrollments
+from assistance import enrollments, permissions, selectors
 from assistance.determinations import determine_household, latest_determination
-from assistance.models import BenefitKind, Determination, Enrollment, ExitReview
-from cases import selectors as case_selectors
-from cases.models import Household
-from cases.services import ensure_can_write
-from cases.views.common import month_param, refusal
+from assistance.forms import DeterminationForm, EnrollmentFilterForm, ExitRequestForm, ExitReviewForm
+from assistance.models import BenefitKind, Determination, Enrollment
+from assistance.views_common import form_errors_message, refused_unless
+from cases.views.common import next_url, refusal, refuse
 
 DECISION_LABELS = {"grant": "符合", "gradual_exit": "渐退期", "exit": "退出", "deny": "不符合"}
 
 
 def determination_view(request: HttpRequest, household_pk: int) -> HttpResponse:
     """The latest determination of a household and why; POST runs the rules for a chosen month."""
-    household = case_selectors.get_scoped_or_404(
-        Household.objects.select_related("township", "village"), request.user, pk=household_pk
-    )
+    household = selectors.household_or_404(request.user, household_pk)
+    can_run = permissions.can_run_determination(request.user, household)
     if request.method == "POST":
-        month = month_param(request.POST.get("month"), lenient=True)
         try:
-            ensure_can_write(request.user, household.township_id)
-            determination = determine_household(actor=request.user, household=household, month=month)
-        except (PermissionDenied, ValidationError) as error:
-            if response := refusal(request, error):
-                return response
+            permissions.ensure_run_determination(request.user, household)
+        except PermissionDenied as error:
+            return refuse(request, str(error), 403)
+        form = DeterminationForm(request.POST)
+        if not form.is_valid():
+            form_errors_message(request, form)
         else:
-            messages.success(request, f"已按 {determination.month:%Y年%m月} 的家庭情况重新测算。")
-        return redirect("determination", household_pk=household.pk)
+            try:
+                determination = determine_household(
+                    actor=request.user, household=household, month=form.cleaned_data["month"]
+                )
+            except (PermissionDenied, ValidationError) as error:
+                if response := refusal(request, error):
+                    return response
+            else:
+                messages.success(request, f"已按 {determination.month:%Y年%m月} 的家庭情况重新测算。")
+        return redirect(next_url(request, reverse("determination", args=[household.pk])))
     determination = latest_determination(household)
     template = "assistance/_determination.html" if request.htmx else "assistance/determination.html"
     return render(
@@ -48,8 +55,8 @@ def determination_view(request: HttpRequest, household_pk: int) -> HttpResponse:
             "determination": determination,
             "names": _member_names(determination),
             "month": timezone.localdate().strftime("%Y-%m"),
-            "can_write": not request.user.is_read_only,
-            "enrollments": Enrollment.objects.filter(household=household).select_related("member"),
+            "can_write": can_run,
+            "enrollments": selectors.household_enrollments(household),
             "benefit_labels": dict(BenefitKind.choices),
             "decision_labels": DECISION_LABELS,
         },
@@ -64,24 +71,17 @@ def _member_names(determination: Determination | None) -> dict[str, str]:
 
 
 def enrollment_list(request: HttpRequest) -> HttpResponse:
-    roll = case_selectors.scope(
-        Enrollment.objects.select_related("household", "member", "township"), request.user
-    ).order_by("township__code", "benefit", "household__number", "id")
-    benefit = request.GET.get("benefit", "")
-    status = request.GET.get("status", "")
+    roll = selectors.enrollment_roll(request.user)
+    filters = EnrollmentFilterForm(request.GET)
+    filters.is_valid()
+    benefit = filters.cleaned_data.get("benefit", "")
+    status = filters.cleaned_data.get("status", "")
     if benefit:
         roll = roll.filter(benefit=benefit)
     if status:
         roll = roll.filter(status=status)
     else:
         roll = roll.filter(status__in=Enrollment.OPEN_STATUSES)
-    reviews = case_selectors.scope(
-        ExitReview.objects.filter(status=ExitReview.Status.PENDING).select_related(
-            "enrollment__household", "enrollment__member", "requested_by"
-        ),
-        request.user,
-        "enrollment__township",
-    )
     return render(
         request,
         "assistance/enrollment_list.html",
@@ -91,60 +91,66 @@ def enrollment_list(request: HttpRequest) -> HttpResponse:
             "statuses": Enrollment.Status.choices,
             "benefit": benefit,
             "status": status,
-            "reviews": reviews,
+            "reviews": selectors.pending_exit_reviews(request.user),
+            "can_import_roll": permissions.can_import_roll(request.user),
         },
     )
 
 
 def enrollment_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    enrollment = case_selectors.get_scoped_or_404(
-        Enrollment.objects.select_related("household", "member", "determination"), request.user, pk=pk
-    )
+    user = request.user
+    enrollment = selectors.enrollment_or_404(user, pk)
+    reviews = list(enrollment.exit_reviews.select_related("requested_by", "reviewed_by"))
     return render(
         request,
         "assistance/enrollment_detail.html",
         {
             "enrollment": enrollment,
-            "reviews": enrollment.exit_reviews.select_related("requested_by", "reviewed_by"),
-            "can_write": not request.user.is_read_only,
+            "reviews": [(review, permissions.can_review_exit(user, review)) for review in reviews],
+            "can_request_exit": permissions.can_request_exit(user, enrollment),
             "month": timezone.localdate().strftime("%Y-%m"),
         },
     )
 
 
+@refused_unless(permissions.ensure_request_exit)
 @require_POST
 def exit_request(request: HttpRequest, pk: int) -> HttpResponse:
-    enrollment = case_selectors.get_scoped_or_404(Enrollment.objects.all(), request.user, pk=pk)
-    try:
-        enrollments.request_exit(
-            actor=request.user,
-            enrollment=enrollment,
-            last_month=month_param(request.POST.get("last_month"), lenient=True),
-            reason=request.POST.get("reason", ""),
-        )
-    except (PermissionDenied, ValidationError) as error:
-        if response := refusal(request, error):
-            return response
+    enrollment = selectors.enrollment_or_404(request.user, pk)
+    form = ExitRequestForm(request.POST)
+    if not form.is_valid():
+        form_errors_message(request, form)
     else:
-        messages.success(request, "退出申请已提出，须由另一名工作人员复核后生效。")
-    return redirect("enrollment-detail", pk=enrollment.pk)
+        try:
+            enrollments.request_exit(
+                actor=request.user,
+                enrollment=enrollment,
+                last_month=form.cleaned_data["last_month"],
+                reason=form.cleaned_data["reason"],
+            )
+        except (PermissionDenied, ValidationError) as error:
+            if response := refusal(request, error):
+                return response
+        else:
+            messages.success(request, "退出申请已提出，须由另一名工作人员复核后生效。")
+    return redirect(next_url(request, reverse("enrollment-detail", args=[enrollment.pk])))
 
 
+@refused_unless(permissions.ensure_review_exit)
 @require_POST
 def exit_review(request: HttpRequest, pk: int) -> HttpResponse:
-    review = case_selectors.get_scoped_or_404(
-        ExitReview.objects.select_related("enrollment"), request.user, "enrollment__township", pk=pk
-    )
-    try:
-        enrollments.review_exit(
-            actor=request.user,
-            review=review,
-            approve=request.POST.get("decision") == "approve",
-            comment=request.POST.get("comment", ""),
-        )
-    except (PermissionDenied, ValidationError) as error:
-        if response := refusal(request, error):
-            return response
+    review = selectors.exit_review_or_404(request.user, pk)
+    form = ExitReviewForm(request.POST)
+    if not form.is_valid():
+        form_errors_message(request, form)
     else:
-        messages.success(request, "复核意见已记录。")
-    return redirect("enrollment-detail", pk=review.enrollment_id)
+        try:
+            enrollments.review_exit(
+                actor=request.user, review=review, approve=form.approve, comment=form.cleaned_data["comment"]
+            )
+        except (PermissionDenied, ValidationError) as error:
+            if response := refusal(request, error):
+                return response
+        else:
+            messages.success(request, "复核意见已记录。")
+    return redirect(next_url(request, reverse("enrollment-detail", args=[review.enrollment_id])))

@@ -8,14 +8,17 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from assistance import jobs, ledgers
+from assistance import jobs, ledgers, permissions, selectors
 from assistance.exports import ledger_workbook
-from assistance.models import JobRun, LedgerEntry, MonthlyLedger
+from assistance.forms import EntryHandleForm, LedgerFilterForm, LedgerReviewForm, StartRunForm
+from assistance.models import JobRun, LedgerEntry
+from assistance.views_common import form_errors_message, refused_unless
 from cases import selectors as case_selectors
-from cases.models import Township
+from cases.permissions import can_see_full_identity
 from cases.services import TransitionNotAllowed, log_sensitive_access
 from cases.views.common import month_param, next_url, refusal, refuse
 
@@ -27,22 +30,29 @@ def ledger_list(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "assistance/ledger_list.html",
-        {"month": month, "rows": [(t, rows.get(t.pk)) for t in townships]},
+        {
+            "month": month,
+            "rows": [(t, rows.get(t.pk)) for t in townships],
+            "can_view_job_runs": permissions.can_view_job_runs(request.user),
+        },
     )
 
 
 def ledger_detail(request: HttpRequest, township_pk: int, month: str) -> HttpResponse:
-    township = case_selectors.get_scoped_or_404(Township.objects.all(), request.user, "pk", pk=township_pk)
+    township = selectors.township_or_404(request.user, township_pk)
     first = month_param(month)
     kind = request.GET.get("ledger", "screening")
     if kind not in ledgers.LEDGERS:
         raise Http404("未知的台账")
     entries = ledgers.entries(request.user, township.pk, first, kind)
-    if category := request.GET.get("category"):
+    filters = LedgerFilterForm(request.GET)
+    filters.is_valid()
+    if category := filters.cleaned_data.get("category"):
         entries = entries.filter(category=category)
-    if status := request.GET.get("status"):
+    if status := filters.cleaned_data.get("status"):
         entries = entries.filter(status=status)
-    ledger = MonthlyLedger.objects.filter(township=township, month=first).first()
+    ledger = selectors.monthly_ledger(township, first)
+    user = request.user
     return render(
         request,
         "assistance/ledger_detail.html",
@@ -56,14 +66,16 @@ def ledger_detail(request: HttpRequest, township_pk: int, month: str) -> HttpRes
             "page": Paginator(entries, 50).get_page(request.GET.get("page")),
             "counts": ledgers.category_counts(township.pk, first),
             "categories": LedgerEntry.Category.choices,
-            "full_identity": case_selectors.can_see_full_identity(request.user),
-            "can_write": not request.user.is_read_only and not (ledger and ledger.locked),
+            "full_identity": can_see_full_identity(user),
+            "can_handle": permissions.can_handle_ledger_entry(user, township, ledger=ledger),
+            "can_submit": ledger is not None and permissions.can_submit_ledger(user, ledger),
+            "can_review": ledger is not None and permissions.can_review_ledger(user, ledger),
         },
     )
 
 
 def ledger_export(request: HttpRequest, township_pk: int, month: str) -> HttpResponse:
-    township = case_selectors.get_scoped_or_404(Township.objects.all(), request.user, "pk", pk=township_pk)
+    township = selectors.township_or_404(request.user, township_pk)
     first = month_param(month)
     kind = request.GET.get("ledger", "screening")
     if kind not in ledgers.LEDGERS:
@@ -79,7 +91,7 @@ def ledger_export(request: HttpRequest, township_pk: int, month: str) -> HttpRes
     content = ledger_workbook(
         title=f"{township.name}{first:%Y年%m月}{label}",
         entries=entries,
-        full_identity=case_selectors.can_see_full_identity(request.user),
+        full_identity=can_see_full_identity(request.user),
     )
     response = HttpResponse(content, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
     filename = f"{township.code}-{first:%Y%m}-{kind}.xlsx"
@@ -87,22 +99,32 @@ def ledger_export(request: HttpRequest, township_pk: int, month: str) -> HttpRes
     return response
 
 
+def _ledger_page(township_id: int, month: str) -> str:
+    return reverse("ledger-detail", args=[township_id, month])
+
+
+@refused_unless(permissions.ensure_handle_ledger_entry)
 @require_POST
 def entry_handle(request: HttpRequest, pk: int) -> HttpResponse:
-    entry = case_selectors.get_scoped_or_404(LedgerEntry.objects.all(), request.user, pk=pk)
-    try:
-        ledgers.handle_entry(actor=request.user, entry=entry, note=request.POST.get("note", ""))
-    except (PermissionDenied, TransitionNotAllowed, ValidationError) as error:
-        if response := refusal(request, error):
-            return response
+    entry = selectors.ledger_entry_or_404(request.user, pk)
+    form = EntryHandleForm(request.POST)
+    if not form.is_valid():
+        form_errors_message(request, form)
     else:
-        messages.success(request, "已记录处理情况。")
-    return redirect(next_url(request, f"/policy/ledgers/{entry.township_id}/{entry.month:%Y-%m}/"))
+        try:
+            ledgers.handle_entry(actor=request.user, entry=entry, note=form.cleaned_data["note"])
+        except (PermissionDenied, TransitionNotAllowed, ValidationError) as error:
+            if response := refusal(request, error):
+                return response
+        else:
+            messages.success(request, "已记录处理情况。")
+    return redirect(next_url(request, _ledger_page(entry.township_id, f"{entry.month:%Y-%m}")))
 
 
+@refused_unless(permissions.ensure_submit_ledger)
 @require_POST
 def ledger_submit(request: HttpRequest, township_pk: int, month: str) -> HttpResponse:
-    township = case_selectors.get_scoped_or_404(Township.objects.all(), request.user, "pk", pk=township_pk)
+    township = selectors.township_or_404(request.user, township_pk)
     try:
         ledgers.submit_ledger(actor=request.user, township_id=township.pk, month=month_param(month))
     except (PermissionDenied, TransitionNotAllowed, ValidationError) as error:
@@ -110,66 +132,69 @@ def ledger_submit(request: HttpRequest, township_pk: int, month: str) -> HttpRes
             return response
     else:
         messages.success(request, "台账已上报县民政局。")
-    return redirect("ledger-detail", township_pk=township.pk, month=month)
+    return redirect(next_url(request, _ledger_page(township.pk, month)))
 
 
+@refused_unless(permissions.ensure_review_ledger)
 @require_POST
 def ledger_review(request: HttpRequest, township_pk: int, month: str) -> HttpResponse:
-    township = case_selectors.get_scoped_or_404(Township.objects.all(), request.user, "pk", pk=township_pk)
-    ledger = MonthlyLedger.objects.filter(township=township, month=month_param(month)).first()
+    township = selectors.township_or_404(request.user, township_pk)
+    ledger = selectors.monthly_ledger(township, month_param(month))
     if ledger is None:
         raise Http404("该月没有台账")
-    try:
-        ledgers.review_ledger(
-            actor=request.user,
-            ledger=ledger,
-            accept=request.POST.get("decision") == "accept",
-            note=request.POST.get("note", ""),
-        )
-    except (PermissionDenied, TransitionNotAllowed, ValidationError) as error:
-        if response := refusal(request, error):
-            return response
+    form = LedgerReviewForm(request.POST)
+    if not form.is_valid():
+        form_errors_message(request, form)
     else:
-        messages.success(request, "验收意见已记录。")
-    return redirect("ledger-detail", township_pk=township.pk, month=month)
+        try:
+            ledgers.review_ledger(actor=request.user, ledger=ledger, accept=form.accept, note=form.cleaned_data["note"])
+        except (PermissionDenied, TransitionNotAllowed, ValidationError) as error:
+            if response := refusal(request, error):
+                return response
+        else:
+            messages.success(request, "验收意见已记录。")
+    return redirect(next_url(request, _ledger_page(township.pk, month)))
 
 
 def job_list(request: HttpRequest) -> HttpResponse:
     """Runs of the monthly jobs, with progress; county staff start a run here."""
-    if not request.user.is_county_level:
-        return refuse(request, "任务运行记录由县民政局查看。", 403)
+    if not permissions.can_view_job_runs(request.user):
+        return refuse(request, permissions.JOBS_COUNTY_ONLY, 403)
     if request.method == "POST":
-        township = None
-        if request.POST.get("township"):
-            township = Township.objects.filter(pk=request.POST["township"]).first()
         try:
-            run = jobs.start_screening(
-                actor=request.user, month=month_param(request.POST.get("month")), township=township
-            )
+            permissions.ensure_start_job_run(request.user)
+        except PermissionDenied as error:
+            return refuse(request, str(error), 403)
+        form = StartRunForm(request.POST)
+        if not form.is_valid():
+            form_errors_message(request, form)
+            return redirect(next_url(request, reverse("job-list")))
+        township = selectors.chosen_township(request.user, form.cleaned_data["township"])
+        try:
+            run = jobs.start_screening(actor=request.user, month=form.cleaned_data["month"], township=township)
         except PermissionDenied as error:
             return refuse(request, str(error), 403)
         messages.success(request, f"已启动{run.month:%Y年%m月}摸排。")
-        return redirect("job-list")
-    runs = JobRun.objects.filter(parent__isnull=True).select_related("township", "created_by")
-    rows = [(run, *jobs.progress(run)) for run in runs[:30]]
+        return redirect(next_url(request, reverse("job-list")))
+    rows = [(run, *jobs.progress(run)) for run in selectors.job_runs()[:30]]
     template = "assistance/_job_rows.html" if request.htmx else "assistance/job_list.html"
     return render(
         request,
         template,
         {
             "rows": rows,
-            "running": any(run.status in ("queued", "running") for run, _, _ in rows),
-            "townships": Township.objects.order_by("code"),
+            "running": any(run.status in (JobRun.Status.QUEUED, JobRun.Status.RUNNING) for run, _, _ in rows),
+            "townships": selectors.townships_by_code(request.user),
             "month": timezone.localdate().strftime("%Y-%m"),
-            "can_start": request.user.role in ("county_staff", "county_admin"),
+            "can_start": permissions.can_start_job_run(request.user),
         },
     )
 
 
 def job_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    if not request.user.is_county_level:
-        return refuse(request, "任务运行记录由县民政局查看。", 403)
-    run = JobRun.objects.filter(pk=pk).select_related("township").first()
+    if not permissions.can_view_job_runs(request.user):
+        return refuse(request, permissions.JOBS_COUNTY_ONLY, 403)
+    run = selectors.job_run(pk)
     if run is None:
         raise Http404("没有该运行记录")
     if request.method == "POST":
@@ -179,10 +204,15 @@ def job_detail(request: HttpRequest, pk: int) -> HttpResponse:
         except PermissionDenied as error:
             return refuse(request, str(error), 403)
         messages.success(request, f"已重新排队 {count} 个失败的乡镇。")
-        return redirect("job-detail", pk=run.pk)
+        return redirect(next_url(request, reverse("job-detail", args=[run.pk])))
     children = run.children.select_related("township").order_by("township__code")
     return render(
         request,
         "assistance/job_detail.html",
-        {"run": run, "children": children, "progress": jobs.progress(run)},
+        {
+            "run": run,
+            "children": children,
+            "progress": jobs.progress(run),
+            "can_retry": permissions.can_retry_job_run(request.user, run),
+        },
     )

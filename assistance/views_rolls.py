@@ -21,23 +21,19 @@ from django import forms
 from django.conf import settings
 from django.contrib import messages
 from django.core import signing
-from django.core.exceptions import PermissionDenied
 from django.core.files.uploadedfile import UploadedFile
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.views.decorators.http import require_POST
 
-from assistance.roll_import import (
-    FORMAT_COLUMNS,
-    MAX_BYTES,
-    OPTIONAL,
-    REQUIRED,
-    ImportReport,
-    ensure_can_import,
-    import_roll,
-)
+from assistance import permissions
+from assistance.forms import RollConfirmForm
+from assistance.roll_import import FORMAT_COLUMNS, MAX_BYTES, OPTIONAL, REQUIRED, ImportReport, import_roll
+from assistance.views_common import refused_unless
 from cases.models import User
-from cases.views.common import posted, refuse
+from cases.validators import GuardedForm
+from cases.views.common import next_url, posted
 
 UPLOAD_DIR = "roll_imports"
 SIGNING_SALT = "assistance.roll-import"
@@ -47,7 +43,7 @@ _NAME = re.compile(r"[0-9a-f]{32}")
 EXPIRED = "预览已失效（超过两小时、已经导入过或不是您上传的文件）。请重新上传文件并预览。"
 
 
-class RollUploadForm(forms.Form):
+class RollUploadForm(GuardedForm, forms.Form):
     file = forms.FileField(
         label="在册名单文件",
         help_text="Excel（.xlsx、.xls）或 CSV（UTF-8 或 GB18030 编码），不超过 10 MB。",
@@ -113,12 +109,9 @@ def _preview(request: HttpRequest, report: ImportReport, token: str = "") -> Htt
     return render(request, "assistance/roll_preview.html", context)
 
 
+@refused_unless(permissions.ensure_import_roll)
 def roll_import(request: HttpRequest) -> HttpResponse:
     """Upload form with the file format; a valid upload is previewed (nothing written)."""
-    try:
-        ensure_can_import(request.user)
-    except PermissionDenied as error:
-        return refuse(request, str(error), 403)
     form = RollUploadForm(*posted(request))
     if form.is_bound and form.is_valid():
         upload = form.cleaned_data["file"]
@@ -136,17 +129,15 @@ def roll_import(request: HttpRequest) -> HttpResponse:
     return render(request, "assistance/roll_import.html", context)
 
 
+@refused_unless(permissions.ensure_import_roll)
 @require_POST
 def roll_import_confirm(request: HttpRequest) -> HttpResponse:
     """Import the previewed file: all rows or, if anything is wrong now, nothing."""
-    try:
-        ensure_can_import(request.user)
-    except PermissionDenied as error:
-        return refuse(request, str(error), 403)
-    kept = _kept(request.user, request.POST.get("token", ""))
+    form = RollConfirmForm(request.POST)
+    kept = _kept(request.user, form.cleaned_data["token"]) if form.is_valid() else None
     if kept is None:
         messages.error(request, EXPIRED)
-        return redirect("roll-import")
+        return redirect(next_url(request, reverse("roll-import")))
     path, data, filename = kept
     try:
         report = import_roll(actor=request.user, file_bytes=data, filename=filename, commit=True)
@@ -157,7 +148,7 @@ def roll_import_confirm(request: HttpRequest) -> HttpResponse:
     messages.success(
         request, f"已导入 {report.created} 条在册记录（{filename}）；已在册跳过 {report.skipped} 条。操作已记入历史。"
     )
-    return redirect("roll-import")
+    return redirect(next_url(request, reverse("roll-import")))
 
 
 def roll_template(request: HttpRequest) -> HttpResponse:

@@ -8,18 +8,18 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
-from assistance import temporary
+from assistance import permissions, temporary
 from assistance.forms_temporary import DecideForm, FollowupForm, MemberLookupForm, TemporaryCaseForm
 from assistance.models import TemporaryCase
+from assistance.views_common import refused_unless
 from cases.models import Member
-from cases.selectors import can_see_full_identity
+from cases.permissions import can_see_full_identity, ensure_can_write
 from cases.services import TransitionNotAllowed
-from cases.views.common import apply_errors, id_param, posted, refuse
-
-READ_ONLY = "审计用户只能查看，不能修改。"
+from cases.views.common import apply_errors, id_param, next_url, posted, refuse
 
 
 @require_GET
@@ -38,7 +38,7 @@ def temporary_list(request: HttpRequest) -> HttpResponse:
         "overdue_only": overdue_only,
         "overdue_count": temporary.overdue_followups(request.user, today).count(),
         "today": today,
-        "can_write": not request.user.is_read_only,
+        "can_write": permissions.can_register_temporary_case(request.user),
     }
     return render(request, "assistance/temporary_list.html", context)
 
@@ -57,12 +57,13 @@ def _pick_member(request: HttpRequest) -> tuple[Member | None, MemberLookupForm]
     return None, lookup
 
 
+@refused_unless(permissions.ensure_register_temporary_case)
 def temporary_new(request: HttpRequest) -> HttpResponse:
-    if request.user.is_read_only:
-        return refuse(request, READ_ONLY, 403)
     member, lookup = _pick_member(request)
     if member is None:
         return render(request, "assistance/temporary_new.html", {"lookup": lookup, "member": None})
+    if not permissions.can_register_temporary_case(request.user, member):
+        return refuse(request, permissions.OWN_TOWNSHIP_ONLY, 403)
     today = timezone.localdate()
     form = TemporaryCaseForm(posted(request)[0])
     if request.method == "POST" and form.is_valid():
@@ -76,7 +77,7 @@ def temporary_new(request: HttpRequest) -> HttpResponse:
             messages.success(
                 request, f"已登记临时救助第 {case.pk} 号（{case.amount} 元），审批层级：{case.get_level_display()}。"
             )
-            return redirect("temporary-detail", pk=case.pk)
+            return redirect(next_url(request, reverse("temporary-detail", args=[case.pk])))
     context = {
         "lookup": lookup,
         "member": member,
@@ -100,16 +101,15 @@ def _detail(request: HttpRequest, case: TemporaryCase, **forms: object) -> HttpR
     today = timezone.localdate()
     user = request.user
     pending = case.status == TemporaryCase.Status.PENDING
-    followup_open = case.advance and case.followup_done_on is None
-    decide_refusal = temporary.decision_refusal(user, case) if pending else None
+    decide_refusal = permissions.temporary_decision_refusal(user, case) if pending else None
     context = {
         "case": case,
         "today": today,
         "decide_form": forms.get("decide_form") or DecideForm(),
         "followup_form": forms.get("followup_form") or FollowupForm(),
-        "can_decide": pending and decide_refusal is None,
+        "can_decide": permissions.can_decide_temporary_case(user, case),
         "decide_refusal": decide_refusal,
-        "can_followup": followup_open and temporary.followup_refusal(user, case) is None,
+        "can_followup": permissions.can_followup_temporary_case(user, case),
         "followup_overdue": temporary.followup_overdue(case, today),
         "this_year": temporary.member_cases(case.member, case.year).exclude(pk=case.pk),
         "full_identity": can_see_full_identity(user),
@@ -122,11 +122,10 @@ def temporary_detail(request: HttpRequest, pk: int) -> HttpResponse:
     return _detail(request, temporary.get_case(request.user, pk))
 
 
+@refused_unless(ensure_can_write)  # who decides depends on the case's level and state: see the service
 @require_POST
 def temporary_decide(request: HttpRequest, pk: int) -> HttpResponse:
     case = temporary.get_case(request.user, pk)
-    if request.user.is_read_only:
-        return refuse(request, READ_ONLY, 403)
     form = DecideForm(request.POST)
     if form.is_valid():
         try:
@@ -139,15 +138,14 @@ def temporary_decide(request: HttpRequest, pk: int) -> HttpResponse:
             apply_errors(form, error)
         else:
             messages.success(request, "已批准。" if form.approve else "已决定不予批准。")
-            return redirect("temporary-detail", pk=case.pk)
+            return redirect(next_url(request, reverse("temporary-detail", args=[case.pk])))
     return _detail(request, case, decide_form=form)
 
 
+@refused_unless(permissions.ensure_followup_temporary_case)
 @require_POST
 def temporary_followup(request: HttpRequest, pk: int) -> HttpResponse:
     case = temporary.get_case(request.user, pk)
-    if request.user.is_read_only:
-        return refuse(request, READ_ONLY, 403)
     form = FollowupForm(request.POST)
     if form.is_valid():
         try:
@@ -160,5 +158,5 @@ def temporary_followup(request: HttpRequest, pk: int) -> HttpResponse:
             apply_errors(form, error)
         else:
             messages.success(request, "已登记低保评估结果。")
-            return redirect("temporary-detail", pk=case.pk)
+            return redirect(next_url(request, reverse("temporary-detail", args=[case.pk])))
     return _detail(request, case, followup_form=form)

@@ -2,6 +2,7 @@ from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from import_export.admin import ImportExportModelAdmin
 
+from cases import permissions
 from cases.models import (
     CalendarDay,
     Household,
@@ -103,8 +104,7 @@ class SensitiveAccessLogAdmin(admin.ModelAdmin):
 
 def _county_admins_only(request) -> bool:  # type: ignore[no-untyped-def]
     """The Django admin is for county admins (县级管理员) only."""
-    user = request.user
-    return bool(user.is_active and user.is_staff and user.role == User.Role.COUNTY_ADMIN)
+    return permissions.can_use_admin(request.user)
 
 
 admin.site.has_permission = _county_admins_only  # type: ignore[method-assign]

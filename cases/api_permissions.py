@@ -8,6 +8,8 @@ from typing import Any
 from rest_framework.permissions import SAFE_METHODS, BasePermission
 from rest_framework.request import Request
 
+from cases import permissions
+
 
 class ReadOnlyForAuditors(BasePermission):
     """Auditors read what their scope allows; every write is refused (403) before any input is looked at."""
@@ -17,4 +19,4 @@ class ReadOnlyForAuditors(BasePermission):
     def has_permission(self, request: Request, view: Any) -> bool:
         if request.method in SAFE_METHODS:
             return True
-        return not getattr(request.user, "is_read_only", True)
+        return permissions.can_write(request.user)

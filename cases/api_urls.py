@@ -4,7 +4,14 @@ from rest_framework.routers import DefaultRouter
 
 from cases import api
 
-router = DefaultRouter(trailing_slash=True)
+
+class Router(DefaultRouter):
+    """JSON only: no ``.json`` / ``.api`` suffix routes (the viewsets take no ``format`` argument)."""
+
+    include_format_suffixes = False
+
+
+router = Router(trailing_slash=True)
 router.register("households", api.HouseholdViewSet, basename="api-household")
 router.register("members", api.MemberViewSet, basename="api-member")
 router.register("incomes", api.IncomeViewSet, basename="api-income")

@@ -10,13 +10,14 @@ from django.core.cache import cache
 from cases import selectors
 from cases.models import AssetRecord, Expenditure, Household, IncomeItem, Member, Referral, User
 from cases.models.intake import PERSONAL_BENEFITS, Benefit
+from cases.validators import GuardedForm, validate_not_future
 
 
 def _client_address(request) -> str:  # type: ignore[no-untyped-def]
     return request.META.get("REMOTE_ADDR", "") if request is not None else ""
 
 
-class ThrottledLoginForm(AuthenticationForm):
+class ThrottledLoginForm(GuardedForm, AuthenticationForm):
     """Login that slows down guessing: after LOGIN_FAILURE_LIMIT failures for one username from one address
     within LOGIN_FAILURE_WINDOW_S seconds, further attempts are refused until the window has passed."""
 
@@ -53,7 +54,7 @@ DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
 
 class StyledForm(forms.Form):
-    """Bootstrap classes on every widget."""
+    """Bootstrap classes on every widget. Each concrete form adds ``GuardedForm`` first in its bases."""
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -75,7 +76,7 @@ class StyledModelForm(StyledForm, forms.ModelForm):
         pass
 
 
-class HouseholdForm(StyledModelForm):
+class HouseholdForm(GuardedForm, StyledModelForm):
     class Meta:
         model = Household
         fields = ["village", "number", "address", "area_type", "phone"]
@@ -102,7 +103,10 @@ MEMBER_FIELDSETS: tuple[tuple[str, list[str]], ...] = (
 )
 
 
-class MemberForm(StyledModelForm):
+EVENT_DATES = ("date_of_death", "covid_admitted", "covid_discharged")
+
+
+class MemberForm(GuardedForm, StyledModelForm):
     class Meta:
         model = Member
         fields = [name for _, names in MEMBER_FIELDSETS for name in names]
@@ -120,12 +124,14 @@ class MemberForm(StyledModelForm):
         for name in ("birth_date", "sex"):
             self.fields[name].required = False
         self.fields["id_number"].widget.attrs["autocomplete"] = "off"
+        for name in EVENT_DATES:  # things that have happened
+            self.fields[name].validators.append(validate_not_future)
 
     def fieldsets(self) -> list[tuple[str, list[forms.BoundField]]]:
         return [(title, [self[name] for name in names]) for title, names in MEMBER_FIELDSETS]
 
 
-class IncomeForm(StyledModelForm):
+class IncomeForm(GuardedForm, StyledModelForm):
     class Meta:
         model = IncomeItem
         fields = ["member", "kind", "monthly_amount", "valid_from", "valid_to", "evidence", "note"]
@@ -143,7 +149,7 @@ class ExpenditureForm(IncomeForm):
         help_texts = {"monthly_amount": "扣除医保报销和医疗救助后的自付部分，按月计算。"}
 
 
-class AssetForm(StyledModelForm):
+class AssetForm(GuardedForm, StyledModelForm):
     class Meta:
         model = AssetRecord
         fields = [
@@ -171,7 +177,7 @@ FACT_FORMS: dict[str, tuple[type[forms.ModelForm], str]] = {
 }
 
 
-class ApplicationForm(StyledForm):
+class ApplicationForm(GuardedForm, StyledForm):
     household_benefits = forms.MultipleChoiceField(
         label="家庭救助项目",
         required=False,
@@ -180,7 +186,9 @@ class ApplicationForm(StyledForm):
     )
     reason = forms.CharField(label="申请事由", widget=forms.Textarea(attrs={"rows": 3}))
     authorization_signed = forms.BooleanField(label="申请人已签署家庭经济状况核对授权书", required=False)
-    authorization_date = forms.DateField(label="授权书签署日期", required=False, widget=DATE_INPUT)
+    authorization_date = forms.DateField(
+        label="授权书签署日期", required=False, widget=DATE_INPUT, validators=[validate_not_future]
+    )
     authorization_file = forms.FileField(label="授权书扫描件", required=False)
     epidemic_fast_track = forms.BooleanField(label="疫情期间限时审批", required=False)
 
@@ -204,12 +212,12 @@ class ApplicationForm(StyledForm):
         return chosen
 
 
-class TransitionForm(StyledForm):
+class TransitionForm(GuardedForm, StyledForm):
     comment = forms.CharField(label="意见", required=False, widget=forms.Textarea(attrs={"rows": 3}))
 
 
 class InvestigationForm(TransitionForm):
-    visited_on = forms.DateField(label="调查日期", widget=DATE_INPUT)
+    visited_on = forms.DateField(label="调查日期", widget=DATE_INPUT, validators=[validate_not_future])
     investigator_1 = forms.CharField(label="调查人一", max_length=32)
     investigator_2 = forms.CharField(label="调查人二", max_length=32)
     findings = forms.CharField(label="调查情况", widget=forms.Textarea(attrs={"rows": 5}))
@@ -223,7 +231,7 @@ class PublicityForm(TransitionForm):
 TRANSITION_FORMS: dict[str, type[TransitionForm]] = {"investigate": InvestigationForm, "end_publicity": PublicityForm}
 
 
-class ReferralForm(StyledModelForm):
+class ReferralForm(GuardedForm, StyledModelForm):
     class Meta:
         model = Referral
         fields = ["office", "due_date", "note"]

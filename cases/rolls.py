@@ -68,15 +68,17 @@ from pathlib import Path, PurePath, PureWindowsPath
 from typing import Any
 
 from django.conf import settings
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.db import connection, transaction
 from django.db.models import QuerySet
 from django.utils import timezone
 
 from cases import idnumber, spreadsheets
+from cases.masking import id_as_seen
 from cases.models import Member, RollImport, RollKind, RollRecord, Township, User, Village
 from cases.models.people import PovertyStatus
+from cases.permissions import can_import_rolls, can_view_rolls, ensure_import_rolls, ensure_view_rolls
 from cases.spreadsheets import column_letter
 
 __all__ = [
@@ -1013,20 +1015,7 @@ def record_details(kind: str, values: dict[str, Any]) -> str:
 # Services -----------------------------------------------------------------------------------------------------
 
 
-def can_import_rolls(user: User) -> bool:
-    return user.is_authenticated and user.role in User.COUNTY_ROLES
-
-
-def can_view_rolls(user: User) -> bool:
-    """County users and county auditors: the rolls are county-wide."""
-    return user.is_authenticated and user.is_county_level
-
-
-def ensure_can_import(actor: User) -> None:
-    if actor.is_read_only:
-        raise PermissionDenied("审计用户只能查看，不能导入名单。")
-    if not can_import_rolls(actor):
-        raise PermissionDenied("外部名单是全县数据，只有县民政局工作人员可以导入。")
+ensure_can_import = ensure_import_rolls
 
 
 def _check_kind(kind: str) -> None:
@@ -1268,8 +1257,7 @@ def household_registry_status(household_ids: Iterable[int]) -> dict[int, str]:
 
 
 def roll_imports(user: User) -> QuerySet[RollImport]:
-    if not can_view_rolls(user):
-        raise PermissionDenied("外部名单是全县数据，只有县级用户可以查看。")
+    ensure_view_rolls(user)
     return RollImport.objects.select_related("imported_by").order_by("-imported_at", "-id")
 
 
@@ -1307,17 +1295,13 @@ class RecordRow:
     household_id: int | None
 
 
-def _masked(text: str) -> str:
-    return idnumber.mask(text) if len(text) >= 10 else "*" * len(text)
-
-
 def record_row(record: RollRecord, kind: str, *, full_identity: bool) -> RecordRow:
     """A record as the detail page shows it: the ID masked unless the user may see full numbers."""
     shown = record.id_number or record.id_number_raw
     member = record.member
     return RecordRow(
         row_number=record.row_number,
-        id_shown=shown if full_identity else _masked(shown),
+        id_shown=id_as_seen(shown, full_identity),
         id_valid=record.id_valid,
         id_duplicate=record.id_duplicate,
         name=record.name,

@@ -8,10 +8,10 @@ from datetime import date, datetime
 from typing import Any, TypeVar
 
 from django.core.exceptions import FieldDoesNotExist
-from django.db.models import Count, Model, OuterRef, Q, QuerySet, Subquery
+from django.db.models import BooleanField, Case, Count, Model, OuterRef, Q, QuerySet, Subquery, Value, When
 from django.shortcuts import get_object_or_404
 
-from cases import idnumber
+from cases import idnumber, masking, permissions
 from cases.models import (
     Application,
     AssetRecord,
@@ -21,6 +21,7 @@ from cases.models import (
     IncomeItem,
     Member,
     Referral,
+    RollImport,
     Township,
     User,
     Village,
@@ -35,7 +36,7 @@ def scope(queryset: QuerySet[M], user: User, township_field: str = "township") -
     model to its Township (``"pk"`` for Township itself)."""
     if not user.is_authenticated or not user.is_active:
         return queryset.none()
-    if user.is_county_level:
+    if permissions.sees_whole_county(user):
         return queryset
     return queryset.filter(**{township_field: user.township_id})
 
@@ -70,12 +71,12 @@ def visible_villages(user: User) -> QuerySet[Village]:
     return scope(Village.objects.select_related("township"), user)
 
 
-def can_see_full_identity(user: User) -> bool:
-    """Full ID numbers and bank accounts: county staff and admins, township staff (whose queries are already
-    limited to their township); auditors only when the county granted it."""
-    if user.role == User.Role.AUDITOR:
-        return user.full_identity_access
-    return user.is_authenticated
+# Other apps still import it from here; the rule is ``cases.permissions.can_see_full_identity``.
+can_see_full_identity = permissions.can_see_full_identity
+
+
+def get_township(user: User, pk: int) -> Township:
+    return get_scoped_or_404(Township.objects.all(), user, "pk", pk=pk)
 
 
 # Working-day calendar ---------------------------------------------------------------------------------------
@@ -127,8 +128,29 @@ def with_heads(households: QuerySet[Household]) -> QuerySet[Household]:
     )
 
 
+def all_households(user: User) -> QuerySet[Household]:
+    return scope(Household.objects.select_related("township", "village"), user)
+
+
+def get_household(user: User, pk: int) -> Household:
+    return get_scoped_or_404(Household.objects.select_related("township", "village"), user, pk=pk)
+
+
+def get_member(user: User, pk: int) -> Member:
+    return get_scoped_or_404(Member.objects.all(), user, "household__township", pk=pk)
+
+
 def household_members(household: Household) -> QuerySet[Member]:
     return household.members.select_related("major_illness").order_by("-active", "id")
+
+
+def household_facts(household: Household, member_ids: list[int]) -> dict[str, QuerySet[Any]]:
+    """Incomes and expenditures of the members, and the household's asset records."""
+    return {
+        "incomes": IncomeItem.objects.filter(member_id__in=member_ids).select_related("member"),
+        "expenditures": Expenditure.objects.filter(member_id__in=member_ids).select_related("member"),
+        "assets": AssetRecord.objects.filter(household=household),
+    }
 
 
 @dataclass(frozen=True)
@@ -150,11 +172,25 @@ HISTORY_MODELS = {
 }
 ACTION_LABELS = {"insert": "新增", "update": "修改", "delete": "删除"}
 HIDDEN_FIELDS = {"id", "created_at", "updated_at"}
+# Values shown masked to users without full-identity access (``permissions.can_see_full_identity``).
+ID_NUMBER_FIELDS = {"id_number", "payee_id_number", "guardian_id_number", "agent_id_number"}
+ACCOUNT_FIELDS = {"bank_account"}
 
 
-def household_history(household: Household, limit: int = 200) -> list[HistoryRow]:
+def _as_seen(attname: str, value: object, full: bool) -> object:
+    if full or not value:
+        return value
+    if attname in ID_NUMBER_FIELDS or attname.endswith("id_number"):
+        return masking.mask_id_number(str(value))
+    if attname in ACCOUNT_FIELDS or attname.endswith("account"):
+        return masking.mask_account(str(value))
+    return value
+
+
+def household_history(household: Household, limit: int = 200, *, full_identity: bool = False) -> list[HistoryRow]:
     """Changes to the household, its members, their facts and its applications, newest first, each with the
-    acting user (from the history context) and the changed fields with old and new values."""
+    acting user (from the history context) and the changed fields with old and new values; ID numbers and
+    accounts masked unless ``full_identity``."""
     from pghistory.models import Events
 
     member_ids = list(household.members.values_list("pk", flat=True))
@@ -180,7 +216,8 @@ def household_history(household: Household, limit: int = 200) -> list[HistoryRow
                 verbose = str(getattr(model._meta.get_field(name), "verbose_name", name))
             except FieldDoesNotExist:
                 verbose = name
-            changes.append((verbose, (values[0], values[1])))
+            old, new = (_as_seen(attname, value, full_identity) for value in values)
+            changes.append((verbose, (old, new)))
         user_id = (event.pgh_context or {}).get("user")
         rows.append(
             HistoryRow(
@@ -197,6 +234,22 @@ def household_history(household: Household, limit: int = 200) -> list[HistoryRow
 # Applications -----------------------------------------------------------------------------------------------
 
 
+def overdue_application(today: date) -> Q:
+    """An open application past the deadline of its current step."""
+    return Q(status__in=Application.OPEN_STATUSES, due_date__lt=today)
+
+
+def overdue_referral(today: date) -> Q:
+    return Q(status__in=[Referral.Status.SENT, Referral.Status.ACCEPTED], due_date__lt=today)
+
+
+def with_overdue(queryset: QuerySet[Any], condition: Q) -> QuerySet[Any]:
+    """Each row annotated with ``overdue`` (for the pages: the templates hold no rule)."""
+    return queryset.annotate(
+        overdue=Case(When(condition, then=Value(True)), default=Value(False), output_field=BooleanField())
+    )
+
+
 def application_queue(user: User, status: str | None = None) -> QuerySet[Application]:
     applications = scope(Application.objects.select_related("household", "township"), user)
     if status:
@@ -204,11 +257,49 @@ def application_queue(user: User, status: str | None = None) -> QuerySet[Applica
     return applications.order_by("due_date", "id")
 
 
+def application_queue_page(
+    user: User, today: date, status: str | None = None, overdue_only: bool = False
+) -> QuerySet[Application]:
+    queue = application_queue(user, status)
+    if overdue_only:
+        queue = queue.filter(overdue_application(today))
+    return with_overdue(queue, overdue_application(today))
+
+
+def application_counts(user: User) -> dict[str, int]:
+    return dict(application_queue(user).order_by().values_list("status").annotate(n=Count("pk")))
+
+
 def overdue_applications(user: User, today: date) -> QuerySet[Application]:
-    return application_queue(user).filter(status__in=Application.OPEN_STATUSES, due_date__lt=today)
+    return application_queue(user).filter(overdue_application(today))
 
 
 def overdue_referrals(user: User, today: date) -> QuerySet[Referral]:
     return scope(Referral.objects.select_related("application"), user, "application__township").filter(
-        status__in=[Referral.Status.SENT, Referral.Status.ACCEPTED], due_date__lt=today
+        overdue_referral(today)
     )
+
+
+def get_application(user: User, pk: int, today: date) -> Application:
+    applications = Application.objects.select_related("household", "township", "received_by")
+    return get_scoped_or_404(with_overdue(applications, overdue_application(today)), user, pk=pk)
+
+
+def household_applications(household: Household, today: date) -> QuerySet[Application]:
+    return with_overdue(household.applications.all(), overdue_application(today))
+
+
+def application_referrals(application: Application, today: date) -> QuerySet[Referral]:
+    return with_overdue(application.referrals.all(), overdue_referral(today))
+
+
+def get_referral(user: User, pk: int) -> Referral:
+    return get_scoped_or_404(Referral.objects.select_related("application"), user, "application__township", pk=pk)
+
+
+# External rolls ---------------------------------------------------------------------------------------------
+
+
+def get_roll_import(pk: int) -> RollImport:
+    """An import of a county-wide roll (who may see it: ``permissions.can_view_rolls``)."""
+    return get_object_or_404(RollImport.objects.select_related("imported_by"), pk=pk)

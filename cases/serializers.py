@@ -3,7 +3,8 @@ written here: the views hand ``validated_data`` to ``cases.services``.
 
 * References in request bodies (household, member, village …) only resolve to rows in the user's scope; anything
   else is "does not exist" (400), so a body cannot reveal another township's rows.
-* ID numbers and bank accounts are masked in responses unless ``selectors.can_see_full_identity``; a masked value
+* ID numbers and bank accounts are masked (``cases.masking``) in responses unless
+  ``permissions.can_see_full_identity``; a masked value
   (containing ``*``) sent back is ignored, never stored.
 * Choice fields named ``kind`` or ``status`` appear in one schema component per choice set only (the read and
   create shapes of a fact share one serializer; the referral's ``status`` is a plain string in responses), so the
@@ -19,7 +20,8 @@ from django.utils import timezone
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from cases import idnumber, selectors, services
+from cases import idnumber, permissions, selectors, services
+from cases.masking import MASK_CHAR, mask_account, mask_id_number
 from cases.models import (
     Application,
     ApplicationBenefit,
@@ -37,22 +39,9 @@ from cases.models import (
     Village,
 )
 from cases.models.intake import Benefit
+from cases.validators import GuardedSerializer, validate_not_future
 
-MASK_CHAR = "*"
 MASKABLE_INPUT_FIELDS = ("id_number", "payee_id_number", "bank_account")
-
-
-def mask_account(account: str) -> str:
-    """A bank account as shown without full-identity access: all but the last 4 characters as ``*``."""
-    if not account:
-        return account
-    if len(account) <= 4:
-        return MASK_CHAR * len(account)
-    return MASK_CHAR * (len(account) - 4) + account[-4:]
-
-
-def mask_id_number(number: str) -> str:
-    return idnumber.mask(number) if number else number
 
 
 def display_name(user: User | None) -> str:
@@ -91,7 +80,7 @@ class IdentityMaskingMixin:
     def to_representation(self, instance: Any) -> Any:
         data = super().to_representation(instance)  # type: ignore[misc]
         user = _request_user(self.context)  # type: ignore[attr-defined]
-        if user is not None and selectors.can_see_full_identity(user):
+        if user is not None and permissions.can_see_full_identity(user):
             return data
         for field in self.masked_id_fields:
             if data.get(field):
@@ -186,7 +175,7 @@ class HouseholdDetailSerializer(HouseholdSerializer):
         read_only_fields = fields
 
 
-class HouseholdWriteSerializer(serializers.ModelSerializer):
+class HouseholdWriteSerializer(GuardedSerializer, serializers.ModelSerializer):
     township = ScopedPrimaryKeyRelatedField(
         queryset=Township.objects.all(),
         township_field="pk",
@@ -242,7 +231,7 @@ class MemberSerializer(IdentityMaskingMixin, serializers.ModelSerializer):
         return obj.age_on(timezone.localdate())
 
 
-class MemberWriteSerializer(IgnoreMaskedInputMixin, serializers.ModelSerializer):
+class MemberWriteSerializer(GuardedSerializer, IgnoreMaskedInputMixin, serializers.ModelSerializer):
     """Changing a member. Birth date and sex follow the ID number unless ``identity_override_reason`` is given."""
 
     id_number = serializers.CharField(
@@ -266,6 +255,9 @@ class MemberWriteSerializer(IgnoreMaskedInputMixin, serializers.ModelSerializer)
             "birth_date": {"required": False, "help_text": "默认按身份证号推算；仅在填写更正说明时采用。"},
             "sex": {"required": False, "help_text": "默认按身份证号推算；仅在填写更正说明时采用。"},
             "bank_account": {"help_text": "银行账号；含 * 的脱敏值会被忽略。"},
+            "date_of_death": {"validators": [validate_not_future]},
+            "covid_admitted": {"validators": [validate_not_future]},
+            "covid_discharged": {"validators": [validate_not_future]},
         }
 
     def validate_payee_id_number(self, value: str) -> str:
@@ -301,19 +293,19 @@ class MemberCreateSerializer(MemberWriteSerializer):
         fields = ("household", *services.MEMBER_FIELDS)
 
 
-class MemberMoveSerializer(serializers.Serializer):
+class MemberMoveSerializer(GuardedSerializer, serializers.Serializer):
     to_household = ScopedPrimaryKeyRelatedField(queryset=Household.objects.all(), help_text="迁入的家庭 ID。")
     relation = serializers.ChoiceField(choices=Member.Relation.choices, help_text="在新家庭中与户主的关系。")
 
 
-class MemberDeactivateSerializer(serializers.Serializer):
+class MemberDeactivateSerializer(GuardedSerializer, serializers.Serializer):
     reason = serializers.CharField(max_length=200, help_text="注销原因（如迁出县外、重复登记）。")
 
 
 # Dated facts ------------------------------------------------------------------------------------------------
 
 
-class MemberFactSerializer(serializers.ModelSerializer):
+class MemberFactSerializer(GuardedSerializer, serializers.ModelSerializer):
     """Shared shape of an income item and a rigid expenditure (one per member); read and create."""
 
     member = ScopedPrimaryKeyRelatedField(
@@ -352,7 +344,7 @@ class ExpenditureSerializer(MemberFactSerializer):
         model = Expenditure
 
 
-class AssetSerializer(serializers.ModelSerializer):
+class AssetSerializer(GuardedSerializer, serializers.ModelSerializer):
     household = ScopedPrimaryKeyRelatedField(queryset=Household.objects.all(), help_text="家庭 ID。")
     household_number = serializers.CharField(source="household.number", read_only=True, help_text="户编号。")
 
@@ -378,7 +370,7 @@ class AssetSerializer(serializers.ModelSerializer):
         validators: list[Any] = []
 
 
-class FactEndSerializer(serializers.Serializer):
+class FactEndSerializer(GuardedSerializer, serializers.Serializer):
     valid_to = serializers.DateField(help_text="截止日期（含当日），不能早于起始日期。")
 
 
@@ -546,7 +538,7 @@ class ApplicationSerializer(serializers.ModelSerializer):
         ]
 
 
-class BenefitRequestSerializer(serializers.Serializer):
+class BenefitRequestSerializer(GuardedSerializer, serializers.Serializer):
     benefit = serializers.ChoiceField(choices=Benefit.choices, help_text="救助项目。")
     member = ScopedPrimaryKeyRelatedField(
         queryset=Member.objects.all(),
@@ -557,13 +549,13 @@ class BenefitRequestSerializer(serializers.Serializer):
     )
 
 
-class ApplicationCreateSerializer(serializers.Serializer):
+class ApplicationCreateSerializer(GuardedSerializer, serializers.Serializer):
     household = ScopedPrimaryKeyRelatedField(queryset=Household.objects.all(), help_text="申请家庭 ID。")
     benefits = BenefitRequestSerializer(many=True, help_text="申请的救助项目，至少一项。")
     reason = serializers.CharField(help_text="申请事由。")
     authorization_signed = serializers.BooleanField(default=False, help_text="已签署家庭经济状况核对授权书。")
     authorization_date = serializers.DateField(
-        required=False, allow_null=True, help_text="授权书签署日期；留空为受理日期。"
+        required=False, allow_null=True, validators=[validate_not_future], help_text="授权书签署日期；留空为受理日期。"
     )
     epidemic_fast_track = serializers.BooleanField(default=False, help_text="疫情期间限时审批。")
 
@@ -573,8 +565,10 @@ class ApplicationCreateSerializer(serializers.Serializer):
         return data
 
 
-class TransitionDataSerializer(serializers.Serializer):
-    visited_on = serializers.DateField(required=False, help_text="入户调查日期（investigate）。")
+class TransitionDataSerializer(GuardedSerializer, serializers.Serializer):
+    visited_on = serializers.DateField(
+        required=False, validators=[validate_not_future], help_text="入户调查日期（investigate）。"
+    )
     investigator_1 = serializers.CharField(required=False, max_length=32, help_text="调查人一（investigate）。")
     investigator_2 = serializers.CharField(required=False, max_length=32, help_text="调查人二（investigate）。")
     findings = serializers.CharField(required=False, allow_blank=True, help_text="调查情况（investigate）。")
@@ -583,7 +577,7 @@ class TransitionDataSerializer(serializers.Serializer):
     )
 
 
-class TransitionRequestSerializer(serializers.Serializer):
+class TransitionRequestSerializer(GuardedSerializer, serializers.Serializer):
     action = serializers.ChoiceField(
         choices=[(name, step.label) for name, step in services.STEPS.items()], help_text="办理操作。"
     )
@@ -593,13 +587,13 @@ class TransitionRequestSerializer(serializers.Serializer):
     data = TransitionDataSerializer(required=False, help_text="该操作需要的材料。")
 
 
-class ReferralCreateSerializer(serializers.Serializer):
+class ReferralCreateSerializer(GuardedSerializer, serializers.Serializer):
     office = serializers.ChoiceField(choices=Referral.Office.choices, help_text="转办部门。")
     due_date = serializers.DateField(help_text="办理期限，不能早于今天。")
     note = serializers.CharField(required=False, allow_blank=True, default="", help_text="转办事项。")
 
 
-class ReferralUpdateSerializer(serializers.Serializer):
+class ReferralUpdateSerializer(GuardedSerializer, serializers.Serializer):
     status = serializers.ChoiceField(choices=Referral.Status.choices, required=False, help_text="新状态。")
     result = serializers.CharField(required=False, allow_blank=True, help_text="办理结果；办结或不予受理时必填。")
 
@@ -607,7 +601,7 @@ class ReferralUpdateSerializer(serializers.Serializer):
 # Query-string filters ---------------------------------------------------------------------------------------
 
 
-class HouseholdFilterSerializer(serializers.Serializer):
+class HouseholdFilterSerializer(GuardedSerializer, serializers.Serializer):
     q = serializers.CharField(
         required=False, allow_blank=True, help_text="检索：身份证号（精确）、户编号（前缀）或成员姓名（前缀）。"
     )
@@ -615,24 +609,24 @@ class HouseholdFilterSerializer(serializers.Serializer):
     village = serializers.IntegerField(required=False, min_value=1, help_text="按村（社区）ID 筛选。")
 
 
-class MemberFilterSerializer(serializers.Serializer):
+class MemberFilterSerializer(GuardedSerializer, serializers.Serializer):
     household = serializers.IntegerField(required=False, min_value=1, help_text="按家庭 ID 筛选。")
 
 
-class MemberFactFilterSerializer(serializers.Serializer):
+class MemberFactFilterSerializer(GuardedSerializer, serializers.Serializer):
     household = serializers.IntegerField(required=False, min_value=1, help_text="按家庭 ID 筛选。")
     member = serializers.IntegerField(required=False, min_value=1, help_text="按成员 ID 筛选。")
 
 
-class AssetFilterSerializer(serializers.Serializer):
+class AssetFilterSerializer(GuardedSerializer, serializers.Serializer):
     household = serializers.IntegerField(required=False, min_value=1, help_text="按家庭 ID 筛选。")
 
 
-class ApplicationFilterSerializer(serializers.Serializer):
+class ApplicationFilterSerializer(GuardedSerializer, serializers.Serializer):
     status = serializers.ChoiceField(choices=Application.Status.choices, required=False, help_text="按状态筛选。")
     overdue = serializers.BooleanField(required=False, default=False, help_text="1：只看已超期未办结的申请。")
 
 
-class ReferralFilterSerializer(serializers.Serializer):
+class ReferralFilterSerializer(GuardedSerializer, serializers.Serializer):
     application = serializers.IntegerField(required=False, min_value=1, help_text="按申请 ID 筛选。")
     overdue = serializers.BooleanField(required=False, default=False, help_text="1：只看已超期未办结的转办。")

@@ -10,11 +10,11 @@ from datetime import date, timedelta
 from typing import Any
 
 import pghistory
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import connection, transaction
 from django.utils import timezone
 
-from cases import hooks, idnumber, workdays
+from cases import hooks, idnumber, permissions, workdays
 from cases.models import (
     Application,
     ApplicationBenefit,
@@ -45,13 +45,6 @@ class TransitionNotAllowed(Exception):
         self.message = message
 
 
-def ensure_can_write(actor: User, township_id: int | None) -> None:
-    if actor.is_read_only:
-        raise PermissionDenied("审计用户只能查看，不能修改。")
-    if not actor.is_county_level and actor.township_id != township_id:
-        raise PermissionDenied("只能办理本乡镇（街道）的业务。")
-
-
 def _today() -> date:
     return timezone.localdate()
 
@@ -72,11 +65,13 @@ def save_household(*, actor: User, data: Mapping[str, Any], household: Household
     """Create a household (``household`` None) or change one. The township follows the village."""
     if household is not None:
         household = Household.objects.select_for_update().get(pk=household.pk)
-        ensure_can_write(actor, household.township_id)
+        permissions.ensure_edit_household(actor, household)
+    else:
+        permissions.ensure_create_household(actor)
     if "village" not in data and household is None:
         raise ValidationError({"village": "请选择村（社区）。"})
     village: Village = data.get("village") or household.village  # type: ignore[union-attr]
-    ensure_can_write(actor, village.township_id)
+    permissions.ensure_edit_household(actor, village)
     if household is not None:
         if all(getattr(household, field) == data.get(field, getattr(household, field)) for field in HOUSEHOLD_FIELDS):
             return household
@@ -94,6 +89,9 @@ def save_household(*, actor: User, data: Mapping[str, Any], household: Household
     return household
 
 
+ANOTHER_TOWNSHIP = "已在其他乡镇登记，请联系县民政局"
+
+
 def check_id_number(raw: str, *, actor: User, exclude_member_id: int | None = None) -> str:
     """The normalised number, or a ValidationError on ``id_number``: invalid, or already an active member."""
     try:
@@ -107,27 +105,18 @@ def check_id_number(raw: str, *, actor: User, exclude_member_id: int | None = No
         .first()
     )
     if existing is not None:
-        visible = actor.is_county_level or existing.household.township_id == actor.township_id
-        message = (
-            "该身份证号已登记为 %(name)s（户编号 %(household)s），一人只能有一条在册记录。"
-            if visible
-            else "该身份证号已在其他乡镇登记，一人只能有一条在册记录，请联系县民政局核实。"
-        )
-        raise ValidationError(
-            {
-                "id_number": ValidationError(
-                    message,
-                    code="duplicate",
-                    params={
-                        "name": existing.name,
-                        "household": existing.household.number,
-                        "member_id": existing.pk,
-                        "household_id": existing.household_id,
-                        "visible": visible,
-                    },
-                )
+        if permissions.can_see_township(actor, existing.household.township_id):
+            message = "该身份证号已登记为 %(name)s（户编号 %(household)s），一人只能有一条在册记录。"
+            params: dict[str, object] = {
+                "name": existing.name,
+                "household": existing.household.number,
+                "member_id": existing.pk,
+                "household_id": existing.household_id,
+                "visible": True,
             }
-        )
+        else:  # nothing about the other township's member: not the name, not the household
+            message, params = ANOTHER_TOWNSHIP, {"visible": False}
+        raise ValidationError({"id_number": ValidationError(message, code="duplicate", params=params)})
     return number
 
 
@@ -142,7 +131,7 @@ MEMBER_FIELDS = tuple(
 def save_member(*, actor: User, household: Household, data: Mapping[str, Any], member: Member | None = None) -> Member:
     """Register a member in ``household`` or change one. Birth date and sex come from the ID number unless an
     override reason is given (a documented registration error)."""
-    ensure_can_write(actor, household.township_id)
+    permissions.ensure_edit_member(actor, household)
     if member is not None:
         member = Member.objects.select_for_update().get(pk=member.pk)
         if member.household_id != household.pk:
@@ -189,8 +178,8 @@ def save_member(*, actor: User, household: Household, data: Mapping[str, Any], m
 def move_member(*, actor: User, member: Member, to_household: Household, relation: str) -> Member:
     """Move a member to another household; history keeps where the member was."""
     member = Member.objects.select_for_update().get(pk=member.pk)
-    ensure_can_write(actor, member.household.township_id)
-    ensure_can_write(actor, to_household.township_id)
+    permissions.ensure_edit_member(actor, member.household)
+    permissions.ensure_edit_member(actor, to_household)
     if not member.active:
         raise ValidationError("已注销的成员不能迁移。")
     if member.household_id == to_household.pk and member.relation == relation:
@@ -212,7 +201,7 @@ def move_member(*, actor: User, member: Member, to_household: Household, relatio
 @transaction.atomic
 def deactivate_member(*, actor: User, member: Member, reason: str) -> Member:
     member = Member.objects.select_for_update().get(pk=member.pk)
-    ensure_can_write(actor, member.household.township_id)
+    permissions.ensure_edit_member(actor, member.household)
     if not reason.strip():
         raise ValidationError({"reason": "请填写注销原因。"})
     if not member.active:
@@ -237,7 +226,7 @@ def add_fact(
     *, actor: User, household: Household, kind: str, data: Mapping[str, Any]
 ) -> IncomeItem | Expenditure | AssetRecord:
     """Record an income, a rigid expenditure (both per member) or an asset record (per household)."""
-    ensure_can_write(actor, household.township_id)
+    permissions.ensure_add_fact(actor, household)
     fact = FACT_MODELS[kind](**data)
     if isinstance(fact, AssetRecord):
         fact.household = household
@@ -253,7 +242,7 @@ def add_fact(
 def end_fact(*, actor: User, fact: IncomeItem | Expenditure | AssetRecord, valid_to: date) -> None:
     fact = type(fact).objects.select_for_update().get(pk=fact.pk)
     household = fact.household if isinstance(fact, AssetRecord) else fact.member.household
-    ensure_can_write(actor, household.township_id)
+    permissions.ensure_add_fact(actor, household)
     if fact.valid_to == valid_to:
         return
     fact.valid_to = valid_to
@@ -266,12 +255,14 @@ def end_fact(*, actor: User, fact: IncomeItem | Expenditure | AssetRecord, valid
 
 
 def log_sensitive_access(*, actor: User, members: Iterable[Member], action: str, what: str) -> int:
-    """Log a view or export of the records of children (under 18 today) and disabled persons."""
+    """Log a view or export of the records of children (under 18 today) and disabled persons; and every record
+    an auditor with full-identity access (``permissions.is_granted_auditor``) sees in full."""
     today = _today()
+    everything = permissions.is_granted_auditor(actor)
     rows = [
-        SensitiveAccessLog(user=actor, member=m, action=action, what=what)
+        SensitiveAccessLog(user=actor, member=m, action=action, what=what[:200])
         for m in members
-        if m.is_disabled or m.is_child_on(today)
+        if everything or m.is_disabled or m.is_child_on(today)
     ]
     SensitiveAccessLog.objects.bulk_create(rows)
     return len(rows)
@@ -307,7 +298,7 @@ def receive_application(
 ) -> Application:
     """受理: the window takes an application for one or more benefits. The economic-status check needs the
     applicant's signed authorization (家庭经济状况核对授权)."""
-    ensure_can_write(actor, household.township_id)
+    permissions.ensure_receive_application(actor, household)
     errors: dict[str, list[str]] = {}
     benefit_list = list(benefits)
     if not benefit_list:
@@ -367,42 +358,30 @@ class Step:
     needs_comment: bool = False
 
 
-TOWNSHIP_ROLES = frozenset({User.Role.CASEWORKER, User.Role.REVIEWER})
-COUNTY_ROLES = frozenset({User.Role.COUNTY_STAFF, User.Role.COUNTY_ADMIN})
-
-REVIEWER = frozenset({User.Role.REVIEWER})
 S = Status
 L = STEP_LABELS
+
+
+def _step(action: str, sources: tuple[str, ...], target: str, approves: bool = False, comment: bool = False) -> Step:
+    return Step(L[action], sources, target, permissions.step_roles(action), approves, comment)
+
+
 STEPS: dict[str, Step] = {
-    "investigate": Step(L["investigate"], (S.RECEIVED,), S.PUBLICITY, TOWNSHIP_ROLES),
-    "end_publicity": Step(L["end_publicity"], (S.PUBLICITY,), S.TOWNSHIP_REVIEW, TOWNSHIP_ROLES),
-    "township_approve": Step(L["township_approve"], (S.TOWNSHIP_REVIEW,), S.COUNTY_APPROVAL, REVIEWER, True),
-    "township_return": Step(L["township_return"], (S.TOWNSHIP_REVIEW,), S.RECEIVED, REVIEWER, True, True),
-    "township_reject": Step(L["township_reject"], (S.TOWNSHIP_REVIEW,), S.REJECTED, REVIEWER, True, True),
-    "county_approve": Step(L["county_approve"], (S.COUNTY_APPROVAL,), S.APPROVED, COUNTY_ROLES, True),
-    "county_return": Step(L["county_return"], (S.COUNTY_APPROVAL,), S.TOWNSHIP_REVIEW, COUNTY_ROLES, True, True),
-    "county_reject": Step(L["county_reject"], (S.COUNTY_APPROVAL,), S.REJECTED, COUNTY_ROLES, True, True),
-    "withdraw": Step(L["withdraw"], (S.RECEIVED, S.PUBLICITY), S.WITHDRAWN, TOWNSHIP_ROLES, False, True),
+    "investigate": _step("investigate", (S.RECEIVED,), S.PUBLICITY),
+    "end_publicity": _step("end_publicity", (S.PUBLICITY,), S.TOWNSHIP_REVIEW),
+    "township_approve": _step("township_approve", (S.TOWNSHIP_REVIEW,), S.COUNTY_APPROVAL, True),
+    "township_return": _step("township_return", (S.TOWNSHIP_REVIEW,), S.RECEIVED, True, True),
+    "township_reject": _step("township_reject", (S.TOWNSHIP_REVIEW,), S.REJECTED, True, True),
+    "county_approve": _step("county_approve", (S.COUNTY_APPROVAL,), S.APPROVED, True),
+    "county_return": _step("county_return", (S.COUNTY_APPROVAL,), S.TOWNSHIP_REVIEW, True, True),
+    "county_reject": _step("county_reject", (S.COUNTY_APPROVAL,), S.REJECTED, True, True),
+    "withdraw": _step("withdraw", (S.RECEIVED, S.PUBLICITY), S.WITHDRAWN, False, True),
 }
 
 
 def available_steps(*, actor: User, application: Application) -> list[tuple[str, Step]]:
     """The steps this actor may take now (for buttons); the service re-checks everything."""
-    if actor.is_read_only:
-        return []
-    prepared = actor.pk in _preparers(application)
-    return [
-        (name, step)
-        for name, step in STEPS.items()
-        if application.status in step.sources and actor.role in step.roles and not (step.approves and prepared)
-    ]
-
-
-def _preparers(application: Application) -> set[int]:
-    """Everyone who prepared or already decided on this application."""
-    actors = {transition.actor_id for transition in application.transitions.all()}  # uses a prefetch if any
-    actors.add(application.received_by_id)
-    return actors
+    return [(name, step) for name, step in STEPS.items() if permissions.can_take_step(actor, application, step)]
 
 
 @transaction.atomic
@@ -415,13 +394,10 @@ def transition(
     if step is None:
         raise TransitionNotAllowed(f"未知的办理操作：{action}")
     application = Application.objects.select_for_update().get(pk=application.pk)
-    ensure_can_write(actor, application.township_id)
+    permissions.ensure_act_on_application(actor, application)
     if application.status not in step.sources:
         raise TransitionNotAllowed(f"申请当前状态为“{application.get_status_display()}”，不能执行“{step.label}”。")
-    if actor.role not in step.roles:
-        raise PermissionDenied(f"“{step.label}”须由{'、'.join(User.Role(r).label for r in sorted(step.roles))}办理。")
-    if step.approves and actor.pk in _preparers(application):
-        raise PermissionDenied("经办与审批不能是同一人：您已参与办理此申请，不能审核或审批。")
+    permissions.ensure_take_step(actor, application, step)
     comment = comment.strip()
     if step.needs_comment and not comment:
         raise ValidationError({"comment": "请填写理由。"})
@@ -494,7 +470,7 @@ def _record_investigation(*, actor: User, application: Application, data: Mappin
 @transaction.atomic
 def add_referral(*, actor: User, application: Application, office: str, due_date: date, note: str = "") -> Referral:
     """协同办理: route part of the request to another office, with its own deadline."""
-    ensure_can_write(actor, application.township_id)
+    permissions.ensure_add_referral(actor, application)
     referral = Referral(application=application, office=office, due_date=due_date, note=note, created_by=actor)
     referral.full_clean()
     if due_date < _today():
@@ -512,7 +488,7 @@ REFERRAL_NEXT = {
 @transaction.atomic
 def update_referral(*, actor: User, referral: Referral, status: str, result: str = "") -> Referral:
     referral = Referral.objects.select_for_update().select_related("application").get(pk=referral.pk)
-    ensure_can_write(actor, referral.application.township_id)
+    permissions.ensure_update_referral(actor, referral)
     if referral.status in (Referral.Status.DONE, Referral.Status.DECLINED):
         raise TransitionNotAllowed("该转办事项已办结，不能再修改。")
     if status not in REFERRAL_NEXT[referral.status]:

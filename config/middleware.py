@@ -38,7 +38,7 @@ def json_depth(body: bytes) -> int:
 
 
 class EdgeChecks:
-    """Refuse, before any view or parser sees them: a query string holding NUL or another control character
+    """Refuse, before any view or parser sees them: a path or query string holding NUL or another control character
     (PostgreSQL refuses NUL in text), and a JSON body over the upload limit or nested deeper than
     ``JSON_MAX_DEPTH``. Pages get the Chinese 400 page, the API a JSON answer."""
 
@@ -58,8 +58,10 @@ class EdgeChecks:
 
     @staticmethod
     def problem(request: HttpRequest) -> str | None:
-        if CONTROL_CHARACTERS.search(unquote_plus(request.META.get("QUERY_STRING", ""))):
-            return "查询参数中含有不允许的控制字符，请检查后重试。"
+        if CONTROL_CHARACTERS.search(request.path) or CONTROL_CHARACTERS.search(
+            unquote_plus(request.META.get("QUERY_STRING", ""))
+        ):
+            return "网址或查询参数中含有不允许的控制字符，请检查后重试。"
         if request.content_type == "application/json":
             try:
                 body = request.body

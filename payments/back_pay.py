@@ -26,7 +26,7 @@ from datetime import date
 from decimal import Decimal
 
 import pghistory
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import F, Q, Sum
 from django.utils import timezone
@@ -38,13 +38,14 @@ from assistance.policy.params import MissingParameters, Parameters
 from assistance.policy.rules import evaluate_household
 from assistance.selectors import month_lookup
 from cases.models import Township, User
+from payments import permissions as perms
 from payments import services
 from payments.models import BackPayRun, Overpayment, PaymentLine, Payroll, PayrollBenefit
 
 Kind = PaymentLine.Kind
 Line = PaymentLine.Status
 ZERO = Decimal("0.00")
-COUNTY_ONLY = "补发重算由县民政局发起。"
+COUNTY_ONLY = perms.COUNTY_BACK_PAY
 CONCURRENT = "部分补发或多发记录刚刚已由另一次重算生成（可能有人同时在重算），没有写入。请重新运行。"
 # Benefits recomputed from the rules (the price subsidy and one-off 临时救助 cases are not).
 OUTCOME_BENEFIT = {
@@ -119,11 +120,6 @@ class _Result:
     overpayments: list[Overpayment] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
     households: int = 0
-
-
-def _ensure_county(actor: User) -> None:
-    if actor.is_read_only or actor.role not in User.COUNTY_ROLES:
-        raise PermissionDenied(COUNTY_ONLY)
 
 
 def _months(first: date, last: date) -> list[date]:
@@ -329,7 +325,7 @@ def back_pay_run(
 ) -> BackPayRun:
     """Recompute paid months and record the differences (see the module). Without a township and months, every
     pending RecomputeMark (or those given) is recomputed county-wide and marked done. County users only."""
-    _ensure_county(actor)
+    perms.ensure_start_back_pay(actor)
     today_month = timezone.localdate().replace(day=1)
     with transaction.atomic():
         run = BackPayRun.objects.create(started_by=actor, township=township)
@@ -399,7 +395,7 @@ def back_pay_run(
 @transaction.atomic
 def resolve_overpayment(*, actor: User, overpayment: Overpayment, status: str, note: str = "") -> Overpayment:
     """待追回 → 已追回 or 已核销 (with a note), by the county."""
-    _ensure_county(actor)
+    perms.ensure_resolve_overpayment(actor, overpayment)
     overpayment = Overpayment.objects.select_for_update().get(pk=overpayment.pk)
     if overpayment.status != Overpayment.Status.OPEN:
         raise ValidationError("该多发记录已处理。")

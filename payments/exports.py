@@ -10,7 +10,7 @@ from decimal import Decimal
 
 import xlsxwriter
 
-from cases import idnumber
+from cases import masking
 from payments.models import PaymentLine, Payroll
 from payments.selectors import Overview
 
@@ -31,10 +31,6 @@ LINE_COLUMNS = (
     ("不能发放的原因", 28),
 )
 AMOUNT = 10
-
-
-def mask_account(account: str) -> str:
-    return "*" * max(len(account) - 4, 0) + account[-4:] if account else ""
 
 
 def _formats(book: xlsxwriter.Workbook) -> dict[str, object]:
@@ -65,10 +61,12 @@ def payroll_workbook(*, payroll: Payroll, lines: Iterable[PaymentLine], full_ide
     statuses = dict(PaymentLine.Status.choices)
     text, money, write = f["text"], f["money"], sheet.write_string
     for row, line in enumerate(lines, start=1):
-        id_number = line.id_number if full_identity else idnumber.mask(line.id_number) if line.id_number else ""
+        id_number = (
+            line.id_number if full_identity else masking.mask_id_number(line.id_number) if line.id_number else ""
+        )
         payee_id = line.payee_id_number
         if payee_id and not full_identity and len(payee_id) == 18 and line.payee_kind != "institution":
-            payee_id = idnumber.mask(payee_id)
+            payee_id = masking.mask_id_number(payee_id)
         write(row, 0, str(line.pk))
         write(row, 1, kinds.get(line.kind, line.kind))
         write(row, 2, line.household.number, text)
@@ -78,7 +76,7 @@ def payroll_workbook(*, payroll: Payroll, lines: Iterable[PaymentLine], full_ide
         write(row, 6, line.payee_name)
         write(row, 7, payee_id, text)
         write(row, 8, line.bank_name)
-        write(row, 9, line.bank_account if full_identity else mask_account(line.bank_account), text)
+        write(row, 9, line.bank_account if full_identity else masking.mask_account(line.bank_account), text)
         sheet.write_number(row, AMOUNT, float(line.amount), money)  # Excel stores numbers as doubles
         write(row, 11, statuses.get(line.status, line.status))
         if line.failure_reason:

@@ -15,16 +15,17 @@ from decimal import Decimal
 from typing import Any
 
 import pghistory
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Q
 
 from assistance.models import Determination, Enrollment
 from cases.hooks import parameter
 from cases.models import Member, User
+from payments import permissions as perms
 from payments.models import PaymentLine, Payroll, PayrollBenefit, PriceSubsidyMonth
 
-COUNTY_ONLY = "价格临时补贴由县民政局录入。"
+COUNTY_ONLY = perms.COUNTY_PRICE_SUBSIDY
 # Enrollment benefits whose people receive the subsidy, in the order that decides a person's source enrollment.
 PERSON_SOURCES = ("tekun", "orphan_allowance", "single_person_dibao")
 PAID_STATUSES = (Enrollment.Status.ACTIVE, Enrollment.Status.GRADUAL_EXIT)
@@ -60,8 +61,7 @@ def record_price_subsidy_month(
     note: str = "",
 ) -> PriceSubsidyMonth:
     """Record (or correct, while no payroll of the month is past the draft) the county's decision for a month."""
-    if actor.is_read_only or actor.role not in User.COUNTY_ROLES:
-        raise PermissionDenied(COUNTY_ONLY)
+    perms.ensure_record_price_subsidy(actor)
     month = month.replace(day=1)
     errors: dict[str, str] = {}
     for field, value in (("urban_amount", urban_amount), ("rural_amount", rural_amount)):

@@ -9,9 +9,18 @@ from decimal import Decimal
 
 from django.db.models import Count, Q, QuerySet, Sum
 
-from cases.models import Township, User
+from assistance.models import RecomputeMark
+from cases.models import Member, Township, User
 from cases.selectors import get_scoped_or_404, scope, visible_townships
-from payments.models import PaymentLine, Payroll, PayrollBenefit
+from payments.models import (
+    BackPayRun,
+    Overpayment,
+    PaymentLine,
+    Payroll,
+    PayrollBenefit,
+    PriceSubsidyMonth,
+    TimelinessResult,
+)
 
 # The columns of the month overview, in the order of the bank's business.
 OVERVIEW_BENEFITS = (
@@ -37,6 +46,16 @@ def payrolls(user: User) -> QuerySet[Payroll]:
 def get_payroll(user: User, pk: int) -> Payroll:
     """The payroll, or 404 when it does not exist or belongs to another township."""
     return get_scoped_or_404(payrolls(user), user, pk=pk)
+
+
+def get_township(user: User, pk: int | None) -> Township:
+    """A township the user sees, or 404."""
+    return get_scoped_or_404(Township.objects.all(), user, "pk", pk=pk or 0)
+
+
+def payroll_members(payroll: Payroll) -> QuerySet[Member]:
+    """The members paid on the payroll's lines (for the sensitive-access log of an export)."""
+    return Member.objects.filter(pk__in=payroll.lines.exclude(member=None).values("member_id"))
 
 
 def month_payrolls(payroll: Payroll) -> QuerySet[Payroll]:
@@ -181,3 +200,41 @@ def reissuable_count(payroll: Payroll) -> int:
         status=PaymentLine.Status.FAILED,
         reissued_by__isnull=True,
     ).count()
+
+
+# Price subsidy, back pay, overpayments, timeliness -------------------------------------------------------------
+
+
+def price_subsidy_month(month: date) -> PriceSubsidyMonth | None:
+    return PriceSubsidyMonth.objects.filter(month=month).first()
+
+
+def price_subsidy_months() -> QuerySet[PriceSubsidyMonth]:
+    """County decisions, read by everyone: the newest month first."""
+    return PriceSubsidyMonth.objects.select_related("decided_by").order_by("-month")
+
+
+def back_pay_runs(user: User) -> QuerySet[BackPayRun]:
+    """County-wide runs (no township) for everyone; a township's runs within the user's scope."""
+    runs = BackPayRun.objects.select_related("township", "started_by")
+    return runs.filter(township__isnull=True) | scope(runs, user)
+
+
+def back_pay_lines(user: User) -> QuerySet[PaymentLine]:
+    return scope(PaymentLine.objects.filter(kind=PaymentLine.Kind.BACK_PAY), user, "payroll__township")
+
+
+def overpayments(user: User) -> QuerySet[Overpayment]:
+    return scope(Overpayment.objects.select_related("township", "run", "resolved_by"), user)
+
+
+def get_overpayment(user: User, pk: int) -> Overpayment:
+    return get_scoped_or_404(Overpayment.objects.all(), user, pk=pk)
+
+
+def pending_recompute_count() -> int:
+    return RecomputeMark.objects.filter(status=RecomputeMark.Status.PENDING).count()
+
+
+def timeliness_results(user: User, month: date, townships: QuerySet[Township]) -> QuerySet[TimelinessResult]:
+    return scope(TimelinessResult.objects.filter(month=month, township__in=townships), user)

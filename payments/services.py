@@ -29,7 +29,7 @@ from decimal import Decimal
 from typing import Any, NamedTuple
 
 import pghistory
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import IntegrityError, connection, transaction
 from django.db.models import Count, FilteredRelation, Q, Sum
 from django.utils import timezone
@@ -37,8 +37,9 @@ from pghistory import config as pghistory_config
 
 from assistance.models import BenefitKind, Enrollment, TemporaryCase
 from cases.models import Member, Township, User
-from cases.services import TransitionNotAllowed, ensure_can_write
+from cases.services import TransitionNotAllowed
 from payments import bankfiles
+from payments import permissions as perms
 from payments.models import InstitutionAccount, PaymentLine, Payroll, PayrollBenefit, PriceSubsidyMonth
 
 Status = Payroll.Status
@@ -73,7 +74,7 @@ PERSON_FIELDS = (
 LINE_PAYEE_FIELDS = ("payee_kind", "payee_name", "payee_id_number", "bank_name", "bank_account", "problem")
 PROBLEMS_SHOWN = 10
 NO_LINES = "工资册没有发放明细，不能提交。"
-SAME_PERSON = "提交人不能审批自己提交的工资册。"
+SAME_PERSON = perms.SAME_PERSON
 RETURN_NOTE_MAX = 200  # Payroll.return_note
 
 
@@ -480,7 +481,7 @@ def generate_payroll(*, actor: User, township: Township, month: date, benefit: s
 @transaction.atomic
 def _generate(*, actor: User, township: Township, month: date, benefit: str, plan: _Plan | None = None) -> Payroll:
     """``generate_payroll``; ``plan`` is the month's plan when the caller has just made it (``generate_month``)."""
-    ensure_can_write(actor, township.pk)
+    perms.ensure_generate_payroll(actor, township)
     if benefit not in ENROLLED_BENEFITS:
         if benefit == PayrollBenefit.PRICE_SUBSIDY:
             if not PriceSubsidyMonth.objects.filter(month=month_start(month)).exists():
@@ -531,7 +532,7 @@ class MonthOutcome:
 def generate_month(*, actor: User, township: Township, month: date) -> list[MonthOutcome]:
     """Every benefit's regular payroll of the month for one township; benefits with nobody to pay and no payroll
     yet are skipped, payrolls past the draft are left alone (with their reason)."""
-    ensure_can_write(actor, township.pk)
+    perms.ensure_generate_payroll(actor, township)
     month = _check_month(month)
     outcomes = []
     existing = {p.benefit: p for p in Payroll.objects.filter(township=township, month=month, batch=1)}
@@ -613,7 +614,7 @@ def refresh_payees(*, actor: User, payroll: Payroll) -> int:
     """Re-read the payees and accounts of a draft's lines (after accounts were recorded); amounts stay. Returns
     how many lines changed."""
     payroll = _lock(payroll)
-    ensure_can_write(actor, payroll.township_id)
+    perms.ensure_regenerate_payroll(actor, payroll)
     if payroll.status != Status.DRAFT:
         raise TransitionNotAllowed(f"工资册当前为“{payroll.get_status_display()}”，只有草稿可以更新收款信息。")
     lines = list(payroll.lines.all())
@@ -650,9 +651,7 @@ def _problem_message(payroll: Payroll) -> str:
 def submit_payroll(*, actor: User, payroll: Payroll) -> Payroll:
     """The township submits its draft to the county; refused while any line has no account."""
     payroll = _lock(payroll)
-    ensure_can_write(actor, payroll.township_id)
-    if actor.is_county_level:
-        raise PermissionDenied("工资册由乡镇（街道）提交，县民政局审批。")
+    perms.ensure_submit_payroll(actor, payroll)
     if payroll.status != Status.DRAFT:
         raise TransitionNotAllowed(f"工资册当前为“{payroll.get_status_display()}”，不能提交。")
     if payroll.line_count == 0:
@@ -668,17 +667,11 @@ def submit_payroll(*, actor: User, payroll: Payroll) -> Payroll:
     return payroll
 
 
-def _ensure_county(actor: User, what: str) -> None:
-    if actor.role not in User.COUNTY_ROLES:
-        raise PermissionDenied(f"工资册由县民政局{what}。")
-
-
 @transaction.atomic
 def return_payroll(*, actor: User, payroll: Payroll, reason: str) -> Payroll:
     """The county sends a submitted payroll back to the township as a draft, with the reason."""
     payroll = _lock(payroll)
-    ensure_can_write(actor, payroll.township_id)
-    _ensure_county(actor, "退回")
+    perms.ensure_return_payroll(actor, payroll)
     if payroll.status != Status.SUBMITTED:
         raise TransitionNotAllowed(f"工资册当前为“{payroll.get_status_display()}”，不能退回。")
     reason = (reason or "").strip()
@@ -699,12 +692,10 @@ def return_payroll(*, actor: User, payroll: Payroll, reason: str) -> Payroll:
 def approve_payroll(*, actor: User, payroll: Payroll) -> Payroll:
     """The county approves a submitted payroll; the person who submitted it cannot."""
     payroll = _lock(payroll)
-    ensure_can_write(actor, payroll.township_id)
+    perms.ensure_write_payments(actor)
     if payroll.status != Status.SUBMITTED:
         raise TransitionNotAllowed(f"工资册当前为“{payroll.get_status_display()}”，不能审批。")
-    if actor.pk == payroll.submitted_by_id:
-        raise PermissionDenied(SAME_PERSON)
-    _ensure_county(actor, "审批")
+    perms.ensure_approve_payroll(actor, payroll)
     payroll.status = Status.APPROVED
     payroll.approved_by = actor
     payroll.approved_at = _now()
@@ -718,8 +709,7 @@ def disburse_payroll(*, actor: User, payroll: Payroll) -> Payroll:
     """The county sends an approved payroll to the bank: the bank file is produced (its SHA-256 kept, so the
     file downloaded later can be shown to be the one sent) and the payroll marked disbursed."""
     payroll = _lock(payroll)
-    ensure_can_write(actor, payroll.township_id)
-    _ensure_county(actor, "发放")
+    perms.ensure_disburse_payroll(actor, payroll)
     if payroll.status != Status.APPROVED:
         raise TransitionNotAllowed(f"工资册当前为“{payroll.get_status_display()}”，审批通过后才能发放。")
     content = bankfiles.bank_csv(payroll, bankfiles.bank_rows(payroll))
@@ -738,8 +728,7 @@ def reconcile_payroll(*, actor: User, payroll: Payroll, file_bytes: bytes, filen
     Otherwise each listed line becomes paid or failed at once; a line already settled with the same result is
     left alone (re-importing a file changes nothing). When no line is left pending the payroll is reconciled."""
     payroll = _lock(payroll)
-    ensure_can_write(actor, payroll.township_id)
-    _ensure_county(actor, "对账")
+    perms.ensure_reconcile_payroll(actor, payroll)
     if payroll.status != Status.DISBURSED:
         if payroll.status == Status.RECONCILED:
             raise TransitionNotAllowed("该工资册已对账完毕。")
@@ -774,7 +763,7 @@ def reissue_failed(*, actor: User, township: Township, month: date, benefit: str
     """A later batch of the same month with one re-issue line per failed line not yet re-issued, paid to the
     account recorded now (correct the account on the member first). A line is re-issued once: the database
     refuses a second re-issue of it. New failures join an open (draft) re-issue batch rather than a new one."""
-    ensure_can_write(actor, township.pk)
+    perms.ensure_reissue_failed_lines(actor, township)
     month = month_start(month)
     payrolls = list(
         Payroll.objects.select_for_update().filter(township=township, month=month, benefit=benefit).order_by("batch")

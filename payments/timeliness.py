@@ -19,6 +19,8 @@ from django.utils import timezone
 
 from assistance.models import Enrollment, TemporaryCase
 from cases.hooks import parameter
+from cases.models import User
+from payments import permissions as perms
 from payments import services
 from payments.models import PaymentLine, Payroll, PayrollBenefit, PriceSubsidyMonth, TimelinessResult
 
@@ -95,8 +97,11 @@ def lump_counts(month: date) -> dict[tuple[int, str], int]:
 
 
 @transaction.atomic
-def check_timeliness(month: date, *, today: date | None = None) -> list[TimelinessResult]:
-    """Replace the month's results (see the module)."""
+def check_timeliness(month: date, *, today: date | None = None, actor: User | None = None) -> list[TimelinessResult]:
+    """Replace the month's results (see the module). ``actor``: the user re-running it from the page (the monthly
+    task runs without one)."""
+    if actor is not None:
+        perms.ensure_check_timeliness(actor)
     month = month.replace(day=1)
     today = today or timezone.localdate()
     due = deadline(month)

@@ -5,9 +5,9 @@ exports. Another township's payroll is 404, an auditor's write 403, a step from 
 from __future__ import annotations
 
 from collections.abc import Callable
+from functools import wraps
 from typing import Any
 
-from django import forms
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
@@ -17,14 +17,29 @@ from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from cases import selectors as case_selectors
-from cases.models import Member, Township, User
+from cases.models import User
+from cases.permissions import READ_ONLY, can_see_full_identity, sees_whole_county
 from cases.services import TransitionNotAllowed, log_sensitive_access
-from cases.views.common import id_param, month_param, posted, refusal, refuse
+from cases.views.common import id_param, month_param, next_url, posted, refusal, refuse
 from payments import bankfiles, exports, selectors, services
+from payments import permissions as perms
+from payments.forms import GeneratePayrollForm, LineFilterForm, ResultFileForm, ReturnPayrollForm, form_error_text
 from payments.models import PaymentLine, Payroll, PayrollBenefit
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 LINES_PER_PAGE = 50
+
+
+def writes(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    """A write page: an auditor is refused (403) before anything else, whatever the method (GET included)."""
+
+    @wraps(view)
+    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        if not perms.can_write_payments(request.user):
+            return refuse(request, READ_ONLY, 403)
+        return view(request, *args, **kwargs)
+
+    return wrapper
 
 
 def _download(content: bytes, filename: str, content_type: str) -> HttpResponse:
@@ -47,29 +62,37 @@ def payroll_list(request: HttpRequest) -> HttpResponse:
             "overview": selectors.month_overview(user, month),
             "generated_benefits": [(b, PayrollBenefit(b).label) for b in services.GENERATED_BENEFITS],
             "townships": case_selectors.visible_townships(user).order_by("code"),
-            "can_generate": not user.is_read_only,
+            "can_generate": perms.can_generate_payroll(user),
+            "choose_township": sees_whole_county(user),
         },
     )
 
 
 def month_export(request: HttpRequest) -> HttpResponse:
     month = month_param(request.GET.get("month"))
+    if not perms.can_export_payroll(request.user):
+        return refuse(request, "请先登录。", 403)
     content = exports.month_workbook(selectors.month_overview(request.user, month))  # type: ignore[arg-type]
     return _download(content, f"payrolls-{month:%Y%m}.xlsx", XLSX)
 
 
+@writes
 @require_POST
 def payroll_generate(request: HttpRequest) -> HttpResponse:
     """Generate (or regenerate) one benefit's payroll, or every benefit's (``benefit`` empty) for the month."""
     user: User = request.user  # type: ignore[assignment]
-    month = month_param(request.POST.get("month"))
-    back = redirect(f"{reverse('payroll-list')}?month={month:%Y-%m}")
-    township_pk = id_param(str(request.POST.get("township") or user.township_id or ""))
+    form = GeneratePayrollForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, form_error_text(form))
+        return redirect(next_url(request, reverse("payroll-list")))
+    month = month_param(form.cleaned_data["month"])
+    back = redirect(next_url(request, f"{reverse('payroll-list')}?month={month:%Y-%m}"))
+    township_pk = id_param(form.cleaned_data["township"] or str(user.township_id or ""))
     if township_pk is None:
         messages.error(request, "请选择乡镇（街道）。")
         return back
-    township = case_selectors.get_scoped_or_404(Township.objects.all(), user, "pk", pk=township_pk)
-    benefit = request.POST.get("benefit", "")
+    township = selectors.get_township(user, township_pk)
+    benefit = form.cleaned_data["benefit"]
     try:
         if benefit:
             payroll = services.generate_payroll(actor=user, township=township, month=month, benefit=benefit)
@@ -94,34 +117,40 @@ def payroll_generate(request: HttpRequest) -> HttpResponse:
 def payroll_detail(request: HttpRequest, pk: int) -> HttpResponse:
     user: User = request.user  # type: ignore[assignment]
     payroll = selectors.get_payroll(user, pk)
-    query = request.GET.get("q", "")
-    lines = selectors.lines(user, payroll, query, request.GET.get("status", ""), request.GET.get("kind", ""))
+    filters = LineFilterForm(request.GET)
+    if filters.is_valid():
+        query, status, kind = (filters.cleaned_data[name] for name in ("q", "status", "kind"))
+    else:
+        messages.error(request, form_error_text(filters))
+        query = status = kind = ""
+    lines = selectors.lines(user, payroll, query, status, kind)
     context: dict[str, Any] = {
         "payroll": payroll,
         "page": Paginator(lines, LINES_PER_PAGE).get_page(request.GET.get("page")),
         "q": query,
-        "status": request.GET.get("status", ""),
-        "kind": request.GET.get("kind", ""),
+        "status": status,
+        "kind": kind,
         "statuses": [*PaymentLine.Status.choices, ("problem", "不能发放")],
         "kinds": PaymentLine.Kind.choices,
-        "full_identity": case_selectors.can_see_full_identity(user),
+        "full_identity": can_see_full_identity(user),
     }
     if request.htmx:  # type: ignore[attr-defined]
         return render(request, "payments/_lines.html", context)
-    is_county = user.role in User.COUNTY_ROLES
-    own_township = user.role in User.TOWNSHIP_ROLES and user.township_id == payroll.township_id
+    reissuable = selectors.reissuable_count(payroll)
     context.update(
         {
             "summary": selectors.line_summary(payroll),
             "batches": selectors.month_payrolls(payroll),
-            "reissuable": selectors.reissuable_count(payroll),
-            "can_regenerate": not user.is_read_only and payroll.status == Payroll.Status.DRAFT,
-            "can_submit": own_township and payroll.status == Payroll.Status.DRAFT,
-            "can_approve": is_county and payroll.status == Payroll.Status.SUBMITTED,
-            "can_disburse": is_county and payroll.status == Payroll.Status.APPROVED,
-            "can_reconcile": is_county and payroll.status == Payroll.Status.DISBURSED,
-            "can_reissue": not user.is_read_only,
-            "bank_file_ready": payroll.status in (Payroll.Status.DISBURSED, Payroll.Status.RECONCILED),
+            "reissuable": reissuable,
+            "can_regenerate": perms.can_regenerate_payroll(user, payroll),
+            "can_submit": perms.can_submit_payroll(user, payroll),
+            "can_approve": perms.can_approve_payroll(user, payroll),
+            "can_return": perms.can_return_payroll(user, payroll),
+            "can_disburse": perms.can_disburse_payroll(user, payroll),
+            "can_reconcile": perms.can_reconcile_payroll(user, payroll),
+            "can_reissue": bool(reissuable) and perms.can_reissue_failed_lines(user, payroll),
+            "can_export": perms.can_export_payroll(user, payroll),
+            "bank_file_ready": perms.can_download_bank_file(user, payroll),
         }
     )
     return render(request, "payments/payroll_detail.html", context)
@@ -138,9 +167,10 @@ def _act(request: HttpRequest, pk: int, action: Callable[[User, Payroll], str]) 
             return response
     else:
         messages.success(request, done)
-    return redirect("payroll-detail", pk=payroll.pk)
+    return redirect(next_url(request, reverse("payroll-detail", args=[payroll.pk])))
 
 
+@writes
 @require_POST
 def payroll_regenerate(request: HttpRequest, pk: int) -> HttpResponse:
     def regenerate(user: User, payroll: Payroll) -> str:
@@ -155,6 +185,7 @@ def payroll_regenerate(request: HttpRequest, pk: int) -> HttpResponse:
     return _act(request, pk, regenerate)
 
 
+@writes
 @require_POST
 def payroll_submit(request: HttpRequest, pk: int) -> HttpResponse:
     def submit(user: User, payroll: Payroll) -> str:
@@ -164,15 +195,21 @@ def payroll_submit(request: HttpRequest, pk: int) -> HttpResponse:
     return _act(request, pk, submit)
 
 
+@writes
 @require_POST
 def payroll_return(request: HttpRequest, pk: int) -> HttpResponse:
     def send_back(user: User, payroll: Payroll) -> str:
-        services.return_payroll(actor=user, payroll=payroll, reason=request.POST.get("reason", ""))
+        form = ReturnPayrollForm(request.POST)
+        if not form.is_valid():
+            perms.ensure_return_payroll(user, payroll)  # who may, before saying what is wrong with the reason
+            raise ValidationError(form_error_text(form))
+        services.return_payroll(actor=user, payroll=payroll, reason=form.cleaned_data["reason"])
         return "已退回乡镇（街道）。"
 
     return _act(request, pk, send_back)
 
 
+@writes
 @require_POST
 def payroll_approve(request: HttpRequest, pk: int) -> HttpResponse:
     def approve(user: User, payroll: Payroll) -> str:
@@ -182,6 +219,7 @@ def payroll_approve(request: HttpRequest, pk: int) -> HttpResponse:
     return _act(request, pk, approve)
 
 
+@writes
 @require_POST
 def payroll_disburse(request: HttpRequest, pk: int) -> HttpResponse:
     def disburse(user: User, payroll: Payroll) -> str:
@@ -191,6 +229,7 @@ def payroll_disburse(request: HttpRequest, pk: int) -> HttpResponse:
     return _act(request, pk, disburse)
 
 
+@writes
 @require_POST
 def payroll_reissue(request: HttpRequest, pk: int) -> HttpResponse:
     user: User = request.user  # type: ignore[assignment]
@@ -200,7 +239,7 @@ def payroll_reissue(request: HttpRequest, pk: int) -> HttpResponse:
             actor=user, township=payroll.township, month=payroll.month, benefit=payroll.benefit
         )
     except (PermissionDenied, TransitionNotAllowed, ValidationError) as error:
-        return refusal(request, error) or redirect("payroll-detail", pk=payroll.pk)
+        return refusal(request, error) or redirect(next_url(request, reverse("payroll-detail", args=[payroll.pk])))
     messages.success(request, f"已生成{batch}：{batch.line_count} 条失败重发明细。核对账户后提交审批。")
     return redirect("payroll-detail", pk=batch.pk)
 
@@ -209,7 +248,7 @@ def payroll_reissue(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def _log_export(user: User, payroll: Payroll, what: str) -> None:
-    members = Member.objects.filter(pk__in=payroll.lines.exclude(member=None).values("member_id"))
+    members = selectors.payroll_members(payroll)
     log_sensitive_access(actor=user, members=members, action="export", what=f"{payroll.township.name}{payroll}{what}")
 
 
@@ -220,9 +259,11 @@ def payroll_bankfile(request: HttpRequest, pk: int, fmt: str) -> HttpResponse:
     payroll = selectors.get_payroll(user, pk)
     if fmt not in ("csv", "xlsx"):
         raise Http404("未知的文件格式")
-    if not case_selectors.can_see_full_identity(user):
-        return refuse(request, "银行文件含完整身份证号和银行账号，审计用户须经县民政局授权后才能下载。", 403)
-    if payroll.status not in (Payroll.Status.DISBURSED, Payroll.Status.RECONCILED):
+    try:
+        perms.ensure_download_bank_file(user, payroll)
+    except PermissionDenied as error:
+        return refuse(request, str(error), 403)
+    if not perms.can_download_bank_file(user, payroll):
         return refuse(request, "工资册确认发放后才能下载银行文件。", 409)
     rows = bankfiles.bank_rows(payroll)
     _log_export(user, payroll, "银行文件下载")
@@ -234,30 +275,27 @@ def payroll_bankfile(request: HttpRequest, pk: int, fmt: str) -> HttpResponse:
 def payroll_export(request: HttpRequest, pk: int) -> HttpResponse:
     user: User = request.user  # type: ignore[assignment]
     payroll = selectors.get_payroll(user, pk)
+    try:
+        perms.ensure_export_payroll(user, payroll)
+    except PermissionDenied as error:
+        return refuse(request, str(error), 403)
     lines = selectors.lines(user, payroll)
     _log_export(user, payroll, "导出")
     content = exports.payroll_workbook(
-        payroll=payroll, lines=lines.iterator(chunk_size=2000), full_identity=case_selectors.can_see_full_identity(user)
+        payroll=payroll, lines=lines.iterator(chunk_size=2000), full_identity=can_see_full_identity(user)
     )
     return _download(content, f"payroll-{bankfiles.filename(payroll, 'xlsx')}", XLSX)
 
 
-class ResultFileForm(forms.Form):
-    file = forms.FileField(
-        label="银行回盘文件",
-        help_text="Excel（.xlsx、.xls）或 CSV（UTF-8 或 GB18030 编码），不超过 20 MB。",
-        widget=forms.ClearableFileInput(attrs={"class": "form-control", "accept": ".xlsx,.xls,.csv"}),
-    )
-
-
+@writes
 def payroll_reconcile(request: HttpRequest, pk: int) -> HttpResponse:
     """Upload the bank's result file: a report of row errors (nothing applied) or the lines settled."""
     user: User = request.user  # type: ignore[assignment]
     payroll = selectors.get_payroll(user, pk)
-    if user.is_read_only:
-        return refuse(request, "审计用户只能查看，不能修改。", 403)
-    if user.role not in User.COUNTY_ROLES:
-        return refuse(request, "银行回盘由县民政局导入对账。", 403)
+    try:
+        perms.ensure_reconcile_payroll(user, payroll)
+    except PermissionDenied as error:
+        return refuse(request, str(error), 403)
     data, files = posted(request)
     form = ResultFileForm(data, files)
     report = None
@@ -271,12 +309,18 @@ def payroll_reconcile(request: HttpRequest, pk: int) -> HttpResponse:
             if response := refusal(request, error):
                 return response
         payroll.refresh_from_db()
-    elif request.method == "GET" and payroll.status != Payroll.Status.DISBURSED:
+    elif request.method == "GET" and not perms.can_reconcile_payroll(user, payroll):
         return refuse(request, f"工资册当前为“{payroll.get_status_display()}”，发放后才能导入银行结果。", 409)
     return render(
         request,
         "payments/payroll_reconcile.html",
-        {"payroll": payroll, "form": form, "report": report, "columns": bankfiles.RESULT_COLUMNS},
+        {
+            "payroll": payroll,
+            "form": form,
+            "report": report,
+            "columns": bankfiles.RESULT_COLUMNS,
+            "can_upload": perms.can_reconcile_payroll(user, payroll),
+        },
     )
 
 

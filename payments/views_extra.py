@@ -13,34 +13,31 @@ from decimal import Decimal
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.db.models import Count, Max, Q, QuerySet, Sum
-from django.http import HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.db.models import Count, Max, Sum
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
-from assistance.models import RecomputeMark
 from cases.hooks import parameter
-from cases.models import Township, User
-from cases.selectors import get_scoped_or_404, scope, visible_townships
+from cases.models import User
+from cases.permissions import sees_whole_county
+from cases.selectors import visible_townships
 from cases.services import TransitionNotAllowed
-from cases.views.common import apply_errors, id_param, month_param, posted, refusal, refuse
+from cases.views.common import apply_errors, id_param, month_param, next_url, posted, refusal, refuse
+from payments import permissions as perms
+from payments import selectors
 from payments.back_pay import back_pay_run, resolve_overpayment
-from payments.forms import PriceSubsidyMonthForm
-from payments.models import BackPayRun, Overpayment, PaymentLine, PriceSubsidyMonth, TimelinessResult
+from payments.forms import OverpaymentResolveForm, PriceSubsidyMonthForm, form_error_text
+from payments.models import Overpayment, TimelinessResult
 from payments.price_subsidy import record_price_subsidy_month
 from payments.selectors import OVERVIEW_BENEFITS
 from payments.timeliness import check_timeliness
+from payments.views import writes
 
-READ_ONLY = "审计用户只能查看，不能修改。"
 RUNS_SHOWN = 30
 PER_PAGE = 50
-
-
-def _county_writer(user: User) -> bool:
-    return not user.is_read_only and user.role in User.COUNTY_ROLES
 
 
 def _percent(value: Decimal | None) -> str:
@@ -57,12 +54,15 @@ def _month_label(month: date | None) -> str:
 def price_subsidy_list(request: HttpRequest) -> HttpResponse:
     """The recorded months; for the county a form to record (or correct) a month."""
     user: User = request.user  # type: ignore[assignment]
-    can_record = _county_writer(user)
-    if request.method == "POST" and not can_record:
-        return refuse(request, READ_ONLY if user.is_read_only else "价格临时补贴由县民政局录入。", 403)
+    can_record = perms.can_record_price_subsidy(user)
+    if request.method == "POST":
+        try:
+            perms.ensure_record_price_subsidy(user)
+        except PermissionDenied as error:
+            return refuse(request, str(error), 403)
     initial: dict[str, object] = {}
     if can_record and request.method == "GET" and request.GET.get("month"):
-        record = PriceSubsidyMonth.objects.filter(month=month_param(request.GET["month"])).first()
+        record = selectors.price_subsidy_month(month_param(request.GET["month"]))
         if record is not None:  # correct a recorded month: the form filled with its values
             initial = {
                 "month": record.month,
@@ -90,9 +90,7 @@ def price_subsidy_list(request: HttpRequest) -> HttpResponse:
                 f"农村 {record.rural_amount} 元，×{record.multiplier}。",
             )
             return redirect("price-subsidy-list")
-    months = Paginator(PriceSubsidyMonth.objects.select_related("decided_by").order_by("-month"), PER_PAGE).get_page(
-        request.GET.get("page")
-    )
+    months = Paginator(selectors.price_subsidy_months(), PER_PAGE).get_page(request.GET.get("page"))
     today = timezone.localdate()
     return render(
         request,
@@ -110,31 +108,15 @@ def price_subsidy_list(request: HttpRequest) -> HttpResponse:
 # 补发 and 多发 ------------------------------------------------------------------------------------------------
 
 
-def _runs(user: User) -> QuerySet[BackPayRun]:
-    """County-wide runs for everyone; a township's own runs for that township, another township's for nobody."""
-    runs = BackPayRun.objects.select_related("township", "started_by")
-    if user.is_county_level:
-        return runs
-    return runs.filter(Q(township__isnull=True) | Q(township_id=user.township_id))
-
-
-def _run_lines(user: User) -> QuerySet[PaymentLine]:
-    return scope(PaymentLine.objects.filter(kind=PaymentLine.Kind.BACK_PAY), user, "payroll__township")
-
-
-def _overpayments(user: User) -> QuerySet[Overpayment]:
-    return scope(Overpayment.objects.select_related("township", "run", "resolved_by"), user)
-
-
 def back_pay_list(request: HttpRequest) -> HttpResponse:
     """The latest runs with the lines and overpayments in the user's scope, and the overpayments (filterable by
     status and run)."""
     user: User = request.user  # type: ignore[assignment]
-    runs = list(_runs(user).order_by("-started_at", "-id")[:RUNS_SHOWN])
+    runs = list(selectors.back_pay_runs(user).order_by("-started_at", "-id")[:RUNS_SHOWN])
     ids = [run.pk for run in runs]
     lines = {
         row["back_pay_run"]: row
-        for row in _run_lines(user)
+        for row in selectors.back_pay_lines(user)
         .filter(back_pay_run__in=ids)
         .order_by()
         .values("back_pay_run")
@@ -142,14 +124,14 @@ def back_pay_list(request: HttpRequest) -> HttpResponse:
     }
     overs = {
         row["run"]: row
-        for row in _overpayments(user)
+        for row in selectors.overpayments(user)
         .filter(run__in=ids)
         .order_by()
         .values("run")
         .annotate(count=Count("pk"), amount=Sum("amount"))
     }
     status = request.GET.get("status", Overpayment.Status.OPEN)
-    overpayments = _overpayments(user)
+    overpayments = selectors.overpayments(user)
     run_pk = id_param(request.GET.get("run"))
     if run_pk is not None:
         overpayments = overpayments.filter(run_id=run_pk)
@@ -167,11 +149,10 @@ def back_pay_list(request: HttpRequest) -> HttpResponse:
             "status": status,
             "run_pk": run_pk,
             "statuses": [(value, label, counts.get(value, 0)) for value, label in Overpayment.Status.choices],
-            "pending_marks": RecomputeMark.objects.filter(status=RecomputeMark.Status.PENDING).count()
-            if user.is_county_level
-            else None,
-            "can_start": _county_writer(user),
-            "can_resolve": _county_writer(user),
+            "pending_marks": selectors.pending_recompute_count() if sees_whole_county(user) else None,
+            "whole_county": sees_whole_county(user),
+            "can_start": perms.can_start_back_pay(user),
+            "can_resolve": perms.can_resolve_overpayment(user),
         },
     )
 
@@ -179,10 +160,14 @@ def back_pay_list(request: HttpRequest) -> HttpResponse:
 def back_pay_run_detail(request: HttpRequest, pk: int) -> HttpResponse:
     """One run: its back-pay lines in the user's scope (each with its payroll) and its overpayment counts."""
     user: User = request.user  # type: ignore[assignment]
-    run = get_object_or_404(_runs(user), pk=pk)
-    lines = _run_lines(user).filter(back_pay_run=run).select_related("payroll__township")
+    run = selectors.back_pay_runs(user).filter(pk=pk).first()
+    if run is None:
+        raise Http404("没有这次补发重算。")
+    lines = selectors.back_pay_lines(user).filter(back_pay_run=run).select_related("payroll__township")
     summary = lines.aggregate(count=Count("pk"), amount=Sum("amount"))
-    overpayments = dict(_overpayments(user).filter(run=run).order_by().values_list("status").annotate(n=Count("pk")))
+    overpayments = dict(
+        selectors.overpayments(user).filter(run=run).order_by().values_list("status").annotate(n=Count("pk"))
+    )
     return render(
         request,
         "payments/back_pay_run.html",
@@ -194,11 +179,13 @@ def back_pay_run_detail(request: HttpRequest, pk: int) -> HttpResponse:
             ),
             "summary": summary,
             "overpayments": [(v, label, overpayments.get(v, 0)) for v, label in Overpayment.Status.choices],
-            "county_counts": run.counts if user.is_county_level else None,
+            "county_counts": run.counts if sees_whole_county(user) else None,
+            "whole_county": sees_whole_county(user),
         },
     )
 
 
+@writes
 @require_POST
 def back_pay_start(request: HttpRequest) -> HttpResponse:
     """Recompute every pending RecomputeMark county-wide (back_pay_run checks who may)."""
@@ -217,20 +204,24 @@ def back_pay_start(request: HttpRequest) -> HttpResponse:
     return redirect("back-pay-run", pk=run.pk)
 
 
+@writes
 @require_POST
 def overpayment_resolve(request: HttpRequest, pk: int) -> HttpResponse:
     """待追回 → 已追回 / 已核销 with a note (resolve_overpayment checks who may)."""
     user: User = request.user  # type: ignore[assignment]
-    overpayment = get_scoped_or_404(Overpayment.objects.all(), user, pk=pk)
-    back = request.POST.get("next", "")
-    if not url_has_allowed_host_and_scheme(back, allowed_hosts={request.get_host()}):
-        back = reverse("back-pay-list")
+    overpayment = selectors.get_overpayment(user, pk)
+    back = next_url(request, reverse("back-pay-list"))
+    try:
+        perms.ensure_resolve_overpayment(user, overpayment)
+    except PermissionDenied as error:
+        return refuse(request, str(error), 403)
+    form = OverpaymentResolveForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, form_error_text(form))
+        return redirect(back)
     try:
         done = resolve_overpayment(
-            actor=user,
-            overpayment=overpayment,
-            status=request.POST.get("status", ""),
-            note=request.POST.get("note", ""),
+            actor=user, overpayment=overpayment, status=form.cleaned_data["status"], note=form.cleaned_data["note"]
         )
     except (PermissionDenied, TransitionNotAllowed, ValidationError) as error:
         return refusal(request, error) or redirect(back)
@@ -242,7 +233,7 @@ def overpayment_resolve(request: HttpRequest, pk: int) -> HttpResponse:
 
 # 按月按时发放 -------------------------------------------------------------------------------------------------
 
-STATUS_CLASS = {
+STATUS_CLASS: dict[str, str] = {
     TimelinessResult.Status.ON_TIME: "text-bg-success",
     TimelinessResult.Status.LATE: "text-bg-warning",
     TimelinessResult.Status.MISSING: "text-bg-danger",
@@ -262,9 +253,9 @@ def timeliness_report(request: HttpRequest) -> HttpResponse:
     townships = visible_townships(user).order_by("code")
     township_pk = request.GET.get("township", "")
     if township_pk:
-        chosen = get_scoped_or_404(Township.objects.all(), user, "pk", pk=id_param(township_pk) or 0)
+        chosen = selectors.get_township(user, id_param(township_pk))
         townships = townships.filter(pk=chosen.pk)
-    results = scope(TimelinessResult.objects.filter(month=month, township__in=townships), user)
+    results = selectors.timeliness_results(user, month, townships)
     found = {(r.township_id, r.benefit): r for r in results.select_related("payroll")}
     for result in found.values():
         result.css = STATUS_CLASS.get(result.status, "text-bg-light")  # type: ignore[attr-defined]
@@ -286,24 +277,27 @@ def timeliness_report(request: HttpRequest) -> HttpResponse:
             "lumps": totals["lumps"] or 0,
             "statuses": [(v, label, counts.get(v, 0), STATUS_CLASS[v]) for v, label in TimelinessResult.Status.choices],
             "township_pk": township_pk,
-            "all_townships": visible_townships(user).order_by("code") if user.is_county_level else None,
-            "can_check": _county_writer(user),
+            "all_townships": visible_townships(user).order_by("code") if sees_whole_county(user) else None,
+            "can_check": perms.can_check_timeliness(user),
         },
     )
 
 
+@writes
 @require_POST
 def timeliness_check(request: HttpRequest) -> HttpResponse:
     """Re-run the month's check (the results are replaced), by the county."""
     user: User = request.user  # type: ignore[assignment]
-    if not _county_writer(user):
-        return refuse(request, READ_ONLY if user.is_read_only else "按时发放检查由县民政局运行。", 403)
+    try:
+        perms.ensure_check_timeliness(user)
+    except PermissionDenied as error:
+        return refuse(request, str(error), 403)
     month = month_param(request.POST.get("month"))
-    back = redirect(f"{reverse('timeliness-report')}?month={month:%Y-%m}")
+    back = redirect(next_url(request, f"{reverse('timeliness-report')}?month={month:%Y-%m}"))
     if month > timezone.localdate():
         messages.error(request, "不能检查尚未开始的月份。")
         return back
-    results = check_timeliness(month)
+    results = check_timeliness(month, actor=user)
     late = sum(1 for r in results if r.status in (TimelinessResult.Status.LATE, TimelinessResult.Status.MISSING))
     messages.success(request, f"已检查{_month_label(month)}：{len(results)} 项，逾期或未发放 {late} 项。")
     return back

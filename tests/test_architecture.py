@@ -48,3 +48,74 @@ def test_import_linter_contracts_are_kept():
     )
     assert result.returncode == 0, result.stdout[-2000:]
     assert "broken" in result.stdout and "0 broken" in result.stdout
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Who may do what is decided in the permissions modules only; views hold no queries.
+
+APPS = ["cases", "assistance", "eldercare", "childcare", "payments", "oversight", "config"]
+ROLE_VALUES = {"caseworker", "reviewer", "county_staff", "county_admin", "auditor"}
+ROLE_NAMES = {"Role", "COUNTY_ROLES", "TOWNSHIP_ROLES", "role", "is_county_level", "is_read_only"}
+
+
+def role_violations(source: str) -> list[str]:
+    """Role string literals, ``Role.X`` / ``user.role`` references and role tuples in one module's source."""
+    found = []
+    for node in ast.walk(ast.parse(source)):
+        if isinstance(node, ast.Constant) and node.value in ROLE_VALUES:
+            found.append(f"line {node.lineno}: role literal {node.value!r}")
+        elif isinstance(node, ast.Attribute) and node.attr in ROLE_NAMES:
+            found.append(f"line {node.lineno}: {node.attr}")
+        elif isinstance(node, ast.Name) and node.id in ROLE_NAMES:
+            found.append(f"line {node.lineno}: {node.id}")
+    return sorted(found)
+
+
+def query_violations(source: str) -> list[str]:
+    return sorted(
+        f"line {node.lineno}: .objects."
+        for node in ast.walk(ast.parse(source))
+        if isinstance(node, ast.Attribute) and node.attr == "objects"
+    )
+
+
+def _modules(exempt) -> list[Path]:  # type: ignore[no-untyped-def]
+    paths = [p for app in APPS for p in sorted((ROOT / app).rglob("*.py"))]
+    return [p for p in paths if "migrations" not in p.parts and not exempt(p.relative_to(ROOT))]
+
+
+def _role_exempt(rel: Path) -> bool:
+    # The definition (model and its constraint), the demo accounts, and the permissions modules themselves.
+    return rel.name == "permissions.py" or rel.parts[:2] == ("cases", "models") or rel == Path("cases/demo.py")
+
+
+def _is_view_module(rel: Path) -> bool:
+    return rel.name.startswith("views") or "views" in rel.parts[:-1]
+
+
+def test_role_names_appear_only_in_permissions_modules():
+    problems = {
+        str(p.relative_to(ROOT)): found
+        for p in _modules(_role_exempt)
+        if (found := role_violations(p.read_text(encoding="utf-8")))
+    }
+    assert problems == {}
+
+
+def test_view_modules_hold_no_queries():
+    problems = {
+        str(p.relative_to(ROOT)): found
+        for p in _modules(lambda rel: not _is_view_module(rel))
+        if (found := query_violations(p.read_text(encoding="utf-8")))
+    }
+    assert problems == {}
+
+
+def test_the_checks_catch_a_planted_violation():
+    planted = 'def view(request):\n    if request.user.role == "auditor":\n        return Household.objects.all()\n'
+    assert role_violations(planted) == ["line 2: role", "line 2: role literal 'auditor'"]
+    assert query_violations(planted) == ["line 3: .objects."]
+    assert role_violations("x = User.Role.COUNTY_ADMIN\ny = User.COUNTY_ROLES\n") == [
+        "line 1: Role",
+        "line 2: COUNTY_ROLES",
+    ]

@@ -61,9 +61,6 @@ class User(AbstractUser):
         COUNTY_ADMIN = "county_admin", "县级管理员"
         AUDITOR = "auditor", "审计（只读）"
 
-    TOWNSHIP_ROLES = (Role.CASEWORKER, Role.REVIEWER)
-    COUNTY_ROLES = (Role.COUNTY_STAFF, Role.COUNTY_ADMIN)
-
     role = models.CharField("角色", max_length=16, choices=Role.choices, default=Role.CASEWORKER)
     township = models.ForeignKey(
         Township,
@@ -91,14 +88,6 @@ class User(AbstractUser):
                 violation_error_message="乡镇经办和乡镇审核必须属于一个乡镇；县级用户不能属于乡镇。",
             )
         ]
-
-    @property
-    def is_county_level(self) -> bool:
-        return self.township_id is None
-
-    @property
-    def is_read_only(self) -> bool:
-        return self.role == self.Role.AUDITOR
 
     @property
     def place_name(self) -> str:

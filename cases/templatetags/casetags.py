@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from django import template
 
-from cases import idnumber
+from cases import masking
 
 register = template.Library()
 
@@ -10,17 +10,13 @@ register = template.Library()
 @register.filter
 def id_display(value: str, full: bool) -> str:
     """An ID number as this user may see it: whole, or masked (500243********0012)."""
-    if not value or full:
-        return value or ""
-    return idnumber.mask(value)
+    return masking.id_as_seen(value, full)
 
 
 @register.filter
 def account_display(value: str, full: bool) -> str:
     """A bank account: whole, or all but the last four digits hidden."""
-    if not value or full:
-        return value or ""
-    return "*" * max(len(value) - 4, 0) + value[-4:]
+    return masking.account_as_seen(value, full)
 
 
 @register.filter

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
 from typing import Any
 
@@ -82,9 +83,13 @@ def id_param(text: str | None) -> int | None:
 
 
 def next_url(request: HttpRequest, fallback: str) -> str:
-    """Where to go after a POST: the ``next`` the page sent when it is on this site, else ``fallback``."""
+    """Where to go after a POST: the ``next`` the page sent when it is a path on this site, else ``fallback``."""
     target = request.POST.get("next") or request.GET.get("next") or ""
-    if target and url_has_allowed_host_and_scheme(target, {request.get_host()}, require_https=request.is_secure()):
+    if (
+        target.startswith("/")
+        and len(target) <= 2000
+        and url_has_allowed_host_and_scheme(target, {request.get_host()}, require_https=request.is_secure())
+    ):
         return target
     return fallback
 
@@ -99,4 +104,14 @@ def refusal(request: HttpRequest, error: Exception) -> HttpResponse | None:
         return refuse(request, error.message, 409)
     if isinstance(error, ValidationError):
         messages.error(request, "；".join(str(m) for ms in error_messages(error).values() for m in ms))
+    return None
+
+
+def forbidden(request: HttpRequest, ensure: Callable[..., None], *objects: Any) -> HttpResponse | None:
+    """The 403 page when ``ensure(user, *objects)`` (a ``cases.permissions`` check) refuses, else None: a write
+    view asks before it renders a form, on GET too."""
+    try:
+        ensure(request.user, *objects)
+    except PermissionDenied as error:
+        return refuse(request, str(error), 403)
     return None

@@ -1,6 +1,8 @@
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib import messages
+from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
@@ -8,30 +10,37 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from cases import idnumber, selectors, services
+from cases import idnumber, permissions, selectors, services
 from cases.forms import FACT_FORMS, HouseholdForm, MemberForm
-from cases.models import AssetRecord, Expenditure, Household, IncomeItem, Member
-from cases.views.common import apply_errors, error_messages, posted, refuse
+from cases.models import Household
+from cases.views.common import apply_errors, error_messages, forbidden, id_param, posted, refuse
+
+ID_CHECK_LIMIT = getattr(settings, "ID_CHECK_LIMIT", 30)  # checks per user per minute
+ID_CHECK_WINDOW_S = 60
+ID_CHECK_THROTTLED = "身份证号核验过于频繁，请稍后再试（每分钟最多 {limit} 次）。"
 
 
 def household_search(request: HttpRequest) -> HttpResponse:
     query = request.GET.get("q", "").strip()
-    households = (
-        selectors.search_households(request.user, query)
-        if query
-        else selectors.scope(Household.objects.select_related("township", "village"), request.user)
-    )
+    households = selectors.search_households(request.user, query) if query else selectors.all_households(request.user)
     page = Paginator(selectors.with_heads(households.order_by("number")), 20).get_page(request.GET.get("page"))
     template = "cases/_household_results.html" if request.htmx else "cases/household_search.html"
-    return render(request, template, {"page": page, "q": query})
+    context = {"page": page, "q": query, "can_create_household": permissions.can_create_household(request.user)}
+    return render(request, template, context)
 
 
 def _household(request: HttpRequest, pk: int) -> Household:
-    return selectors.get_scoped_or_404(Household.objects.select_related("township", "village"), request.user, pk=pk)
+    return selectors.get_household(request.user, pk)
 
 
 def household_form(request: HttpRequest, pk: int | None = None) -> HttpResponse:
     household = _household(request, pk) if pk else None
+    if household is None:
+        refused = forbidden(request, permissions.ensure_create_household)
+    else:
+        refused = forbidden(request, permissions.ensure_edit_household, household)
+    if refused is not None:
+        return refused
     form = HouseholdForm(posted(request)[0], instance=household, user=request.user)
     if request.method == "POST" and form.is_valid():
         try:
@@ -52,33 +61,47 @@ def household_detail(request: HttpRequest, pk: int) -> HttpResponse:
     services.log_sensitive_access(
         actor=request.user, members=members, action="view", what=f"家庭 {household.number} 详情"
     )
-    member_ids = [m.pk for m in members]
+    today = timezone.localdate()
+    user = request.user
+    can_edit = permissions.can_edit_household(user, household)
     context = {
         "household": household,
         "members": members,
-        "full_identity": selectors.can_see_full_identity(request.user),
-        "incomes": IncomeItem.objects.filter(member_id__in=member_ids).select_related("member"),
-        "expenditures": Expenditure.objects.filter(member_id__in=member_ids).select_related("member"),
-        "assets": AssetRecord.objects.filter(household=household),
-        "applications": household.applications.all(),
-        "today": timezone.localdate(),
-        "can_write": not request.user.is_read_only,
+        "full_identity": permissions.can_see_full_identity(user),
+        **selectors.household_facts(household, [m.pk for m in members]),
+        "applications": selectors.household_applications(household, today),
+        "today": today,
+        "can_write": can_edit,
+        "can_edit_household": can_edit,
+        "can_edit_members": permissions.can_edit_member(user, household),
+        "can_add_fact": permissions.can_add_fact(user, household),
+        "can_receive_application": permissions.can_receive_application(user, household),
     }
     return render(request, "cases/household_detail.html", context)
 
 
 def household_history(request: HttpRequest, pk: int) -> HttpResponse:
+    """The change history: ID numbers and accounts masked for users without full-identity access; the view is
+    logged for children and disabled members (and every member for an auditor with full access)."""
     household = _household(request, pk)
-    return render(request, "cases/_history.html", {"events": selectors.household_history(household)})
+    members = list(selectors.household_members(household))
+    services.log_sensitive_access(
+        actor=request.user, members=members, action="view", what=f"家庭 {household.number} 修改历史"
+    )
+    full = permissions.can_see_full_identity(request.user)
+    return render(
+        request, "cases/_history.html", {"events": selectors.household_history(household, full_identity=full)}
+    )
 
 
 def member_form(request: HttpRequest, household_pk: int, pk: int | None = None) -> HttpResponse:
     household = _household(request, household_pk)
-    member = (
-        selectors.get_scoped_or_404(Member.objects.all(), request.user, "household__township", pk=pk) if pk else None
-    )
+    member = selectors.get_member(request.user, pk) if pk else None
     if member is not None and member.household_id != household.pk:
         return redirect("member-edit", household_pk=member.household_id, pk=member.pk)
+    refused = forbidden(request, permissions.ensure_edit_member, household)
+    if refused is not None:
+        return refused
     form = MemberForm(posted(request)[0], instance=member)
     if request.method == "POST" and form.is_valid():
         try:
@@ -93,10 +116,26 @@ def member_form(request: HttpRequest, household_pk: int, pk: int | None = None) 
     return render(request, "cases/member_form.html", {"form": form, "household": household, "member": member})
 
 
+def _id_check_throttled(request: HttpRequest) -> bool:
+    """At most ID_CHECK_LIMIT checks per user per minute (the cache counts them)."""
+    key = f"member-check-id:{request.user.pk}"
+    if cache.add(key, 1, timeout=ID_CHECK_WINDOW_S):
+        return False
+    try:
+        count = cache.incr(key)
+    except ValueError:  # expired between add and incr
+        cache.add(key, 1, timeout=ID_CHECK_WINDOW_S)
+        return False
+    return count > ID_CHECK_LIMIT
+
+
 @require_POST
 def member_check_id(request: HttpRequest) -> HttpResponse:
-    """Inline validation of an ID number while typing (HTMX)."""
-    member_pk = request.POST.get("member") or None
+    """Inline validation of an ID number while typing (HTMX). Another township's member is not described."""
+    if _id_check_throttled(request):
+        errors = [ID_CHECK_THROTTLED.format(limit=ID_CHECK_LIMIT)]
+        return render(request, "cases/_id_check.html", {"errors": errors}, status=429)
+    member_pk = id_param(request.POST.get("member"))
     raw = request.POST.get("id_number", "")
     result: dict[str, object] = {}
     try:
@@ -112,6 +151,9 @@ def fact_form(request: HttpRequest, household_pk: int, kind: str) -> HttpRespons
     household = _household(request, household_pk)
     if kind not in FACT_FORMS:
         return refuse(request, "未知的事实类型。", 404)
+    refused = forbidden(request, permissions.ensure_add_fact, household)
+    if refused is not None:
+        return refused
     form_class, label = FACT_FORMS[kind]
     form = form_class(*posted(request), household=household)
     if request.method == "POST" and form.is_valid():

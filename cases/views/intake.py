@@ -3,15 +3,14 @@ from __future__ import annotations
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.db.models import Count
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 
-from cases import selectors, services
+from cases import permissions, selectors, services
 from cases.forms import TRANSITION_FORMS, ApplicationForm, ReferralForm, TransitionForm
-from cases.models import Application, Household, Referral
-from cases.views.common import apply_errors, posted, refuse
+from cases.models import Application
+from cases.views.common import apply_errors, forbidden, posted, refuse
 
 
 def application_queue(request: HttpRequest) -> HttpResponse:
@@ -19,10 +18,8 @@ def application_queue(request: HttpRequest) -> HttpResponse:
     status = request.GET.get("status", "")
     overdue_only = request.GET.get("overdue") == "1"
     today = timezone.localdate()
-    queue = selectors.application_queue(request.user, status or None)
-    if overdue_only:
-        queue = queue.filter(status__in=Application.OPEN_STATUSES, due_date__lt=today)
-    counts = dict(selectors.application_queue(request.user).order_by().values_list("status").annotate(n=Count("pk")))
+    queue = selectors.application_queue_page(request.user, today, status or None, overdue_only)
+    counts = selectors.application_counts(request.user)
     tabs = [(value, label, counts.get(value, 0)) for value, label in Application.Status.choices]
     context = {
         "page": Paginator(queue, 30).get_page(request.GET.get("page")),
@@ -37,7 +34,10 @@ def application_queue(request: HttpRequest) -> HttpResponse:
 
 
 def application_new(request: HttpRequest, household_pk: int) -> HttpResponse:
-    household = selectors.get_scoped_or_404(Household.objects.all(), request.user, pk=household_pk)
+    household = selectors.get_household(request.user, household_pk)
+    refused = forbidden(request, permissions.ensure_receive_application, household)
+    if refused is not None:
+        return refused
     form = ApplicationForm(*posted(request), household=household)
     if request.method == "POST" and form.is_valid():
         try:
@@ -62,22 +62,24 @@ def application_new(request: HttpRequest, household_pk: int) -> HttpResponse:
 
 
 def _application(request: HttpRequest, pk: int) -> Application:
-    return selectors.get_scoped_or_404(
-        Application.objects.select_related("household", "township", "received_by"), request.user, pk=pk
-    )
+    return selectors.get_application(request.user, pk, timezone.localdate())
 
 
 def application_detail(request: HttpRequest, pk: int) -> HttpResponse:
     application = _application(request, pk)
+    user = request.user
+    referrals = list(selectors.application_referrals(application, timezone.localdate()))
+    for referral in referrals:
+        referral.can_update = permissions.can_update_referral(user, referral)  # type: ignore[attr-defined]
     context = {
         "application": application,
         "benefits": application.benefits.select_related("member"),
         "transitions": application.transitions.select_related("actor"),
         "investigation": getattr(application, "investigation", None),
-        "referrals": application.referrals.all(),
-        "steps": services.available_steps(actor=request.user, application=application),
+        "referrals": referrals,
+        "steps": services.available_steps(actor=user, application=application),
         "today": timezone.localdate(),
-        "can_write": not request.user.is_read_only,
+        "can_add_referral": permissions.can_add_referral(user, application),
     }
     return render(request, "cases/application_detail.html", context)
 
@@ -88,6 +90,9 @@ def application_act(request: HttpRequest, pk: int, action: str) -> HttpResponse:
     step = services.STEPS.get(action)
     if step is None:
         raise Http404("未知的办理操作")
+    refused = forbidden(request, permissions.ensure_act_on_application, application)
+    if refused is not None:
+        return refused
     form = TRANSITION_FORMS.get(action, TransitionForm)(*posted(request))
     if request.method == "POST" and form.is_valid():
         data = dict(form.cleaned_data)
@@ -111,6 +116,9 @@ def application_act(request: HttpRequest, pk: int, action: str) -> HttpResponse:
 
 def referral_new(request: HttpRequest, pk: int) -> HttpResponse:
     application = _application(request, pk)
+    refused = forbidden(request, permissions.ensure_add_referral, application)
+    if refused is not None:
+        return refused
     form = ReferralForm(posted(request)[0])
     if request.method == "POST" and form.is_valid():
         try:
@@ -126,7 +134,7 @@ def referral_new(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def referral_update(request: HttpRequest, pk: int) -> HttpResponse:
-    referral = selectors.get_scoped_or_404(Referral.objects.all(), request.user, "application__township", pk=pk)
+    referral = selectors.get_referral(request.user, pk)
     if request.method != "POST":
         return redirect("application-detail", pk=referral.application_id)
     try:

@@ -8,8 +8,7 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 
-from cases import selectors
-from cases.models import Township
+from cases import permissions, selectors
 
 
 def home(request: HttpRequest) -> HttpResponse:
@@ -35,7 +34,7 @@ def township_list(request: HttpRequest) -> HttpResponse:
 
 
 def township_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    township = selectors.get_scoped_or_404(Township.objects.all(), request.user, "pk", pk=pk)
+    township = selectors.get_township(request.user, pk)
     villages = (
         selectors.visible_villages(request.user)
         .filter(township=township)
@@ -46,5 +45,10 @@ def township_detail(request: HttpRequest, pk: int) -> HttpResponse:
     return render(
         request,
         "cases/township_detail.html",
-        {"township": township, "page": page, "summary": selectors.township_summary(township, timezone.localdate())},
+        {
+            "township": township,
+            "page": page,
+            "summary": selectors.township_summary(township, timezone.localdate()),
+            "sees_whole_county": permissions.sees_whole_county(request.user),
+        },
     )

@@ -10,20 +10,20 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import FileResponse, HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from cases import rolls
-from cases.models import RollImport, RollKind
-from cases.selectors import can_see_full_identity
+from cases import permissions, rolls, selectors, services
+from cases.models import RollKind
+from cases.validators import GuardedForm
 from cases.views.common import apply_errors, posted, refuse
 
 PAGE_SIZE = 50
-NOT_COUNTY = "外部名单是全县数据，只有县级用户可以查看。"
+NOT_COUNTY = permissions.ROLLS_COUNTY_ONLY
 NOT_IMPORTER = "只有县民政局工作人员可以导入外部名单。"
 
 
-class RollUploadForm(forms.Form):
+class RollUploadForm(GuardedForm, forms.Form):
     kind = forms.ChoiceField(
         label="名单",
         choices=[("", "请选择名单"), *RollKind.choices],
@@ -38,15 +38,17 @@ class RollUploadForm(forms.Form):
 
 @require_GET
 def roll_list(request: HttpRequest) -> HttpResponse:
-    if not rolls.can_view_rolls(request.user):
+    if not permissions.can_view_rolls(request.user):
         return refuse(request, NOT_COUNTY, 403)
     page = Paginator(rolls.roll_imports(request.user), PAGE_SIZE).get_page(request.GET.get("page"))
-    return render(request, "cases/rolls_list.html", {"page": page, "can_import": rolls.can_import_rolls(request.user)})
+    return render(
+        request, "cases/rolls_list.html", {"page": page, "can_import": permissions.can_import_rolls(request.user)}
+    )
 
 
 @require_http_methods(["GET", "POST"])
 def roll_import(request: HttpRequest) -> HttpResponse:
-    if not rolls.can_import_rolls(request.user):
+    if not permissions.can_import_rolls(request.user):
         return refuse(request, NOT_IMPORTER, 403)
     data, files = posted(request)
     form = RollUploadForm(data, files, initial={"kind": request.GET.get("kind", "")})
@@ -69,7 +71,7 @@ def roll_import(request: HttpRequest) -> HttpResponse:
 
 @require_POST
 def roll_confirm(request: HttpRequest) -> HttpResponse:
-    if not rolls.can_import_rolls(request.user):
+    if not permissions.can_import_rolls(request.user):
         return refuse(request, NOT_IMPORTER, 403)
     token = request.POST.get("token", "")
     try:
@@ -92,13 +94,18 @@ def roll_confirm(request: HttpRequest) -> HttpResponse:
 
 @require_GET
 def roll_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    if not rolls.can_view_rolls(request.user):
+    if not permissions.can_view_rolls(request.user):
         return refuse(request, NOT_COUNTY, 403)
-    imported = get_object_or_404(RollImport.objects.select_related("imported_by"), pk=pk)
+    imported = selectors.get_roll_import(pk)
     show = request.GET.get("show", "all")
     show = show if show in rolls.RECORD_FILTERS else "all"
     page = Paginator(rolls.roll_records(imported, show), PAGE_SIZE).get_page(request.GET.get("page"))
-    full = can_see_full_identity(request.user)
+    full = permissions.can_see_full_identity(request.user)
+    if full and permissions.is_granted_auditor(request.user):  # an auditor's full view is logged
+        members = [record.member for record in page if record.member is not None]
+        services.log_sensitive_access(
+            actor=request.user, members=members, action="view", what=f"外部名单 {imported.original_name}"
+        )
     rows = [rolls.record_row(record, imported.kind, full_identity=full) for record in page]
     filters = [(key, label) for key, (label, _) in rolls.RECORD_FILTERS.items()]
     context = {"imported": imported, "page": page, "rows": rows, "show": show, "filters": filters, "full": full}
@@ -107,9 +114,13 @@ def roll_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_GET
 def roll_file(request: HttpRequest, pk: int) -> HttpResponse:
-    if not rolls.can_view_rolls(request.user):
+    if not permissions.can_view_rolls(request.user):
         return refuse(request, NOT_COUNTY, 403)
-    if not can_see_full_identity(request.user):
+    if not permissions.can_download_roll_file(request.user):
         return refuse(request, "原始文件含完整身份证号，需县民政局授权后才能下载。", 403)
-    imported = get_object_or_404(RollImport, pk=pk)
-    return FileResponse(imported.file.open("rb"), as_attachment=True, filename=imported.original_name)
+    imported = selectors.get_roll_import(pk)
+    try:
+        handle = imported.file.open("rb")
+    except FileNotFoundError:
+        return refuse(request, "该批次的原始文件已不在文件存储中，请联系县民政局系统管理员。", 404)
+    return FileResponse(handle, as_attachment=True, filename=imported.original_name)

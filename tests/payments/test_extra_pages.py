@@ -16,7 +16,7 @@ from tests.payments.conftest import OCT
 from tests.payments.test_back_pay import add_rural_standard, paid, rules_amount
 from tests.payments.test_timeliness import disburse
 
-pytestmark = [pytest.mark.django_db, pytest.mark.urls("tests.payments.urls")]
+pytestmark = pytest.mark.django_db
 
 ROLES = ["caseworker", "reviewer", "caseworker_b", "county_staff", "county_admin", "auditor"]
 PRICE = {

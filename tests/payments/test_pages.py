@@ -19,7 +19,7 @@ from payments.models import PaymentLine, Payroll
 from tests.helpers import make_household, make_member
 from tests.payments.conftest import OCT, enroll
 
-pytestmark = [pytest.mark.django_db, pytest.mark.urls("tests.payments.urls")]
+pytestmark = pytest.mark.django_db
 
 GET_PAGES = ["payroll-detail", "payroll-export", "payroll-reconcile"]
 POST_PAGES = [
