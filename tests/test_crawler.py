@@ -20,7 +20,7 @@ from datetime import date, timedelta
 from decimal import Decimal
 from types import SimpleNamespace
 from typing import Any
-from urllib.parse import quote
+from urllib.parse import quote, urlencode
 
 import pytest
 from django.core.files.base import ContentFile
@@ -42,6 +42,7 @@ from assistance.models import (
     TemporaryCase,
 )
 from cases.models import Application, Referral, RollImport, RollRecord, User
+from cases.validators import CONTROL_CHARACTERS
 from payments.models import BackPayRun, Overpayment, PaymentLine, Payroll
 from tests.conftest import UserFactory
 from tests.helpers import make_household, make_member
@@ -72,10 +73,11 @@ HOSTILE = [
     "<script>alert(1)</script>",
     "\u202eevil",
 ]
+HOSTILE_IN_QUERY = [value for value in HOSTILE if not CONTROL_CHARACTERS.search(value)]  # those are refused whole
 HOSTILE_INT_PATH = ["0", "99999999999999999999"]
 HOSTILE_STR_PATH = [quote("\x00"), quote("²"), "x" * 300, "2026-13", quote("../..")]
 HOSTILE_QUERY = (
-    "?month=2026-13&page=%C2%B2&q=x%01y&township=abc&household=99999999999999999999&member=%C2%B2&run=-1"
+    "?month=2026-13&page=%C2%B2&q=x%E2%80%AEy&township=abc&household=99999999999999999999&member=%C2%B2&run=-1"
     "&status=zzz&benefit=zz&year=99999&id_number=%EF%BC%91&category=zz&flag=1e28&entry=&kind=zz&format=zz"
 )
 # Fields every POST carries besides the page's own.
@@ -411,6 +413,9 @@ def crawl(world, role: str, rng: random.Random, tally: Tally) -> None:
             request(f"GET {label} hostile query", "GET", path + HOSTILE_QUERY)
             names = set(FIELD_NAME.findall(body_text(page))) if page.status_code == 200 else set()
             names.discard("csrfmiddlewaretoken")
+            if names:  # the page's own fields as query parameters (filters), with values a query may carry
+                query = {name: rng.choice(HOSTILE_IN_QUERY) for name in sorted(names)}
+                request(f"GET {label} hostile fields", "GET", f"{path}?{urlencode(query)}")
             for _attempt in range(2):
                 data = {name: rng.choice(HOSTILE) for name in sorted(names | set(COMMON_FIELDS))}
                 request(f"POST {label} hostile fields", "POST", path, data)
