@@ -10,7 +10,8 @@ class AssistanceConfig(AppConfig):
         from assistance import enrollments
         from assistance.selectors import parameter_value
         from cases import hooks
+        from core import parameters
 
-        hooks.register_parameter_lookup(parameter_value)
+        parameters.register_lookup(parameter_value)
         hooks.application_approved.connect(enrollments._on_application_approved, dispatch_uid="enroll-approved")
         hooks.member_died.connect(enrollments._on_member_died, dispatch_uid="end-after-death")

@@ -55,11 +55,11 @@ from django.utils import timezone
 from assistance.determinations import month_start
 from assistance.models import BenefitKind, ComparisonFlag, Determination, Enrollment, ExitReview, LedgerEntry
 from assistance.permissions import ensure_resolve_comparison_flag, ledger_owners
-from cases.hooks import parameter
 from cases.models import Member, RollKind, Township, User
 from cases.rolls import current_records
 from cases.selectors import scope
-from cases.services import TransitionNotAllowed
+from core.exceptions import TransitionNotAllowed
+from core.parameters import parameter
 
 Code = ComparisonFlag.Code
 OPEN = tuple(str(s) for s in Enrollment.OPEN_STATUSES)

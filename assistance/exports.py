@@ -9,7 +9,7 @@ from collections.abc import Iterable
 import xlsxwriter
 
 from assistance.models import LedgerEntry
-from cases import masking
+from core import masking
 
 COLUMNS = (
     ("类别", 18),

@@ -9,8 +9,8 @@ from django.utils import timezone
 
 from assistance import services
 from cases.forms import DATE_INPUT, StyledForm
-from cases.validators import GuardedForm, validate_amount
-from cases.views.common import BadParameter, id_param, month_param
+from core.validators import GuardedForm, validate_amount
+from core.views import BadParameter, id_param, month_param
 
 
 class MonthField(forms.CharField):

@@ -7,7 +7,7 @@ from django import forms
 
 from assistance.models import TemporaryCase
 from cases.forms import StyledForm
-from cases.validators import GuardedForm
+from core.validators import GuardedForm
 
 
 class MemberLookupForm(GuardedForm, StyledForm):

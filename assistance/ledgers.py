@@ -15,7 +15,7 @@ from assistance.permissions import ensure_handle_ledger_entry, ensure_review_led
 from assistance.services import month_start
 from cases.models import User
 from cases.selectors import scope
-from cases.services import TransitionNotAllowed
+from core.exceptions import TransitionNotAllowed
 
 C = LedgerEntry.Category
 SINGLE_PERSON_LEDGER = (C.SINGLE_PERSON_CANDIDATE, C.SINGLE_PERSON)

@@ -54,9 +54,10 @@ from django.utils import timezone
 
 from assistance.models import BenefitKind, Enrollment
 from assistance.permissions import can_import_roll_row, ensure_import_roll
-from cases import idnumber, spreadsheets
+from cases import spreadsheets
 from cases.models import Member, User
 from cases.spreadsheets import column_letter
+from core import idnumber
 
 MAX_BYTES = 10 * 1024 * 1024
 HISTORY_REASON = "上线导入"

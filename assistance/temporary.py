@@ -23,11 +23,11 @@ from assistance.permissions import (
     ensure_followup_temporary_case,
     ensure_register_temporary_case,
 )
-from cases import hooks, idnumber
 from cases.models import Member, User
 from cases.permissions import ensure_can_write_township
 from cases.selectors import get_scoped_or_404, scope
-from cases.services import TransitionNotAllowed
+from core import idnumber, parameters
+from core.exceptions import TransitionNotAllowed
 
 Level = TemporaryCase.Level
 Status = TemporaryCase.Status
@@ -73,9 +73,9 @@ class Limits:
 def limits_on(on: date) -> Limits:
     return Limits(
         on=on,
-        standard=hooks.parameter(URBAN_STANDARD, on),
-        township_multiple=hooks.parameter(TOWNSHIP_MULTIPLE, on),
-        cap_multiple=hooks.parameter(CAP_MULTIPLE, on),
+        standard=parameters.parameter(URBAN_STANDARD, on),
+        township_multiple=parameters.parameter(TOWNSHIP_MULTIPLE, on),
+        cap_multiple=parameters.parameter(CAP_MULTIPLE, on),
     )
 
 
@@ -201,7 +201,7 @@ def register_case(
         created_by=actor,
     )
     if advance:
-        case.followup_due = on + timedelta(days=int(hooks.parameter(FOLLOWUP_DAYS, on)))
+        case.followup_due = on + timedelta(days=int(parameters.parameter(FOLLOWUP_DAYS, on)))
     with pghistory.context(user=actor.pk):
         case.save()
     return case

@@ -12,7 +12,7 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 
-from cases.views.common import refuse
+from core.views import refuse
 
 View = Callable[..., HttpResponse]
 

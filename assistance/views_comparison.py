@@ -17,8 +17,8 @@ from assistance.forms import ComparisonFilterForm, FlagResolveForm, StartRunForm
 from assistance.models import ComparisonFlag
 from assistance.views_common import form_errors_message, refused_unless
 from cases.permissions import can_see_full_identity
-from cases.services import TransitionNotAllowed
-from cases.views.common import month_param, next_url, refusal
+from core.exceptions import TransitionNotAllowed
+from core.views import month_param, next_url, refusal
 
 
 def comparison_list(request: HttpRequest) -> HttpResponse:

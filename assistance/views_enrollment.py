@@ -17,7 +17,7 @@ from assistance.determinations import determine_household, latest_determination
 from assistance.forms import DeterminationForm, EnrollmentFilterForm, ExitRequestForm, ExitReviewForm
 from assistance.models import BenefitKind, Determination, Enrollment
 from assistance.views_common import form_errors_message, refused_unless
-from cases.views.common import next_url, refusal, refuse
+from core.views import next_url, refusal, refuse
 
 DECISION_LABELS = {"grant": "符合", "gradual_exit": "渐退期", "exit": "退出", "deny": "不符合"}
 

@@ -19,8 +19,9 @@ from assistance.models import JobRun, LedgerEntry
 from assistance.views_common import form_errors_message, refused_unless
 from cases import selectors as case_selectors
 from cases.permissions import can_see_full_identity
-from cases.services import TransitionNotAllowed, log_sensitive_access
-from cases.views.common import month_param, next_url, refusal, refuse
+from cases.services import log_sensitive_access
+from core.exceptions import TransitionNotAllowed
+from core.views import month_param, next_url, refusal, refuse
 
 
 def ledger_list(request: HttpRequest) -> HttpResponse:

@@ -32,8 +32,8 @@ from assistance.forms import RollConfirmForm
 from assistance.roll_import import FORMAT_COLUMNS, MAX_BYTES, OPTIONAL, REQUIRED, ImportReport, import_roll
 from assistance.views_common import refused_unless
 from cases.models import User
-from cases.validators import GuardedForm
-from cases.views.common import next_url, posted
+from core.validators import GuardedForm
+from core.views import next_url, posted
 
 UPLOAD_DIR = "roll_imports"
 SIGNING_SALT = "assistance.roll-import"

@@ -18,8 +18,8 @@ from assistance.models import TemporaryCase
 from assistance.views_common import refused_unless
 from cases.models import Member
 from cases.permissions import can_see_full_identity, ensure_can_write
-from cases.services import TransitionNotAllowed
-from cases.views.common import apply_errors, id_param, next_url, posted, refuse
+from core.exceptions import TransitionNotAllowed
+from core.views import apply_errors, id_param, next_url, posted, refuse
 
 
 @require_GET

@@ -16,7 +16,6 @@ from django.db import connection, transaction
 from django.db.models import Model
 from django.utils import timezone
 
-from cases import idnumber
 from cases.models import (
     COUNTY_CODE,
     AssetRecord,
@@ -30,6 +29,7 @@ from cases.models import (
     User,
     Village,
 )
+from core import idnumber
 
 DEMO_PASSWORD = "Pengshui@2020"  # noqa: S105 - published demo accounts, documented in the README
 

@@ -10,7 +10,7 @@ from django.core.cache import cache
 from cases import selectors
 from cases.models import AssetRecord, Expenditure, Household, IncomeItem, Member, Referral, User
 from cases.models.intake import PERSONAL_BENEFITS, Benefit
-from cases.validators import GuardedForm, validate_not_future
+from core.validators import GuardedForm, validate_not_future
 
 
 def _client_address(request) -> str:  # type: ignore[no-untyped-def]

@@ -9,8 +9,8 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from import_export import fields, resources, widgets
 
-from cases import idnumber
 from cases.models import Household, Member, Village
+from core import idnumber
 
 NUMBER_CELL = "“{label}”列必须设置为文本格式：该单元格是数字（{value}），可能已丢失位数或末位 X。"
 

@@ -74,12 +74,13 @@ from django.db import connection, transaction
 from django.db.models import QuerySet
 from django.utils import timezone
 
-from cases import idnumber, spreadsheets
-from cases.masking import id_as_seen
+from cases import spreadsheets
 from cases.models import Member, RollImport, RollKind, RollRecord, Township, User, Village
 from cases.models.people import PovertyStatus
 from cases.permissions import can_import_rolls, can_view_rolls, ensure_import_rolls, ensure_view_rolls
 from cases.spreadsheets import column_letter
+from core import idnumber
+from core.masking import id_as_seen
 
 __all__ = [
     "COLUMNS",

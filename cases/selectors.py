@@ -11,7 +11,7 @@ from django.core.exceptions import FieldDoesNotExist
 from django.db.models import BooleanField, Case, Count, Model, OuterRef, Q, QuerySet, Subquery, Value, When
 from django.shortcuts import get_object_or_404
 
-from cases import idnumber, masking, permissions
+from cases import permissions
 from cases.models import (
     Application,
     AssetRecord,
@@ -26,6 +26,7 @@ from cases.models import (
     User,
     Village,
 )
+from core import idnumber, masking
 
 M = TypeVar("M", bound=Model)
 

@@ -3,7 +3,7 @@ written here: the views hand ``validated_data`` to ``cases.services``.
 
 * References in request bodies (household, member, village …) only resolve to rows in the user's scope; anything
   else is "does not exist" (400), so a body cannot reveal another township's rows.
-* ID numbers and bank accounts are masked (``cases.masking``) in responses unless
+* ID numbers and bank accounts are masked (``core.masking``) in responses unless
   ``permissions.can_see_full_identity``; a masked value
   (containing ``*``) sent back is ignored, never stored.
 * Choice fields named ``kind`` or ``status`` appear in one schema component per choice set only (the read and
@@ -20,8 +20,7 @@ from django.utils import timezone
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from cases import idnumber, permissions, selectors, services
-from cases.masking import MASK_CHAR, mask_account, mask_id_number
+from cases import permissions, selectors, services
 from cases.models import (
     Application,
     ApplicationBenefit,
@@ -39,7 +38,9 @@ from cases.models import (
     Village,
 )
 from cases.models.intake import Benefit
-from cases.validators import GuardedSerializer, validate_not_future
+from core import idnumber
+from core.masking import MASK_CHAR, mask_account, mask_id_number
+from core.validators import GuardedSerializer, validate_not_future
 
 MASKABLE_INPUT_FIELDS = ("id_number", "payee_id_number", "bank_account")
 

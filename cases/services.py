@@ -14,7 +14,7 @@ from django.core.exceptions import ValidationError
 from django.db import connection, transaction
 from django.utils import timezone
 
-from cases import hooks, idnumber, permissions, workdays
+from cases import hooks, permissions
 from cases.models import (
     Application,
     ApplicationBenefit,
@@ -33,16 +33,10 @@ from cases.models import (
 )
 from cases.models.intake import PERSONAL_BENEFITS, STEP_LABELS, Benefit
 from cases.selectors import special_days
+from core import idnumber, parameters, workdays
+from core.exceptions import TransitionNotAllowed
 
 Status = Application.Status
-
-
-class TransitionNotAllowed(Exception):
-    """A workflow step that cannot be taken from the application's current state (HTTP 409)."""
-
-    def __init__(self, message: str) -> None:
-        super().__init__(message)
-        self.message = message
 
 
 def _today() -> date:
@@ -276,9 +270,9 @@ def _working_days_after(start: date, days: int) -> date:
 
 
 def _step_due(application: Application, step_key: str, start: date) -> date:
-    due = _working_days_after(start, int(hooks.parameter(f"intake.step_days.{step_key}", start)))
+    due = _working_days_after(start, int(parameters.parameter(f"intake.step_days.{step_key}", start)))
     if application.epidemic_fast_track:
-        limit = int(hooks.parameter("intake.epidemic_approval_working_days", application.received_on))
+        limit = int(parameters.parameter("intake.epidemic_approval_working_days", application.received_on))
         due = min(due, _working_days_after(application.received_on, limit))
     return due
 
@@ -407,7 +401,7 @@ def transition(
     with pghistory.context(user=actor.pk):
         if action == "investigate":
             _record_investigation(actor=actor, application=application, data=data)
-            days = int(hooks.parameter("intake.publicity_days", today))
+            days = int(parameters.parameter("intake.publicity_days", today))
             application.publicity_from = today
             application.publicity_to = today + timedelta(days=days - 1)
             application.due_date = application.publicity_to

@@ -10,7 +10,7 @@ from django.contrib.auth.middleware import LoginRequiredMiddleware
 from django.core.exceptions import RequestDataTooBig
 from django.http import HttpRequest, HttpResponse, JsonResponse
 
-from cases.validators import CONTROL_CHARACTERS
+from core.validators import CONTROL_CHARACTERS
 
 
 class LoginRequiredEverywhere(LoginRequiredMiddleware):
@@ -51,8 +51,8 @@ class EdgeChecks:
             return self.get_response(request)
         if request.path.startswith("/api/"):
             return JsonResponse({"errors": [problem]}, status=400, json_dumps_params={"ensure_ascii": False})
-        from cases.views.common import BadParameter
         from config.views import bad_request
+        from core.views import BadParameter
 
         return bad_request(request, BadParameter(problem))
 

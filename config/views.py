@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
-from cases.views.common import BadParameter
+from core.views import BadParameter
 
 
 def bad_request(request: HttpRequest, exception: Exception) -> HttpResponse:

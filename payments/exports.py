@@ -10,7 +10,7 @@ from decimal import Decimal
 
 import xlsxwriter
 
-from cases import masking
+from core import masking
 from payments.models import PaymentLine, Payroll
 from payments.selectors import Overview
 

@@ -7,7 +7,7 @@ from decimal import Decimal
 
 from django import forms
 
-from cases.validators import GuardedForm, validate_amount
+from core.validators import GuardedForm, validate_amount
 
 HUNDRED = Decimal(100)
 

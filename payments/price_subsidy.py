@@ -20,8 +20,8 @@ from django.db import transaction
 from django.db.models import Q
 
 from assistance.models import Determination, Enrollment
-from cases.hooks import parameter
 from cases.models import Member, User
+from core.parameters import parameter
 from payments import permissions as perms
 from payments.models import PaymentLine, Payroll, PayrollBenefit, PriceSubsidyMonth
 

@@ -37,7 +37,7 @@ from pghistory import config as pghistory_config
 
 from assistance.models import BenefitKind, Enrollment, TemporaryCase
 from cases.models import Member, Township, User
-from cases.services import TransitionNotAllowed
+from core.exceptions import TransitionNotAllowed
 from payments import bankfiles
 from payments import permissions as perms
 from payments.models import InstitutionAccount, PaymentLine, Payroll, PayrollBenefit, PriceSubsidyMonth

@@ -18,8 +18,8 @@ from django.db.models.functions import TruncDate
 from django.utils import timezone
 
 from assistance.models import Enrollment, TemporaryCase
-from cases.hooks import parameter
 from cases.models import User
+from core.parameters import parameter
 from payments import permissions as perms
 from payments import services
 from payments.models import PaymentLine, Payroll, PayrollBenefit, PriceSubsidyMonth, TimelinessResult

@@ -19,8 +19,9 @@ from django.views.decorators.http import require_POST
 from cases import selectors as case_selectors
 from cases.models import User
 from cases.permissions import READ_ONLY, can_see_full_identity, sees_whole_county
-from cases.services import TransitionNotAllowed, log_sensitive_access
-from cases.views.common import id_param, month_param, next_url, posted, refusal, refuse
+from cases.services import log_sensitive_access
+from core.exceptions import TransitionNotAllowed
+from core.views import id_param, month_param, next_url, posted, refusal, refuse
 from payments import bankfiles, exports, selectors, services
 from payments import permissions as perms
 from payments.forms import GeneratePayrollForm, LineFilterForm, ResultFileForm, ReturnPayrollForm, form_error_text

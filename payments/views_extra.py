@@ -20,12 +20,12 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from cases.hooks import parameter
 from cases.models import User
 from cases.permissions import sees_whole_county
 from cases.selectors import visible_townships
-from cases.services import TransitionNotAllowed
-from cases.views.common import apply_errors, id_param, month_param, next_url, posted, refusal, refuse
+from core.exceptions import TransitionNotAllowed
+from core.parameters import parameter
+from core.views import apply_errors, id_param, month_param, next_url, posted, refusal, refuse
 from payments import permissions as perms
 from payments import selectors
 from payments.back_pay import back_pay_run, resolve_overpayment

@@ -6,8 +6,9 @@ import itertools
 from datetime import date
 from typing import Any
 
-from cases import idnumber, services
+from cases import services
 from cases.models import Household, Member, User, Village
+from core import idnumber
 
 _sequence = itertools.count(100)
 

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
-LAYERS = ["cases", "assistance", "eldercare", "childcare", "payments", "oversight"]  # upstream → downstream
+LAYERS = ["core", "cases", "assistance", "eldercare", "childcare", "payments", "oversight"]  # upstream → downstream
 FORBIDDEN_IN_RULES = ("django", "rest_framework", "celery", "cases.models", "assistance.models")
 
 
@@ -53,7 +53,7 @@ def test_import_linter_contracts_are_kept():
 # ---------------------------------------------------------------------------------------------------------------
 # Who may do what is decided in the permissions modules only; views hold no queries.
 
-APPS = ["cases", "assistance", "eldercare", "childcare", "payments", "oversight", "config"]
+APPS = ["core", "cases", "assistance", "eldercare", "childcare", "payments", "oversight", "config"]
 ROLE_VALUES = {"caseworker", "reviewer", "county_staff", "county_admin", "auditor"}
 ROLE_NAMES = {"Role", "COUNTY_ROLES", "TOWNSHIP_ROLES", "role", "is_county_level", "is_read_only"}
 

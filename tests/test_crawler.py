@@ -42,7 +42,7 @@ from assistance.models import (
     TemporaryCase,
 )
 from cases.models import Application, Referral, RollImport, RollRecord, User
-from cases.validators import CONTROL_CHARACTERS
+from core.validators import CONTROL_CHARACTERS
 from payments.models import BackPayRun, Overpayment, PaymentLine, Payroll
 from tests.conftest import UserFactory
 from tests.helpers import make_household, make_member

@@ -38,7 +38,7 @@ from assistance.policy.model import (
 )
 from assistance.policy.params import Lookup, MissingParameters, Parameters
 from assistance.policy.rules import evaluate_household, money
-from cases.idnumber import InvalidIdNumber, normalize_id_number
+from core.idnumber import InvalidIdNumber, normalize_id_number
 
 __all__ = ["RequestErrors", "evaluate_json", "evaluate_request", "evaluation_to_json", "parse_request"]
 

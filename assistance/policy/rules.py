@@ -18,7 +18,7 @@ from typing import NamedTuple
 
 from assistance.policy.model import Assets, Disability, Evaluation, Household, Member, Outcome
 from assistance.policy.params import Parameters
-from cases.idnumber import age_on
+from core.idnumber import age_on
 
 __all__ = [
     "IncomeCalc",

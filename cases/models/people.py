@@ -11,8 +11,8 @@ from django.core.validators import MaxValueValidator, MinValueValidator, RegexVa
 from django.db import models
 from django.db.models import Q
 
-from cases import idnumber
 from cases.models.regions import Township, Village
+from core import idnumber
 
 phone_validator = RegexValidator(r"^[0-9\-+ ]{5,20}$", "电话号码格式不正确。")
 

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from django import template
 
-from cases import masking
+from core import masking
 
 register = template.Library()
 

@@ -10,10 +10,11 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from cases import idnumber, permissions, selectors, services
+from cases import permissions, selectors, services
 from cases.forms import FACT_FORMS, HouseholdForm, MemberForm
 from cases.models import Household
-from cases.views.common import apply_errors, error_messages, forbidden, id_param, posted, refuse
+from core import idnumber
+from core.views import apply_errors, error_messages, forbidden, id_param, posted, refuse
 
 ID_CHECK_LIMIT = getattr(settings, "ID_CHECK_LIMIT", 30)  # checks per user per minute
 ID_CHECK_WINDOW_S = 60

@@ -10,7 +10,7 @@ from django.utils import timezone
 from cases import permissions, selectors, services
 from cases.forms import TRANSITION_FORMS, ApplicationForm, ReferralForm, TransitionForm
 from cases.models import Application
-from cases.views.common import apply_errors, forbidden, posted, refuse
+from core.views import apply_errors, forbidden, posted, refuse
 
 
 def application_queue(request: HttpRequest) -> HttpResponse:

@@ -15,8 +15,8 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from cases import permissions, rolls, selectors, services
 from cases.models import RollKind
-from cases.validators import GuardedForm
-from cases.views.common import apply_errors, posted, refuse
+from core.validators import GuardedForm
+from core.views import apply_errors, posted, refuse
 
 PAGE_SIZE = 50
 NOT_COUNTY = permissions.ROLLS_COUNTY_ONLY

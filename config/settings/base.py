@@ -62,6 +62,7 @@ INSTALLED_APPS = [
     "import_export",
     "pgtrigger",
     "pghistory",
+    "core",
     "cases",
     "assistance",
     "payments",

@@ -29,8 +29,8 @@ from assistance.models import PolicyParameter
 from assistance.policy.defaults import EVALUATOR_KEYS
 from assistance.policy.evaluate import RequestErrors, evaluate_json, evaluate_request, parse_request
 from assistance.policy.params import defaults_lookup
-from cases.idnumber import check_char
 from config.startup import database_url
+from core.idnumber import check_char
 
 pytestmark = pytest.mark.django_db
 

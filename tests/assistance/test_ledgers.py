@@ -17,7 +17,7 @@ from assistance.models import JobRun, LedgerEntry, MonthlyLedger
 from assistance.screening import screen_township
 from cases import services
 from cases.models import SensitiveAccessLog
-from cases.services import TransitionNotAllowed
+from core.exceptions import TransitionNotAllowed
 from tests.helpers import make_household, make_member
 
 pytestmark = pytest.mark.django_db

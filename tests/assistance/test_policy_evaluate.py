@@ -13,7 +13,7 @@ import pytest
 
 from assistance.policy.evaluate import RequestErrors, evaluate_json, evaluate_request, parse_request
 from assistance.policy.params import ParamVersion, defaults_lookup
-from cases.idnumber import check_char
+from core.idnumber import check_char
 
 EXAMPLES = Path(__file__).parent / "evaluate_examples"
 EXAMPLE_NAMES = sorted(path.name.removesuffix(".request.json") for path in EXAMPLES.glob("*.request.json"))

@@ -34,7 +34,7 @@ from assistance.policy.model import (
 )
 from assistance.policy.params import Parameters, defaults_lookup
 from assistance.policy.rules import evaluate_household
-from cases.idnumber import check_char
+from core.idnumber import check_char
 
 SETTINGS = settings(max_examples=200, deadline=None, database=None, suppress_health_check=[HealthCheck.too_slow])
 

@@ -26,7 +26,7 @@ from assistance.policy.rules import (
     per_capita,
     round_yuan,
 )
-from cases.idnumber import age_on
+from core.idnumber import age_on
 
 OCT_2020 = date(2020, 10, 1)  # rural standard 496, urban 620, 特困 basic 806, self-care 50
 ADULT = date(1980, 5, 5)

@@ -13,8 +13,8 @@ from django.utils import timezone
 
 from assistance import temporary
 from assistance.models import TemporaryCase
-from cases import hooks
-from cases.services import TransitionNotAllowed
+from core import parameters
+from core.exceptions import TransitionNotAllowed
 from tests.helpers import make_household, make_member
 
 pytestmark = pytest.mark.django_db
@@ -43,9 +43,9 @@ def register(actor, member, amount="500.00", cause="fire", on=ON, **extra):
 
 
 def caps(on: date) -> tuple[Decimal, Decimal]:
-    standard = hooks.parameter("dibao.standard.urban", on)
-    township = hooks.parameter("temporary.township_cap_std_multiple", on)
-    cap = hooks.parameter("temporary.cap_std_multiple", on)
+    standard = parameters.parameter("dibao.standard.urban", on)
+    township = parameters.parameter("temporary.township_cap_std_multiple", on)
+    cap = parameters.parameter("temporary.cap_std_multiple", on)
     return (standard * township).quantize(CENT), (standard * cap).quantize(CENT)
 
 
@@ -174,7 +174,7 @@ def test_other_cause_next_year_and_other_person_are_fine(users, member_a):
 
 def test_advance_sets_the_followup_date(users, member_a):
     case = register(users["caseworker"], member_a, advance=True)
-    days = int(hooks.parameter("temporary.advance_followup_days", ON))
+    days = int(parameters.parameter("temporary.advance_followup_days", ON))
     assert days == 30
     assert case.followup_due == ON + timedelta(days=30) == date(2020, 10, 31)
     assert register(users["caseworker"], member_a, cause="illness").followup_due is None

@@ -15,7 +15,7 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 from rest_framework.authtoken.models import Token
 
-from cases import idnumber, services
+from cases import services
 from cases.models import (
     Application,
     ApplicationTransition,
@@ -29,6 +29,7 @@ from cases.models import (
     SensitiveAccessLog,
     Village,
 )
+from core import idnumber
 
 pytestmark = pytest.mark.django_db
 

@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from cases.idnumber import (
+from core.idnumber import (
     InvalidIdNumber,
     age_on,
     birth_date,

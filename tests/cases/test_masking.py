@@ -9,8 +9,9 @@ import pytest
 from django.core.cache import cache
 from django.urls import reverse
 
-from cases import masking, services
+from cases import services
 from cases.models import SensitiveAccessLog, User
+from core import masking
 from tests.conftest import UserFactory
 from tests.helpers import make_household, make_member, valid_id
 

@@ -10,7 +10,7 @@ from django.contrib.auth import authenticate
 from django.core.management import CommandError, call_command
 from django.db.models import Count, F, Q
 
-from cases import idnumber, selectors
+from cases import selectors
 from cases.demo import (
     DEMO_PASSWORD,
     DEMO_USERS,
@@ -32,6 +32,7 @@ from cases.models import (
     User,
     Village,
 )
+from core import idnumber
 
 pytestmark = pytest.mark.django_db
 

@@ -11,7 +11,7 @@ from django.utils import timezone
 from rest_framework import serializers as drf
 
 from cases import forms, serializers
-from cases.validators import GuardedForm, GuardedSerializer
+from core.validators import GuardedForm, GuardedSerializer
 from tests.helpers import make_household, make_member, valid_id
 
 pytestmark = pytest.mark.django_db

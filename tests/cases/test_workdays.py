@@ -2,7 +2,7 @@ from datetime import date
 
 import pytest
 
-from cases.workdays import HOLIDAY, WORKDAY, add_working_days, is_working_day, working_days_between
+from core.workdays import HOLIDAY, WORKDAY, add_working_days, is_working_day, working_days_between
 
 # National Day 2020: 10-01..10-08 off; Sunday 09-27 and Saturday 10-10 were make-up working days.
 NATIONAL_DAY_2020 = {date(2020, 10, d): HOLIDAY for d in range(1, 9)} | {

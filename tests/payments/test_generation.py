@@ -16,7 +16,7 @@ from django.utils import timezone
 
 from assistance.models import TemporaryCase
 from cases.models import Member
-from cases.services import TransitionNotAllowed
+from core.exceptions import TransitionNotAllowed
 from payments import bankfiles, services
 from payments.models import InstitutionAccount, PaymentLine, Payroll
 from tests.helpers import make_household, make_member

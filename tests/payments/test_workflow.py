@@ -14,7 +14,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 
 from cases import services as case_services
-from cases.services import TransitionNotAllowed
+from core.exceptions import TransitionNotAllowed
 from payments import bankfiles, services
 from payments.models import PaymentLine, Payroll
 from tests.helpers import make_household, make_member

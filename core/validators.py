@@ -12,7 +12,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
-from cases import hooks
+from core import parameters
 
 # C0 controls except tab, line feed and carriage return; DEL. NUL is among them (PostgreSQL refuses it in text).
 CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
@@ -25,11 +25,11 @@ def reject_control_characters(value: Any) -> None:
 
 
 def max_amount(on: date | None = None) -> Decimal:
-    return hooks.parameter("input.max_amount", on or timezone.localdate())
+    return parameters.parameter("input.max_amount", on or timezone.localdate())
 
 
 def max_year(on: date | None = None) -> int:
-    return int(hooks.parameter("input.max_year", on or timezone.localdate()))
+    return int(parameters.parameter("input.max_year", on or timezone.localdate()))
 
 
 def validate_amount(value: Any) -> None:

@@ -96,7 +96,7 @@ def next_url(request: HttpRequest, fallback: str) -> str:
 
 def refusal(request: HttpRequest, error: Exception) -> HttpResponse | None:
     """403 / 409 pages for refused steps; a ValidationError becomes a message on the page the user returns to."""
-    from cases.services import TransitionNotAllowed
+    from core.exceptions import TransitionNotAllowed
 
     if isinstance(error, PermissionDenied):
         return refuse(request, str(error), 403)

@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 from datetime import date
 
-from cases.masking import mask_id_number
+from core.masking import mask_id_number
 
 __all__ = [
     "InvalidIdNumber",
@@ -118,5 +118,5 @@ def age_on(id18_or_birth: str | date, on: date) -> int:
 
 
 def mask(id18: str) -> str:
-    """The number as shown on lists and exports (kept for callers of this name): ``cases.masking``."""
+    """The number as shown on lists and exports (kept for callers of this name): ``core.masking``."""
     return mask_id_number(id18)
