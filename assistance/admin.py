@@ -6,17 +6,7 @@ from django.contrib import admin
 from django.urls import reverse
 
 from assistance.models import PolicyParameter, RecomputeMark
-
-
-class ReadOnlyAdmin(admin.ModelAdmin):
-    def has_add_permission(self, request, obj=None):  # type: ignore[no-untyped-def]
-        return False
-
-    def has_change_permission(self, request, obj=None):  # type: ignore[no-untyped-def]
-        return False
-
-    def has_delete_permission(self, request, obj=None):  # type: ignore[no-untyped-def]
-        return False
+from core.admin import ReadOnlyAdmin
 
 
 @admin.register(PolicyParameter)

@@ -52,13 +52,13 @@ from django.db import connection, transaction
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
-from assistance.determinations import month_start
 from assistance.models import BenefitKind, ComparisonFlag, Determination, Enrollment, ExitReview, LedgerEntry
 from assistance.permissions import ensure_resolve_comparison_flag, ledger_owners
 from cases.models import Member, RollKind, Township, User
 from cases.rolls import current_records
 from cases.selectors import scope
 from core.exceptions import TransitionNotAllowed
+from core.months import month_end, month_start, previous_month
 from core.parameters import parameter
 
 Code = ComparisonFlag.Code
@@ -90,14 +90,6 @@ class Person:
     township_id: int
     id_number: str
     name: str
-
-
-def _month_end(month: date) -> date:
-    return (month + timedelta(days=32)).replace(day=1) - timedelta(days=1)
-
-
-def _previous(month: date) -> date:
-    return (month - timedelta(days=1)).replace(day=1)
 
 
 def _iso(day: date | None) -> str | None:
@@ -236,8 +228,8 @@ def _registry_evidence(row: dict[str, Any]) -> dict[str, Any]:
 def collect(*, month: date, township_id: int | None = None) -> list[Flag]:
     """Every flag for ``month`` in the township (or the county when ``township_id`` is None), unsaved."""
     month = month_start(month)
-    month_end = _month_end(month)
-    previous = _previous(month)
+    last_day = month_end(month)
+    previous = previous_month(month)
     out = _Collector()
     persons: dict[int, Person] = {}
 
@@ -528,10 +520,10 @@ def collect(*, month: date, township_id: int | None = None) -> list[Flag]:
     covid: dict[int | str, dict[str, Any]] = {}
     for record in _list_records(RollKind.COVID_PATIENTS, "covid_admitted", "covid_discharged"):
         admitted, discharged = record["covid_admitted"], record["covid_discharged"]
-        if admitted and admitted <= month_end and (discharged is None or discharged >= month):
+        if admitted and admitted <= last_day and (discharged is None or discharged >= month):
             key = record["member_id"] or record["id_number"]
             covid.setdefault(key, {"source": f"新冠肺炎患者名单第{record['row_number']}行", "record": record})
-    confirmed = Member.objects.filter(covid_confirmed=True, covid_admitted__lte=month_end).filter(
+    confirmed = Member.objects.filter(covid_confirmed=True, covid_admitted__lte=last_day).filter(
         Q(covid_discharged__isnull=True) | Q(covid_discharged__gte=month)
     )
     if township_id is not None:
@@ -603,12 +595,12 @@ def collect(*, month: date, township_id: int | None = None) -> list[Flag]:
     # DECEASED_STILL_PAID --------------------------------------------------------------------------------------
     deaths: dict[int, dict[str, Any]] = {}
     for record in _list_records(RollKind.DEATHS, "date_of_death"):
-        if record["member_id"] and record["date_of_death"] and record["date_of_death"] <= month_end:
+        if record["member_id"] and record["date_of_death"] and record["date_of_death"] <= last_day:
             deaths.setdefault(
                 record["member_id"],
                 {"source": f"死亡人员名单第{record['row_number']}行", "date": record["date_of_death"]},
             )
-    dead = Member.objects.filter(date_of_death__lte=month_end)
+    dead = Member.objects.filter(date_of_death__lte=last_day)
     if township_id is not None:
         dead = dead.filter(household__township_id=township_id)
     for pk, died in dead.values_list("pk", "date_of_death"):

@@ -17,8 +17,8 @@ from assistance.policy.evaluate import evaluation_to_json
 from assistance.policy.params import MissingParameters, Parameters
 from assistance.policy.rules import evaluate_household
 from assistance.policy.snapshot import household_request
-from assistance.services import month_start
 from cases.models import Household, User
+from core.months import month_start
 
 DIBAO_ON = (Enrollment.Status.ACTIVE, Enrollment.Status.GRADUAL_EXIT)
 

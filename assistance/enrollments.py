@@ -21,8 +21,8 @@ from django.utils import timezone
 from assistance.determinations import determine_household
 from assistance.models import Determination, Enrollment, ExitReview
 from assistance.permissions import ensure_change_enrollment, ensure_request_exit, ensure_review_exit
-from assistance.services import month_start
 from cases.models import Application, ApplicationBenefit, Member, User
+from core.months import month_start
 
 Status = Enrollment.Status
 

@@ -1,58 +1,51 @@
 """Excel exports of the monthly ledgers: Chinese headers, frozen header row, column widths, number formats; ID
-numbers written as text and masked for users not allowed to see them (XlsxWriter, constant memory)."""
+numbers written as text and masked for users not allowed to see them (``core.exports``: XlsxWriter, constant
+memory, formula-safe)."""
 
 from __future__ import annotations
 
-import io
-from collections.abc import Iterable
-
-import xlsxwriter
+from collections.abc import Iterable, Iterator
+from typing import Any
 
 from assistance.models import LedgerEntry
-from core import masking
+from core import exports, masking
+from core.exports import Column
 
 COLUMNS = (
-    ("类别", 18),
-    ("村（社区）", 14),
-    ("户编号", 18),
-    ("对象", 10),
-    ("身份证号", 21),
-    ("现月金额（元）", 14),
-    ("测算月金额（元）", 16),
-    ("依据", 60),
-    ("状态", 8),
-    ("责任人", 10),
-    ("处理情况", 30),
+    Column("类别", "text", 18),
+    Column("村（社区）", "text", 14),
+    Column("户编号", "id", 18),
+    Column("对象", "text", 10),
+    Column("身份证号", "id", 21),
+    Column("现月金额（元）", "money", 14),
+    Column("测算月金额（元）", "money", 16),
+    Column("依据", "text", 60),
+    Column("状态", "text", 8),
+    Column("责任人", "text", 10),
+    Column("处理情况", "text", 30),
 )
 
 
-def ledger_workbook(*, title: str, entries: Iterable[LedgerEntry], full_identity: bool) -> bytes:
-    buffer = io.BytesIO()
-    book = xlsxwriter.Workbook(buffer, {"constant_memory": True})
-    sheet = book.add_worksheet(title[:31])
-    header = book.add_format({"bold": True, "bg_color": "#EEF1F5", "border": 1, "text_wrap": True})
-    money = book.add_format({"num_format": "#,##0.00"})
-    text = book.add_format({"num_format": "@"})
-    for column, (name, width) in enumerate(COLUMNS):
-        sheet.set_column(column, column, width)
-        sheet.write_string(0, column, name, header)
-    sheet.freeze_panes(1, 0)
-    row = 0
-    for row, entry in enumerate(entries, start=1):
+def _rows(entries: Iterable[LedgerEntry], full_identity: bool) -> Iterator[tuple[Any, ...]]:
+    for entry in entries:
         person = entry.member
         number = person.id_number if person else ""
-        sheet.write_string(row, 0, entry.get_category_display())
-        sheet.write_string(row, 1, entry.household.village.name)
-        sheet.write_string(row, 2, entry.household.number, text)
-        sheet.write_string(row, 3, person.name if person else "全户")
-        sheet.write_string(row, 4, number if full_identity or not number else masking.mask_id_number(number), text)
-        for column, amount in ((5, entry.current_amount), (6, entry.new_amount)):
-            if amount is not None:
-                sheet.write_number(row, column, float(amount), money)  # Excel stores numbers as doubles
-        sheet.write_string(row, 7, "；".join(entry.details.get("reasons", [])))
-        sheet.write_string(row, 8, entry.get_status_display())
-        sheet.write_string(row, 9, entry.owner.first_name if entry.owner else "")
-        sheet.write_string(row, 10, entry.handled_note)
-    sheet.autofilter(0, 0, max(row, 1), len(COLUMNS) - 1)
-    book.close()
-    return buffer.getvalue()
+        yield (
+            entry.get_category_display(),
+            entry.household.village.name,
+            entry.household.number,
+            person.name if person else "全户",
+            number if full_identity or not number else masking.mask_id_number(number),
+            entry.current_amount,
+            entry.new_amount,
+            "；".join(entry.details.get("reasons", [])),
+            entry.get_status_display(),
+            entry.owner.first_name if entry.owner else "",
+            entry.handled_note,
+        )
+
+
+def ledger_workbook(*, title: str, entries: Iterable[LedgerEntry], full_identity: bool) -> bytes:
+    return exports.xlsx(
+        lambda book: exports.write_sheet(book, title, COLUMNS, _rows(entries, full_identity), autofilter=True)
+    )

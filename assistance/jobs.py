@@ -15,8 +15,8 @@ from django.utils import timezone
 
 from assistance.models import JobRun
 from assistance.permissions import ensure_retry_job_run, ensure_run_comparison, ensure_start_job_run
-from assistance.services import month_start
 from cases.models import Township, User
+from core.months import month_start
 
 Status = JobRun.Status
 

@@ -12,10 +12,10 @@ from django.utils import timezone
 
 from assistance.models import LedgerEntry, MonthlyLedger
 from assistance.permissions import ensure_handle_ledger_entry, ensure_review_ledger, ensure_submit_ledger
-from assistance.services import month_start
 from cases.models import User
 from cases.selectors import scope
 from core.exceptions import TransitionNotAllowed
+from core.months import month_start
 
 C = LedgerEntry.Category
 SINGLE_PERSON_LEDGER = (C.SINGLE_PERSON_CANDIDATE, C.SINGLE_PERSON)

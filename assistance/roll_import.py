@@ -54,10 +54,9 @@ from django.utils import timezone
 
 from assistance.models import BenefitKind, Enrollment
 from assistance.permissions import can_import_roll_row, ensure_import_roll
-from cases import spreadsheets
 from cases.models import Member, User
-from cases.spreadsheets import column_letter
-from core import idnumber
+from core import idnumber, spreadsheets
+from core.spreadsheets import Problem, Refused, Report, column_letter
 
 MAX_BYTES = 10 * 1024 * 1024
 HISTORY_REASON = "上线导入"
@@ -65,7 +64,6 @@ HISTORY_REASON = "上线导入"
 _LOCK_KEY = 0x524F4C4C
 _CHUNK = 5000
 _EARLIEST_YEAR = 1990
-_HEADER_SEARCH_ROWS = 10
 
 ID = "身份证号"
 BENEFIT = "救助项目"
@@ -78,6 +76,7 @@ NAME = "姓名"
 REQUIRED = (ID, BENEFIT, START, AMOUNT)
 OPTIONAL = (MODE, CAREGIVER, INSTITUTION, NAME)
 HEADER_ALIASES = {"身份证号码": ID, "公民身份号码": ID}
+_HEADER_NAMES = {name: name for name in (*REQUIRED, *OPTIONAL)} | HEADER_ALIASES
 
 # (column, 必填, what to write) — the upload page shows this table.
 FORMAT_COLUMNS = (
@@ -114,7 +113,6 @@ MODE_WORDS = {
 MSG_NUMBER_CELL = "单元格是数字（{value}），可能已丢失位数或末位 X。请将身份证号列设置为文本格式，重新填写后再导入。"
 MSG_ALREADY = "已在册，跳过（系统中已有相同的在办{benefit}，起始月份和月金额一致）。"
 
-_SCIENTIFIC = re.compile(r"^[0-9](\.[0-9]+)?[eE]\+?[0-9]+$")
 _MONTH_PATTERNS = (
     re.compile(r"(?P<y>\d{4})\s*[-/.年]\s*(?P<m>\d{1,2})\s*月?"),
     re.compile(
@@ -123,30 +121,14 @@ _MONTH_PATTERNS = (
     re.compile(r"(?P<y>\d{4})(?P<m>\d{2})"),
     re.compile(r"(?P<y>\d{4})(?P<m>\d{2})(?P<d>\d{2})"),
 )
-_HEADER_NOTE = re.compile(r"[（(][^（）()]*[）)]$")
 
 
 # Results ------------------------------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class Problem:
-    """Something wrong with the file (``row`` None) or one of its rows (spreadsheet row number, header = 1)."""
-
-    row: int | None
-    column: str
-    message: str
-    letter: str = ""  # the spreadsheet column (A, B, …) when known
-
-    @property
-    def where(self) -> str:
-        place = "文件" if self.row is None else f"第 {self.row} 行"
-        if self.column:
-            place += f" {self.letter} 列「{self.column}」" if self.letter else f"「{self.column}」"
-        return place
-
-    def __str__(self) -> str:
-        return f"{self.where}：{self.message}"
+def _problem(row: int | None, column: str, message: str, letter: str = "") -> Problem:
+    """A problem of the file (``row`` None) or of one of its rows (spreadsheet row number, header = 1)."""
+    return Problem.at(row, column, message, letter)
 
 
 @dataclass(frozen=True)
@@ -178,9 +160,8 @@ class PlannedRow:
     support_label: str
 
 
-@dataclass
-class ImportReport:
-    filename: str
+@dataclass(kw_only=True)
+class ImportReport(Report):
     commit: bool
     rows: int = 0
     to_create: int = 0
@@ -188,13 +169,8 @@ class ImportReport:
     errors: int = 0  # rows with at least one problem (1 for a file refused as a whole)
     created: int = 0
     refused: bool = False  # the file as a whole: nothing was looked at row by row
-    problems: list[Problem] = field(default_factory=list)
     notices: list[Problem] = field(default_factory=list)  # rows skipped as already imported
     planned: list[PlannedRow] = field(default_factory=list)
-
-    @property
-    def ok(self) -> bool:
-        return not self.problems
 
     def lines(self) -> list[str]:
         """The report as text lines (Chinese), for the command line."""
@@ -207,7 +183,7 @@ class ImportReport:
                 f"数据行 {self.rows} 行：可导入 {self.to_create} 行，已在册跳过 {self.skipped} 行，"
                 f"有问题 {self.errors} 行。"
             )
-        out.extend(f"  {problem}" for problem in self.problems)
+        out.extend(self.problem_lines())
         if self.notices:
             out.append("已在册，跳过：")
             out.extend(f"  {notice}" for notice in self.notices)
@@ -223,103 +199,56 @@ class ImportReport:
 # Reading the file ---------------------------------------------------------------------------------------------
 
 
-class _Refused(Exception):
-    def __init__(self, problems: list[Problem]) -> None:
-        super().__init__(problems)
-        self.problems = problems
+_Refused = Refused
 
 
-def _refuse(message: str, column: str = "") -> _Refused:
-    return _Refused([Problem(None, column, message)])
-
-
-def _read_cells(file_bytes: bytes, filename: str) -> list[list[Any]]:
-    try:
-        return spreadsheets.read_cells(file_bytes, filename)
-    except spreadsheets.UnreadableFile as error:
-        raise _refuse(str(error)) from None
-
-
-def _header_name(cell: Any) -> str:
-    text = re.sub(r"\s+", "", _text(cell)).replace("*", "").replace("＊", "")
-    text = _HEADER_NOTE.sub("", text)
-    return HEADER_ALIASES.get(text, text)
+def _refuse(message: str, column: str = "") -> Refused:
+    return Refused(_problem(None, column, message))
 
 
 def _find_header(cells: list[list[Any]]) -> tuple[int, dict[str, int]]:
     """The header row's index and the column index of each known header."""
-    header_index = next(
-        (i for i, row in enumerate(cells[:_HEADER_SEARCH_ROWS]) if ID in {_header_name(cell) for cell in row}),
-        None,
-    )
-    if header_index is None:
-        header_index = next((i for i, row in enumerate(cells) if any(_text(cell) for cell in row)), None)
-    if header_index is None:
+    header = spreadsheets.find_header(cells, _HEADER_NAMES, ID)
+    if header is None:
         raise _refuse("文件是空的。第 1 行应为表头（身份证号、救助项目、起始月份、月金额……），其下每行一条在册记录。")
-    columns: dict[str, int] = {}
-    for index, cell in enumerate(cells[header_index]):
-        name = _header_name(cell)
-        if name not in REQUIRED and name not in OPTIONAL:
-            continue
-        if name in columns:
-            raise _refuse(
-                f"表头“{name}”出现了两次（{column_letter(columns[name])} 列和 {column_letter(index)} 列），"
-                "请删除多余的一列。",
-                name,
-            )
-        columns[name] = index
-    missing = [name for name in REQUIRED if name not in columns]
+    if header.repeated:
+        name, first, again = header.repeated[0]
+        raise _refuse(
+            f"表头“{name}”出现了两次（{column_letter(first)} 列和 {column_letter(again)} 列），请删除多余的一列。", name
+        )
+    missing = [name for name in REQUIRED if name not in header.columns]
     if missing:
-        raise _Refused(
-            [
-                Problem(
+        raise Refused(
+            *(
+                _problem(
                     None,
                     name,
-                    f"缺少必填列“{name}”（表头在第 {header_index + 1} 行）。请在表头加上这一列，"
+                    f"缺少必填列“{name}”（表头在第 {header.row} 行）。请在表头加上这一列，"
                     "列名须为：" + "、".join(REQUIRED) + "。",
                 )
                 for name in missing
-            ]
+            )
         )
-    return header_index, columns
+    return header.index, header.columns
 
 
 # Cells --------------------------------------------------------------------------------------------------------
 
 
-def _is_number(value: Any) -> bool:
-    return isinstance(value, int | float) and not isinstance(value, bool)
-
-
-def _text(value: Any) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, bool):
-        return "是" if value else "否"
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    if isinstance(value, datetime):
-        return value.strftime("%Y-%m-%d %H:%M:%S") if value.time() != datetime.min.time() else f"{value:%Y-%m-%d}"
-    if isinstance(value, date):
-        return value.isoformat()
-    return str(value).strip()
-
-
-def _shown(value: Any) -> str:
-    return format(value, ".15g") if isinstance(value, float) else str(value)
+_is_number = spreadsheets.is_number
+_text = spreadsheets.text
+_shown = spreadsheets.shown
 
 
 def _parse_id(value: Any) -> str:
-    if _is_number(value):
-        raise ValueError(MSG_NUMBER_CELL.format(value=_shown(value)))
-    text = _text(value)
-    if text.startswith('="') and text.endswith('"'):  # the ="…" trick some CSV exports use to keep text
-        text = text[2:-1]
-    text = text.lstrip("'").strip()
+    try:
+        text = spreadsheets.id_text(value)
+    except spreadsheets.CellError:
+        raise ValueError(
+            MSG_NUMBER_CELL.format(value=_shown(value) if _is_number(value) else _text(value).lstrip("'"))
+        ) from None
     if not text:
         raise ValueError("请填写身份证号。")
-    if _SCIENTIFIC.match(text):  # a CSV saved from a sheet where the column was a number
-        raise ValueError(MSG_NUMBER_CELL.format(value=text))
     try:
         return idnumber.normalize_id_number(text, today=timezone.localdate())
     except idnumber.InvalidIdNumber as error:
@@ -419,13 +348,13 @@ def _parse_row(number: int, row: Sequence[Any], columns: dict[str, int], this_mo
         try:
             return parse(cell(name), *args)
         except ValueError as error:
-            problems.append(Problem(number, name, str(error), column_letter(columns[name])))
+            problems.append(_problem(number, name, str(error), column_letter(columns[name])))
             return None
 
     def limited(name: str, limit: int) -> str:
         text = _text(cell(name))
         if len(text) > limit:
-            problems.append(Problem(number, name, f"不能超过 {limit} 个字。", column_letter(columns[name])))
+            problems.append(_problem(number, name, f"不能超过 {limit} 个字。", column_letter(columns[name])))
         return text
 
     id_number = check(ID, _parse_id)
@@ -440,7 +369,7 @@ def _parse_row(number: int, row: Sequence[Any], columns: dict[str, int], this_mo
         for column, given in ((MODE, mode), (CAREGIVER, caregiver), (INSTITUTION, institution)):
             if given:
                 problems.append(
-                    Problem(
+                    _problem(
                         number,
                         column,
                         f"低保以家庭为对象，不填写{column}；{column}只适用于特困。请清空该单元格。",
@@ -449,7 +378,7 @@ def _parse_row(number: int, row: Sequence[Any], columns: dict[str, int], this_mo
                 )
     elif benefit == BenefitKind.TEKUN and mode == Mode.DISPERSED and not caregiver:
         where = column_letter(columns[CAREGIVER]) if CAREGIVER in columns else ""
-        problems.append(Problem(number, CAREGIVER, "分散供养须填写照料人。请填写照料人姓名。", where))
+        problems.append(_problem(number, CAREGIVER, "分散供养须填写照料人。请填写照料人姓名。", where))
     if problems:
         return problems
     return RollRow(
@@ -469,7 +398,7 @@ def _parse(file_bytes: bytes, filename: str) -> tuple[list[RollRow], list[Proble
     try:
         if len(file_bytes) > MAX_BYTES:
             raise _refuse(f"文件超过 {MAX_BYTES // (1024 * 1024)} MB。请分成几个文件导入。")
-        cells = _read_cells(file_bytes, filename)
+        cells = spreadsheets.read_cells(file_bytes, filename)
         header_index, columns = _find_header(cells)
     except _Refused as refused:
         return [], refused.problems, None
@@ -486,7 +415,7 @@ def _parse(file_bytes: bytes, filename: str) -> tuple[list[RollRow], list[Proble
         else:
             problems.extend(parsed)
     if not rows and not problems:
-        problems.append(Problem(None, "", f"表头（第 {header_index + 1} 行）下面没有数据行。"))
+        problems.append(_problem(None, "", f"表头（第 {header_index + 1} 行）下面没有数据行。"))
     return rows, problems, columns
 
 
@@ -539,7 +468,7 @@ def _plan(actor: User, rows: list[RollRow], report: ImportReport, columns: dict[
     error_rows: set[int] = {problem.row for problem in report.problems if problem.row is not None}
 
     def error(row: RollRow, column: str, message: str) -> None:
-        report.problems.append(Problem(row.row, column, message, _letter(columns, column)))
+        report.problems.append(_problem(row.row, column, message, _letter(columns, column)))
         error_rows.add(row.row)
 
     first_row_of: dict[tuple[str, int], int] = {}
@@ -579,7 +508,7 @@ def _plan(actor: User, rows: list[RollRow], report: ImportReport, columns: dict[
         current = existing.get(key)
         if current is not None:
             if current.start_month == row.start_month and current.monthly_amount == row.monthly_amount:
-                report.notices.append(Problem(row.row, "", MSG_ALREADY.format(benefit=label)))
+                report.notices.append(_problem(row.row, "", MSG_ALREADY.format(benefit=label)))
                 report.skipped += 1
                 continue
             column = START if current.start_month != row.start_month else AMOUNT
@@ -651,7 +580,7 @@ def import_roll(*, actor: User, file_bytes: bytes, filename: str, commit: bool) 
     except IntegrityError:
         report.created = 0
         report.problems.append(
-            Problem(
+            _problem(
                 None, "", "导入时发现部分对象刚刚已被登记在册（可能有人同时在办理），没有写入任何记录。请重新导入。"
             )
         )

@@ -27,8 +27,8 @@ from assistance.permissions import ledger_owners
 from assistance.policy import model as policy
 from assistance.policy.params import MissingParameters, Parameters
 from assistance.policy.rules import evaluate_household
-from assistance.services import month_start
 from cases.models import Household, User
+from core.months import month_start
 
 Category = LedgerEntry.Category
 CHUNK = 2000

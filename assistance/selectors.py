@@ -131,6 +131,8 @@ KEY_LABELS: dict[str, str] = {
     "visits.left_behind_children_days": "留守儿童探访周期（天）",
     "input.max_amount": "录入金额上限（元）",
     "input.max_year": "录入日期年份上限",
+    "imports.max_rows": "导入表格最多行数",
+    "imports.max_columns": "导入表格最多列数",
 }
 
 

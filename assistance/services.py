@@ -16,22 +16,11 @@ from django.utils import timezone
 from assistance.models import PolicyParameter, RecomputeMark
 from assistance.permissions import ensure_add_parameter_version, ensure_confirm_parameter_version
 from cases.models import User
+from core.months import month_start, next_month, previous_month
 
 UNKNOWN_KEY = "未知参数"
 DATE_TAKEN = "该日期已有版本，请修改原版本或选择其他日期"
 RETROACTIVE_REASON_REQUIRED = "追溯生效的版本须说明原因"
-
-
-def month_start(day: date) -> date:
-    return day.replace(day=1)
-
-
-def previous_month(month: date) -> date:
-    return month_start(month_start(month) - timedelta(days=1))
-
-
-def next_month(month: date) -> date:
-    return month_start(month_start(month) + timedelta(days=32))
 
 
 def is_retroactive(effective_from: date, today: date | None = None) -> bool:

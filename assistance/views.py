@@ -4,7 +4,7 @@ versions and confirm proposed ones; county users follow the months marked for re
 from __future__ import annotations
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -48,8 +48,6 @@ def parameter_detail(request: HttpRequest, key: str) -> HttpResponse:
     if form is not None and form.is_bound and form.is_valid():
         try:
             version = services.add_parameter_version(actor=request.user, key=key, **form.service_data())
-        except PermissionDenied as error:
-            return refuse(request, str(error), 403)
         except ValidationError as error:
             apply_errors(form, error)
         else:
@@ -85,8 +83,6 @@ def parameter_confirm(request: HttpRequest, key: str, pk: int) -> HttpResponse:
     else:
         try:
             services.confirm_parameter_version(actor=request.user, version=version, note=form.cleaned_data["note"])
-        except PermissionDenied as error:
-            return refuse(request, str(error), 403)
         except ValidationError as error:
             messages.error(request, "；".join(error.messages))
         else:

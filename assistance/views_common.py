@@ -9,10 +9,7 @@ from typing import Any
 
 from django import forms
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
-
-from core.views import refuse
 
 View = Callable[..., HttpResponse]
 
@@ -24,10 +21,7 @@ def refused_unless(ensure: Callable[[Any], None]) -> Callable[[View], View]:
     def decorate(view: View) -> View:
         @wraps(view)
         def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-            try:
-                ensure(request.user)
-            except PermissionDenied as error:
-                return refuse(request, str(error), 403)
+            ensure(request.user)
             return view(request, *args, **kwargs)
 
         return wrapped

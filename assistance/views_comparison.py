@@ -4,7 +4,7 @@ township; the county sees every township and starts a comparison run (followed o
 from __future__ import annotations
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -17,8 +17,7 @@ from assistance.forms import ComparisonFilterForm, FlagResolveForm, StartRunForm
 from assistance.models import ComparisonFlag
 from assistance.views_common import form_errors_message, refused_unless
 from cases.permissions import can_see_full_identity
-from core.exceptions import TransitionNotAllowed
-from core.views import month_param, next_url, refusal
+from core.views import invalid_message, month_param, next_url
 
 
 def comparison_list(request: HttpRequest) -> HttpResponse:
@@ -90,9 +89,8 @@ def flag_resolve(request: HttpRequest, pk: int) -> HttpResponse:
     else:
         try:
             comparison.resolve_flag(actor=request.user, flag=flag, note=form.cleaned_data["note"])
-        except (PermissionDenied, TransitionNotAllowed, ValidationError) as error:
-            if response := refusal(request, error):
-                return response
+        except ValidationError as error:
+            invalid_message(request, error)
         else:
             messages.success(request, "已记录处理情况。")
     return redirect(next_url(request, f"{reverse('comparison-list')}?month={flag.month:%Y-%m}"))
@@ -106,9 +104,6 @@ def comparison_run(request: HttpRequest) -> HttpResponse:
         form_errors_message(request, form)
         return redirect(next_url(request, reverse("comparison-list")))
     township = selectors.chosen_township(request.user, form.cleaned_data["township"])
-    try:
-        run = jobs.start_comparison(actor=request.user, month=form.cleaned_data["month"], township=township)
-    except PermissionDenied as error:
-        return refusal(request, error) or redirect(reverse("comparison-list"))
+    run = jobs.start_comparison(actor=request.user, month=form.cleaned_data["month"], township=township)
     messages.success(request, f"已启动{run.month:%Y年%m月}信息比对。")
     return redirect(next_url(request, reverse("job-detail", args=[run.pk])))

@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -17,7 +17,7 @@ from assistance.determinations import determine_household, latest_determination
 from assistance.forms import DeterminationForm, EnrollmentFilterForm, ExitRequestForm, ExitReviewForm
 from assistance.models import BenefitKind, Determination, Enrollment
 from assistance.views_common import form_errors_message, refused_unless
-from core.views import next_url, refusal, refuse
+from core.views import invalid_message, next_url
 
 DECISION_LABELS = {"grant": "符合", "gradual_exit": "渐退期", "exit": "退出", "deny": "不符合"}
 
@@ -27,10 +27,7 @@ def determination_view(request: HttpRequest, household_pk: int) -> HttpResponse:
     household = selectors.household_or_404(request.user, household_pk)
     can_run = permissions.can_run_determination(request.user, household)
     if request.method == "POST":
-        try:
-            permissions.ensure_run_determination(request.user, household)
-        except PermissionDenied as error:
-            return refuse(request, str(error), 403)
+        permissions.ensure_run_determination(request.user, household)
         form = DeterminationForm(request.POST)
         if not form.is_valid():
             form_errors_message(request, form)
@@ -39,9 +36,8 @@ def determination_view(request: HttpRequest, household_pk: int) -> HttpResponse:
                 determination = determine_household(
                     actor=request.user, household=household, month=form.cleaned_data["month"]
                 )
-            except (PermissionDenied, ValidationError) as error:
-                if response := refusal(request, error):
-                    return response
+            except ValidationError as error:
+                invalid_message(request, error)
             else:
                 messages.success(request, f"已按 {determination.month:%Y年%m月} 的家庭情况重新测算。")
         return redirect(next_url(request, reverse("determination", args=[household.pk])))
@@ -128,9 +124,8 @@ def exit_request(request: HttpRequest, pk: int) -> HttpResponse:
                 last_month=form.cleaned_data["last_month"],
                 reason=form.cleaned_data["reason"],
             )
-        except (PermissionDenied, ValidationError) as error:
-            if response := refusal(request, error):
-                return response
+        except ValidationError as error:
+            invalid_message(request, error)
         else:
             messages.success(request, "退出申请已提出，须由另一名工作人员复核后生效。")
     return redirect(next_url(request, reverse("enrollment-detail", args=[enrollment.pk])))
@@ -148,9 +143,8 @@ def exit_review(request: HttpRequest, pk: int) -> HttpResponse:
             enrollments.review_exit(
                 actor=request.user, review=review, approve=form.approve, comment=form.cleaned_data["comment"]
             )
-        except (PermissionDenied, ValidationError) as error:
-            if response := refusal(request, error):
-                return response
+        except ValidationError as error:
+            invalid_message(request, error)
         else:
             messages.success(request, "复核意见已记录。")
     return redirect(next_url(request, reverse("enrollment-detail", args=[review.enrollment_id])))

@@ -4,7 +4,7 @@ screening, follows its progress, and accepts or returns the ledgers."""
 from __future__ import annotations
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -20,8 +20,7 @@ from assistance.views_common import form_errors_message, refused_unless
 from cases import selectors as case_selectors
 from cases.permissions import can_see_full_identity
 from cases.services import log_sensitive_access
-from core.exceptions import TransitionNotAllowed
-from core.views import month_param, next_url, refusal, refuse
+from core.views import invalid_message, month_param, next_url, refuse
 
 
 def ledger_list(request: HttpRequest) -> HttpResponse:
@@ -114,9 +113,8 @@ def entry_handle(request: HttpRequest, pk: int) -> HttpResponse:
     else:
         try:
             ledgers.handle_entry(actor=request.user, entry=entry, note=form.cleaned_data["note"])
-        except (PermissionDenied, TransitionNotAllowed, ValidationError) as error:
-            if response := refusal(request, error):
-                return response
+        except ValidationError as error:
+            invalid_message(request, error)
         else:
             messages.success(request, "已记录处理情况。")
     return redirect(next_url(request, _ledger_page(entry.township_id, f"{entry.month:%Y-%m}")))
@@ -128,9 +126,8 @@ def ledger_submit(request: HttpRequest, township_pk: int, month: str) -> HttpRes
     township = selectors.township_or_404(request.user, township_pk)
     try:
         ledgers.submit_ledger(actor=request.user, township_id=township.pk, month=month_param(month))
-    except (PermissionDenied, TransitionNotAllowed, ValidationError) as error:
-        if response := refusal(request, error):
-            return response
+    except ValidationError as error:
+        invalid_message(request, error)
     else:
         messages.success(request, "台账已上报县民政局。")
     return redirect(next_url(request, _ledger_page(township.pk, month)))
@@ -149,9 +146,8 @@ def ledger_review(request: HttpRequest, township_pk: int, month: str) -> HttpRes
     else:
         try:
             ledgers.review_ledger(actor=request.user, ledger=ledger, accept=form.accept, note=form.cleaned_data["note"])
-        except (PermissionDenied, TransitionNotAllowed, ValidationError) as error:
-            if response := refusal(request, error):
-                return response
+        except ValidationError as error:
+            invalid_message(request, error)
         else:
             messages.success(request, "验收意见已记录。")
     return redirect(next_url(request, _ledger_page(township.pk, month)))
@@ -162,19 +158,13 @@ def job_list(request: HttpRequest) -> HttpResponse:
     if not permissions.can_view_job_runs(request.user):
         return refuse(request, permissions.JOBS_COUNTY_ONLY, 403)
     if request.method == "POST":
-        try:
-            permissions.ensure_start_job_run(request.user)
-        except PermissionDenied as error:
-            return refuse(request, str(error), 403)
+        permissions.ensure_start_job_run(request.user)
         form = StartRunForm(request.POST)
         if not form.is_valid():
             form_errors_message(request, form)
             return redirect(next_url(request, reverse("job-list")))
         township = selectors.chosen_township(request.user, form.cleaned_data["township"])
-        try:
-            run = jobs.start_screening(actor=request.user, month=form.cleaned_data["month"], township=township)
-        except PermissionDenied as error:
-            return refuse(request, str(error), 403)
+        run = jobs.start_screening(actor=request.user, month=form.cleaned_data["month"], township=township)
         messages.success(request, f"已启动{run.month:%Y年%m月}摸排。")
         return redirect(next_url(request, reverse("job-list")))
     rows = [(run, *jobs.progress(run)) for run in selectors.job_runs()[:30]]
@@ -199,11 +189,8 @@ def job_detail(request: HttpRequest, pk: int) -> HttpResponse:
     if run is None:
         raise Http404("没有该运行记录")
     if request.method == "POST":
-        try:
-            retry = jobs.retry_failed_comparison if run.kind == JobRun.Kind.COMPARISON else jobs.retry_failed
-            count = retry(actor=request.user, run=run)
-        except PermissionDenied as error:
-            return refuse(request, str(error), 403)
+        retry = jobs.retry_failed_comparison if run.kind == JobRun.Kind.COMPARISON else jobs.retry_failed
+        count = retry(actor=request.user, run=run)
         messages.success(request, f"已重新排队 {count} 个失败的乡镇。")
         return redirect(next_url(request, reverse("job-detail", args=[run.pk])))
     children = run.children.select_related("township").order_by("township__code")

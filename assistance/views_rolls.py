@@ -1,26 +1,18 @@
 """Go-live import of the existing 低保 and 特困 rolls (``assistance.roll_import``): upload a file, read the preview
 (counts, problems by row and column, what would be created), then confirm to import exactly the previewed file.
 
-Between preview and confirmation the uploaded bytes wait under ``MEDIA_ROOT/roll_imports/`` with a random name;
-the confirmation carries a signed token naming that file, its uploader and its SHA-256, valid for two hours, so
-only the person who previewed it can import it, and only unchanged. The file is removed after the import; files
-left behind by previews never confirmed are removed at the next upload once expired. Auditors get 403.
+Between preview and confirmation the uploaded bytes wait in the pending-upload store (``core.uploads``: under
+``MEDIA_ROOT/pending/`` with a random name); the confirmation carries a signed token naming that file, its
+uploader, the kind of import and its SHA-256, valid for two hours, so only the person who previewed it can import
+it, and only unchanged. The file is removed after the import; files left behind by previews never confirmed are
+removed at the next upload once expired. Auditors get 403.
 """
 
 from __future__ import annotations
 
-import hashlib
-import io
-import os
-import re
-import secrets
-import time
-from pathlib import Path
-
 from django import forms
-from django.conf import settings
 from django.contrib import messages
-from django.core import signing
+from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -32,14 +24,13 @@ from assistance.forms import RollConfirmForm
 from assistance.roll_import import FORMAT_COLUMNS, MAX_BYTES, OPTIONAL, REQUIRED, ImportReport, import_roll
 from assistance.views_common import refused_unless
 from cases.models import User
+from core import exports, uploads
 from core.validators import GuardedForm
 from core.views import next_url, posted
 
-UPLOAD_DIR = "roll_imports"
-SIGNING_SALT = "assistance.roll-import"
+UPLOAD_KIND = "assistance.roll-import"
 TOKEN_MAX_AGE = 2 * 3600
 PREVIEW_ROWS = 200
-_NAME = re.compile(r"[0-9a-f]{32}")
 EXPIRED = "预览已失效（超过两小时、已经导入过或不是您上传的文件）。请重新上传文件并预览。"
 
 
@@ -57,46 +48,17 @@ class RollUploadForm(GuardedForm, forms.Form):
         return upload
 
 
-def _upload_dir() -> Path:
-    return Path(settings.MEDIA_ROOT) / UPLOAD_DIR
-
-
-def _remove_expired(directory: Path) -> None:
-    cutoff = time.time() - TOKEN_MAX_AGE
-    for path in directory.iterdir():
-        if _NAME.fullmatch(path.name) and path.stat().st_mtime < cutoff:
-            path.unlink(missing_ok=True)
-
-
 def _keep(user: User, data: bytes, filename: str) -> str:
     """Store the previewed bytes; the signed token that lets this user import them."""
-    directory = _upload_dir()
-    directory.mkdir(parents=True, exist_ok=True)
-    _remove_expired(directory)
-    name = secrets.token_hex(16)
-    descriptor = os.open(directory / name, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    with os.fdopen(descriptor, "wb") as stream:
-        stream.write(data)
-    payload = {"file": name, "user": user.pk, "name": filename, "sha256": hashlib.sha256(data).hexdigest()}
-    return signing.dumps(payload, salt=SIGNING_SALT, compress=True)
+    return uploads.stash(user.pk, UPLOAD_KIND, data, filename)
 
 
-def _kept(user: User, token: str) -> tuple[Path, bytes, str] | None:
+def _kept(user: User, token: str) -> tuple[bytes, str] | None:
     """The stored file a token names, when the token is this user's, unexpired, and the file is unchanged."""
     try:
-        payload = signing.loads(token, salt=SIGNING_SALT, max_age=TOKEN_MAX_AGE)
-    except signing.BadSignature:
+        return uploads.load(user.pk, UPLOAD_KIND, token, max_age=TOKEN_MAX_AGE)
+    except ValidationError:
         return None
-    if not isinstance(payload, dict) or payload.get("user") != user.pk or not _NAME.fullmatch(payload.get("file", "")):
-        return None
-    path = _upload_dir() / payload["file"]
-    try:
-        data = path.read_bytes()
-    except OSError:
-        return None
-    if hashlib.sha256(data).hexdigest() != payload.get("sha256"):
-        return None
-    return path, data, str(payload.get("name", ""))
 
 
 def _preview(request: HttpRequest, report: ImportReport, token: str = "") -> HttpResponse:
@@ -138,11 +100,11 @@ def roll_import_confirm(request: HttpRequest) -> HttpResponse:
     if kept is None:
         messages.error(request, EXPIRED)
         return redirect(next_url(request, reverse("roll-import")))
-    path, data, filename = kept
+    data, filename = kept
     try:
         report = import_roll(actor=request.user, file_bytes=data, filename=filename, commit=True)
     finally:
-        path.unlink(missing_ok=True)
+        uploads.discard(form.cleaned_data["token"])
     if not report.ok:
         return _preview(request, report)
     messages.success(
@@ -152,27 +114,12 @@ def roll_import_confirm(request: HttpRequest) -> HttpResponse:
 
 
 def roll_template(request: HttpRequest) -> HttpResponse:
-    """An empty roll file with the headers, the ID column formatted as text."""
-    from openpyxl import Workbook
-    from openpyxl.styles import Font
-
-    workbook = Workbook()
-    sheet = workbook.active
-    sheet.title = "在册名单"
-    headers = [name for name, _, _ in FORMAT_COLUMNS]
-    sheet.append(headers)
-    for index, name in enumerate(headers, start=1):
-        cell = sheet.cell(row=1, column=index)
-        cell.font = Font(bold=name in REQUIRED)
-        letter = cell.column_letter
-        sheet.column_dimensions[letter].width = 22 if index == 1 else 14
-        if index == 1:
-            for row in range(2, 2001):
-                sheet.cell(row=row, column=index).number_format = "@"
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    response = HttpResponse(
-        buffer.getvalue(), content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-    )
+    """An empty roll file with the headers (frozen), the ID column formatted as text (``core.exports``)."""
+    columns = [
+        exports.Column(name, "id" if index == 0 else "text", 22 if index == 0 else 14)
+        for index, (name, _, _) in enumerate(FORMAT_COLUMNS)
+    ]
+    content = exports.xlsx(lambda book: exports.write_sheet(book, "在册名单", columns, []))
+    response = HttpResponse(content, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
     response["Content-Disposition"] = "attachment; filename*=UTF-8''roll-template.xlsx"
     return response

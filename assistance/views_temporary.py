@@ -4,7 +4,7 @@ case page where it is decided and its 低保 assessment recorded. The rules live
 from __future__ import annotations
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -18,7 +18,6 @@ from assistance.models import TemporaryCase
 from assistance.views_common import refused_unless
 from cases.models import Member
 from cases.permissions import can_see_full_identity, ensure_can_write
-from core.exceptions import TransitionNotAllowed
 from core.views import apply_errors, id_param, next_url, posted, refuse
 
 
@@ -69,8 +68,6 @@ def temporary_new(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         try:
             case = temporary.register_case(actor=request.user, member=member, **form.cleaned_data)
-        except PermissionDenied as error:
-            return refuse(request, str(error), 403)
         except ValidationError as error:
             apply_errors(form, error)
         else:
@@ -130,10 +127,6 @@ def temporary_decide(request: HttpRequest, pk: int) -> HttpResponse:
     if form.is_valid():
         try:
             temporary.decide_case(actor=request.user, case=case, approve=form.approve, note=form.cleaned_data["note"])
-        except TransitionNotAllowed as error:
-            return refuse(request, error.message, 409)
-        except PermissionDenied as error:
-            return refuse(request, str(error), 403)
         except ValidationError as error:
             apply_errors(form, error)
         else:
@@ -150,10 +143,6 @@ def temporary_followup(request: HttpRequest, pk: int) -> HttpResponse:
     if form.is_valid():
         try:
             temporary.complete_followup(actor=request.user, case=case, note=form.cleaned_data["note"])
-        except TransitionNotAllowed as error:
-            return refuse(request, error.message, 409)
-        except PermissionDenied as error:
-            return refuse(request, str(error), 403)
         except ValidationError as error:
             apply_errors(form, error)
         else:

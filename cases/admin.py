@@ -14,7 +14,7 @@ from cases.models import (
     Village,
     WindowStaff,
 )
-from cases.resources import HouseholdResource, MemberResource
+from cases.resources import EXPORT_FORMATS, HouseholdResource, MemberResource
 
 
 @admin.register(Township)
@@ -50,6 +50,7 @@ class UserAdmin(BaseUserAdmin):
 @admin.register(Household)
 class HouseholdAdmin(ImportExportModelAdmin):
     resource_classes = [HouseholdResource]
+    export_formats = EXPORT_FORMATS  # CSV with a BOM, xlsx through core.exports
     list_display = ("number", "township", "village", "area_type", "address")
     list_filter = ("area_type", "township")
     search_fields = ("=number",)
@@ -60,6 +61,7 @@ class HouseholdAdmin(ImportExportModelAdmin):
 @admin.register(Member)
 class MemberAdmin(ImportExportModelAdmin):
     resource_classes = [MemberResource]
+    export_formats = EXPORT_FORMATS  # CSV with a BOM, xlsx through core.exports
     list_display = ("name", "id_number", "relation", "household", "active")
     list_filter = ("active", "relation", "poverty_status")
     search_fields = ("=id_number", "name")
@@ -75,9 +77,17 @@ class IllnessCatalogAdmin(admin.ModelAdmin):
 
 @admin.register(CalendarDay)
 class CalendarDayAdmin(admin.ModelAdmin):
-    list_display = ("date", "kind", "name")
-    list_filter = ("kind",)
+    """The State Council's days are loaded (``load_official_calendar``); a day the county adds or changes here
+    becomes the county's own (来源：本县设定) and later loads leave it alone."""
+
+    list_display = ("date", "kind", "name", "source")
+    list_filter = ("source", "kind")
+    readonly_fields = ("source",)
     date_hierarchy = "date"
+
+    def save_model(self, request, obj, form, change):  # type: ignore[no-untyped-def]
+        obj.source = CalendarDay.Source.COUNTY
+        super().save_model(request, obj, form, change)
 
 
 @admin.register(WindowStaff)

@@ -10,7 +10,7 @@ from django.core.cache import cache
 from cases import selectors
 from cases.models import AssetRecord, Expenditure, Household, IncomeItem, Member, Referral, User
 from cases.models.intake import PERSONAL_BENEFITS, Benefit
-from core.validators import GuardedForm, validate_not_future
+from core.validators import GuardedForm, reject_formula_start, validate_not_future
 
 
 def _client_address(request) -> str:  # type: ignore[no-untyped-def]
@@ -104,6 +104,7 @@ MEMBER_FIELDSETS: tuple[tuple[str, list[str]], ...] = (
 
 
 EVENT_DATES = ("date_of_death", "covid_admitted", "covid_discharged")
+FORMULA_SAFE = ("bank_name", "payee_name")
 
 
 class MemberForm(GuardedForm, StyledModelForm):
@@ -126,6 +127,8 @@ class MemberForm(GuardedForm, StyledModelForm):
         self.fields["id_number"].widget.attrs["autocomplete"] = "off"
         for name in EVENT_DATES:  # things that have happened
             self.fields[name].validators.append(validate_not_future)
+        for name in FORMULA_SAFE:  # written as they are into the bank file
+            self.fields[name].validators.append(reject_formula_start)
 
     def fieldsets(self) -> list[tuple[str, list[forms.BoundField]]]:
         return [(title, [self[name] for name in names]) for title, names in MEMBER_FIELDSETS]

@@ -8,9 +8,10 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from import_export import fields, resources, widgets
+from import_export.formats import base_formats
 
 from cases.models import Household, Member, Village
-from core import idnumber
+from core import exports, idnumber
 
 NUMBER_CELL = "“{label}”列必须设置为文本格式：该单元格是数字（{value}），可能已丢失位数或末位 X。"
 
@@ -29,6 +30,27 @@ class StrictTextWidget(widgets.CharWidget):
 
     def render(self, value: Any, obj: Any = None, **kwargs: Any) -> str:
         return "" if value is None else str(value)
+
+
+class BomCSV(base_formats.CSV):
+    """CSV export for the admin, UTF-8 with a BOM so that Excel opens it as UTF-8 (not GBK). Formulae are escaped
+    (``IMPORT_EXPORT_ESCAPE_FORMULAE_ON_EXPORT``) before the BOM goes in front."""
+
+    def export_data(self, dataset: Any, **kwargs: Any) -> str:
+        return "\ufeff" + str(super().export_data(dataset, **kwargs))
+
+
+class ToolkitXLSX(base_formats.XLSX):
+    """xlsx export for the admin through ``core.exports`` (XlsxWriter, constant memory): every cell a text cell,
+    written as a string and never as a formula, so IDs and accounts keep every digit and a final X."""
+
+    def export_data(self, dataset: Any, **kwargs: Any) -> bytes:
+        columns = [exports.Column(str(title), "id", 20) for title in dataset.headers or []]
+        title = dataset.title or "Sheet1"
+        return exports.xlsx(lambda book: exports.write_sheet(book, title, columns, dataset))
+
+
+EXPORT_FORMATS = [BomCSV, ToolkitXLSX]
 
 
 class HouseholdResource(resources.ModelResource):

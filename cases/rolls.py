@@ -56,31 +56,26 @@ Rules
 from __future__ import annotations
 
 import hashlib
-import json
 import re
-import secrets
-import time
 from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from pathlib import Path, PurePath, PureWindowsPath
+from pathlib import PurePath, PureWindowsPath
 from typing import Any
 
-from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.db import connection, transaction
 from django.db.models import QuerySet
 from django.utils import timezone
 
-from cases import spreadsheets
 from cases.models import Member, RollImport, RollKind, RollRecord, Township, User, Village
 from cases.models.people import PovertyStatus
 from cases.permissions import can_import_rolls, can_view_rolls, ensure_import_rolls, ensure_view_rolls
-from cases.spreadsheets import column_letter
-from core import idnumber
+from core import idnumber, spreadsheets, uploads
 from core.masking import id_as_seen
+from core.spreadsheets import Problem, Refused, Report, column_letter
 
 __all__ = [
     "COLUMNS",
@@ -112,11 +107,8 @@ __all__ = [
 MAX_BYTES = 50 * 1024 * 1024
 PREVIEW_ROWS = 50
 MAX_PROBLEMS = 500
-_HEADER_SEARCH_ROWS = 10
 _LOCK_KEY = 0x524F4C53  # pg_advisory_xact_lock(key, kind): one committing import per kind at a time
 _KIND_LOCK = {kind: index for index, kind in enumerate(RollKind.values)}
-
-MSG_NUMBER_FIX = "请将该列设置为文本格式后重新导出"
 
 
 # Columns ------------------------------------------------------------------------------------------------------
@@ -320,39 +312,6 @@ _TEXT_LIMITS = {"name": 64, "household_number": 40, "relation": 32, "illness": 1
 # Results ------------------------------------------------------------------------------------------------------
 
 
-@dataclass
-class Problem:
-    """Something wrong that refuses the file: ``rows`` empty for the file as a whole, else the spreadsheet rows
-    (header row counted) with the same problem."""
-
-    column: str
-    message: str
-    fix: str
-    letter: str = ""
-    rows: list[int] = field(default_factory=list)
-
-    SHOWN_ROWS = 20
-
-    @property
-    def where(self) -> str:
-        if not self.rows:
-            return "整个文件"
-        shown = "、".join(str(row) for row in self.rows[: self.SHOWN_ROWS])
-        if len(self.rows) > self.SHOWN_ROWS:
-            return f"第 {shown} 行等，共 {len(self.rows)} 行"
-        return f"第 {shown} 行"
-
-    @property
-    def column_label(self) -> str:
-        if not self.column:
-            return ""
-        return f"{self.letter} 列「{self.column}」" if self.letter else f"「{self.column}」"
-
-    def __str__(self) -> str:
-        place = f"{self.where} {self.column_label}".strip()
-        return f"{place}：{self.message}。{self.fix}。"
-
-
 @dataclass(frozen=True)
 class PreviewRow:
     row_number: int
@@ -367,19 +326,16 @@ class PreviewRow:
     matched: bool
 
 
-@dataclass
-class RollReport:
+@dataclass(kw_only=True)
+class RollReport(Report):
     """What an import of the file would do (preview) — or why the file is refused."""
 
     kind: str
-    filename: str
     sha256: str
     rows: int = 0
     invalid_ids: int = 0
     duplicate_ids: int = 0
     matched: int = 0
-    problems: list[Problem] = field(default_factory=list)
-    hidden_problems: int = 0  # problems beyond MAX_PROBLEMS, not listed
     preview: list[PreviewRow] = field(default_factory=list)
     columns: list[tuple[str, str]] = field(default_factory=list)  # (letter, header as written) of the columns read
     ignored_columns: list[str] = field(default_factory=list)
@@ -401,9 +357,7 @@ class RollReport:
         out = [f"{self.kind_label}：{self.filename}"]
         if self.refused:
             out.append("文件被整体拒绝，没有导入任何记录：")
-            out.extend(f"  {problem}" for problem in self.problems)
-            if self.hidden_problems:
-                out.append(f"  另有 {self.hidden_problems} 处问题未列出。")
+            out.extend(self.problem_lines())
         else:
             out.append(
                 f"数据行 {self.rows}；身份证号无效 {self.invalid_ids}，重复 {self.duplicate_ids}；"
@@ -429,154 +383,71 @@ class _Parsed:
     ignored: list[str]
 
 
-class _Refused(Exception):
-    def __init__(self, *problems: Problem) -> None:
-        super().__init__(problems)
-        self.problems = list(problems)
+_Refused = Refused
+_Bad = spreadsheets.CellError
+_text = spreadsheets.text
+_strict_text = spreadsheets.id_text
+_is_number = spreadsheets.is_number
+_shown = spreadsheets.shown
 
 
 def _file_problem(message: str, fix: str, column: str = "", letter: str = "") -> Problem:
-    return Problem(column=column, message=message, fix=fix, letter=letter)
+    return Problem(message, fix, column, letter)
 
 
 # Reading the file ---------------------------------------------------------------------------------------------
 
 
-def read_cells(file_bytes: bytes, filename: str) -> list[list[Any]]:
-    """All rows of the first sheet (Excel) or of the CSV, from row 1."""
-    try:
-        return spreadsheets.read_cells(file_bytes, filename)
-    except spreadsheets.UnreadableFile as error:
-        raise _Refused(_file_problem(error.what, error.fix)) from None
-
-
+read_cells = spreadsheets.read_cells
 _SPACES = re.compile(r"\s+")
-_HEADER_NOTE = re.compile(r"[（(][^（）()]*[）)]$")
 
 
 def _header_key(cell: Any) -> str | None:
     if not isinstance(cell, str):
         return None
-    text = _SPACES.sub("", cell).replace("*", "").replace("＊", "")
-    key = _HEADER_LOOKUP.get(text)
-    if key is None:
-        key = _HEADER_LOOKUP.get(_HEADER_NOTE.sub("", text))
-    return key
+    return spreadsheets.header_key(cell, _HEADER_LOOKUP)
 
 
 def _find_header(cells: list[list[Any]], kind: str) -> tuple[int, dict[str, int], list[tuple[str, str]], list[str]]:
     """The header row's index, the column index of each known column of the kind, the columns read and the
     headers ignored."""
     wanted = dict(KIND_COLUMNS[kind])
-    header_index = next(
-        (i for i, row in enumerate(cells[:_HEADER_SEARCH_ROWS]) if "id_number" in {_header_key(c) for c in row}),
-        None,
-    )
-    if header_index is None:
-        header_index = next((i for i, row in enumerate(cells) if any(row)), None)
-    if header_index is None:
+
+    def lookup(cell: Any) -> str | None:
+        key = _header_key(cell)
+        return key if key in wanted else None
+
+    header = spreadsheets.find_header(cells, lookup, "id_number")
+    if header is None:
         headers = "、".join(COLUMNS[key].header for key in wanted)
         raise _Refused(_file_problem("文件是空的", f"第 1 行应为表头（{headers}），其下每行一人"))
-    columns: dict[str, int] = {}
-    read: list[tuple[str, str]] = []
-    ignored: list[str] = []
     problems: list[Problem] = []
-    for index, cell in enumerate(cells[header_index]):
-        key = _header_key(cell)
-        if key is None or key not in wanted:
-            if str(cell).strip():
-                ignored.append(str(cell).strip())
-            continue
-        if key in columns:
-            problems.append(
-                _file_problem(
-                    f"表头“{COLUMNS[key].header}”出现了两次（{column_letter(columns[key])} 列和 "
-                    f"{column_letter(index)} 列）",
-                    "请删除多余的一列",
-                    COLUMNS[key].header,
-                    column_letter(index),
-                )
+    for key, first, again in header.repeated:
+        problems.append(
+            _file_problem(
+                f"表头“{COLUMNS[key].header}”出现了两次（{column_letter(first)} 列和 {column_letter(again)} 列）",
+                "请删除多余的一列",
+                COLUMNS[key].header,
+                column_letter(again),
             )
-            continue
-        columns[key] = index
-        read.append((column_letter(index), str(cell).strip()))
+        )
     for key, required in KIND_COLUMNS[kind]:
-        if required and key not in columns:
+        if required and key not in header.columns:
             column = COLUMNS[key]
             also = f"（也可写作：{'、'.join(column.aliases[:4])}）" if column.aliases else ""
             problems.append(
                 _file_problem(
-                    f"缺少必填列“{column.header}”（表头在第 {header_index + 1} 行）",
+                    f"缺少必填列“{column.header}”（表头在第 {header.row} 行）",
                     f"请在表头加上“{column.header}”列{also}，填写：{column.note}",
                     column.header,
                 )
             )
     if problems:
         raise _Refused(*problems)
-    return header_index, columns, read, ignored
+    return header.index, header.columns, header.read, header.ignored
 
 
 # Cells --------------------------------------------------------------------------------------------------------
-
-
-class _Bad(Exception):
-    """A cell that cannot be read: ``message`` what is wrong, ``fix`` how to fix it."""
-
-    def __init__(self, message: str, fix: str, group: str = "") -> None:
-        super().__init__(message)
-        self.message = message
-        self.fix = fix
-        self.group = group or message  # problems of one group are listed once, with all their rows
-
-
-def _is_number(value: Any) -> bool:
-    return isinstance(value, int | float) and not isinstance(value, bool)
-
-
-def _shown(value: Any) -> str:
-    return format(value, ".15g") if isinstance(value, float) else str(value)
-
-
-def _text(value: Any) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, str):
-        return value.strip()
-    if isinstance(value, bool):
-        return "是" if value else "否"
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    if isinstance(value, datetime):
-        return f"{value:%Y-%m-%d}"
-    return str(value).strip()
-
-
-_SCIENTIFIC = re.compile(r"^[0-9](\.[0-9]+)?[eE]\+?[0-9]+$")
-
-
-def _strict_text(value: Any) -> str:
-    """Text of a column that must be stored as text (ID numbers, household numbers)."""
-    if value.__class__ is str:  # the common case, quickly: plain text, no quote, no exponent
-        text = value.strip()
-        if not text or (text[0] not in "='" and "E" not in text and "e" not in text):
-            return text
-    if _is_number(value):
-        raise _Bad(
-            "单元格是数字而不是文本，数字会丢失位数和末位 X（如第一个这样的单元格显示为 " + _shown(value) + "）",
-            MSG_NUMBER_FIX,
-            "number",
-        )
-    text = _text(value)
-    if text.startswith('="') and text.endswith('"'):  # the ="…" some CSV exports use to keep text
-        text = text[2:-1].strip()
-    text = text.lstrip("'").strip()
-    if _SCIENTIFIC.match(text):  # a CSV saved from a sheet where the column was a number
-        raise _Bad(
-            f"单元格是科学计数法的数字（{text}），位数已经丢失",
-            MSG_NUMBER_FIX,
-            "number",
-        )
-    return text
 
 
 _LIFTED_WORDS = {
@@ -773,7 +644,7 @@ class _Problems:
         key = (column.key, bad.group)
         problem = self.by_key.get(key)
         if problem is None:
-            problem = self.by_key[key] = Problem(column.header, bad.message, bad.fix, letter)
+            problem = self.by_key[key] = Problem(bad.message, bad.fix, column.header, letter)
         problem.rows.append(row)
 
     def sorted(self) -> list[Problem]:
@@ -1140,54 +1011,26 @@ def _copy_records(import_id: int, records: list[list[Any]]) -> None:
 
 # Pending uploads (between the preview and the confirmation) ---------------------------------------------------
 
-_TOKEN = re.compile(r"^[A-Za-z0-9_-]{20,64}$")
-PENDING_MAX_AGE_S = 24 * 3600
-
-
-def _pending_dir() -> Path:
-    return Path(settings.MEDIA_ROOT) / "rolls" / "pending"
+UPLOAD_KIND = "external-roll:"
 
 
 def stash_pending(*, actor: User, kind: str, file_bytes: bytes, filename: str) -> str:
-    """Keep an uploaded file until it is confirmed: MEDIA_ROOT/rolls/pending/<token> (and <token>.json with the
-    kind, the file name and the uploader). Files older than a day are removed on the way."""
-    folder = _pending_dir()
-    folder.mkdir(parents=True, exist_ok=True)
-    cutoff = time.time() - PENDING_MAX_AGE_S
-    for old in folder.iterdir():
-        try:
-            if old.stat().st_mtime < cutoff:
-                old.unlink()
-        except FileNotFoundError:
-            pass
-    token = secrets.token_urlsafe(24)
-    (folder / token).write_bytes(file_bytes)
-    meta = {"kind": kind, "filename": filename, "user": actor.pk}
-    (folder / f"{token}.json").write_text(json.dumps(meta, ensure_ascii=False), encoding="utf-8")
-    return token
+    """Keep an uploaded file until it is confirmed (``core.uploads``): the signed token naming it."""
+    return uploads.stash(actor.pk, UPLOAD_KIND + kind, file_bytes, filename)
 
 
 def load_pending(*, actor: User, token: str) -> tuple[str, bytes, str]:
-    """(kind, file bytes, file name) of a pending upload made by ``actor``."""
-    gone = ValidationError("上传的文件已过期或不存在，请重新上传。")
-    if not _TOKEN.fullmatch(token or ""):
-        raise gone
-    folder = _pending_dir()
-    try:
-        meta = json.loads((folder / f"{token}.json").read_text(encoding="utf-8"))
-        data = (folder / token).read_bytes()
-    except (OSError, ValueError):
-        raise gone from None
-    if meta.get("user") != actor.pk:
-        raise gone
-    return meta["kind"], data, meta["filename"]
+    """(kind, file bytes, file name) of a pending upload made by ``actor``; ``ValidationError`` when it has
+    expired, was tampered with or is somebody else's."""
+    upload_kind = uploads.kind_of(token)
+    if not upload_kind.startswith(UPLOAD_KIND):
+        raise ValidationError(uploads.EXPIRED)
+    data, filename = uploads.load(actor.pk, upload_kind, token)
+    return upload_kind.removeprefix(UPLOAD_KIND), data, filename
 
 
 def discard_pending(token: str) -> None:
-    if not _TOKEN.fullmatch(token or ""):
-        return
-    for path in (_pending_dir() / token, _pending_dir() / f"{token}.json"):
-        path.unlink(missing_ok=True)
+    uploads.discard(token)
 
 
 # Selectors ----------------------------------------------------------------------------------------------------

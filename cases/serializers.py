@@ -40,7 +40,7 @@ from cases.models import (
 from cases.models.intake import Benefit
 from core import idnumber
 from core.masking import MASK_CHAR, mask_account, mask_id_number
-from core.validators import GuardedSerializer, validate_not_future
+from core.validators import GuardedSerializer, reject_formula_start, validate_not_future
 
 MASKABLE_INPUT_FIELDS = ("id_number", "payee_id_number", "bank_account")
 
@@ -256,6 +256,8 @@ class MemberWriteSerializer(GuardedSerializer, IgnoreMaskedInputMixin, serialize
             "birth_date": {"required": False, "help_text": "默认按身份证号推算；仅在填写更正说明时采用。"},
             "sex": {"required": False, "help_text": "默认按身份证号推算；仅在填写更正说明时采用。"},
             "bank_account": {"help_text": "银行账号；含 * 的脱敏值会被忽略。"},
+            "bank_name": {"validators": [reject_formula_start]},
+            "payee_name": {"validators": [reject_formula_start]},
             "date_of_death": {"validators": [validate_not_future]},
             "covid_admitted": {"validators": [validate_not_future]},
             "covid_discharged": {"validators": [validate_not_future]},

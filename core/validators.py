@@ -24,6 +24,17 @@ def reject_control_characters(value: Any) -> None:
         raise ValidationError(CONTROL_MESSAGE, code="control_character")
 
 
+# What a spreadsheet may take for the start of a formula (CSV injection). Names that go into the bank file as they
+# are (payee, bank, institution) refuse it at input, since the bank CSV is written byte-exact, without escaping.
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+FORMULA_MESSAGE = "不能以 = + - @ 或制表符、回车开头（表格软件会把它当作公式），请删除开头的符号后重新输入。"
+
+
+def reject_formula_start(value: Any) -> None:
+    if isinstance(value, str) and value.startswith(FORMULA_START):
+        raise ValidationError(FORMULA_MESSAGE, code="formula_start")
+
+
 def max_amount(on: date | None = None) -> Decimal:
     return parameters.parameter("input.max_amount", on or timezone.localdate())
 

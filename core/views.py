@@ -10,9 +10,10 @@ from django.core.exceptions import NON_FIELD_ERRORS, BadRequest, PermissionDenie
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.http import url_has_allowed_host_and_scheme
+
+from core.months import this_month
 
 
 def posted(request: HttpRequest) -> tuple[Any, Any]:
@@ -59,9 +60,9 @@ class BadParameter(BadRequest):
 def month_param(text: str | None, *, lenient: bool = False) -> date:
     """A ``YYYY-MM`` parameter (years 1990–2100) as the 1st of that month; this month when empty. A malformed or
     far value is a 400 naming the expected form, or this month when ``lenient`` (form inputs)."""
-    this_month = timezone.localdate().replace(day=1)
+    current = this_month()
     if not text:
-        return this_month
+        return current
     try:
         month = date.fromisoformat(f"{text}-01")
     except ValueError:
@@ -69,8 +70,8 @@ def month_param(text: str | None, *, lenient: bool = False) -> date:
     if month is not None and 1990 <= month.year <= 2100:
         return month
     if lenient:
-        return this_month
-    raise BadParameter(f"月份参数不正确：应为“年-月”（1990–2100 年），例如 {this_month:%Y-%m}。")
+        return current
+    raise BadParameter(f"月份参数不正确：应为“年-月”（1990–2100 年），例如 {current:%Y-%m}。")
 
 
 def id_param(text: str | None) -> int | None:
@@ -94,17 +95,10 @@ def next_url(request: HttpRequest, fallback: str) -> str:
     return fallback
 
 
-def refusal(request: HttpRequest, error: Exception) -> HttpResponse | None:
-    """403 / 409 pages for refused steps; a ValidationError becomes a message on the page the user returns to."""
-    from core.exceptions import TransitionNotAllowed
-
-    if isinstance(error, PermissionDenied):
-        return refuse(request, str(error), 403)
-    if isinstance(error, TransitionNotAllowed):
-        return refuse(request, error.message, 409)
-    if isinstance(error, ValidationError):
-        messages.error(request, "；".join(str(m) for ms in error_messages(error).values() for m in ms))
-    return None
+def invalid_message(request: HttpRequest, error: ValidationError) -> None:
+    """A service's ValidationError as an error message on the page the user returns to. (A refused step,
+    ``PermissionDenied`` or ``TransitionNotAllowed``, is left to raise: ``core.middleware`` answers 403 / 409.)"""
+    messages.error(request, "；".join(str(m) for ms in error_messages(error).values() for m in ms))
 
 
 def forbidden(request: HttpRequest, ensure: Callable[..., None], *objects: Any) -> HttpResponse | None:

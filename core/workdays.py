@@ -39,3 +39,15 @@ def working_days_between(start: date, end: date, special: Mapping[date, str]) ->
         day += timedelta(days=1)
         count += is_working_day(day, special)
     return count
+
+
+def official_days() -> dict[date, tuple[str, str]]:
+    """The State Council's public holidays and make-up working days, for every year the installed
+    ``chinesecalendar`` package knows: {date: (HOLIDAY | WORKDAY, 名称)}."""
+    import chinese_calendar
+
+    names = {holiday.value: holiday.chinese for holiday in chinese_calendar.Holiday}
+    days = {day: (HOLIDAY, names.get(name, name)[:32]) for day, name in chinese_calendar.holidays.items()}
+    for day, name in chinese_calendar.workdays.items():
+        days[day] = (WORKDAY, f"{names.get(name, name)}调休"[:32])
+    return days

@@ -1,25 +1,33 @@
 """Admin: institution accounts are kept here by the county admin; payrolls and lines are read-only (they change
 only through the workflow on the payroll pages, which checks who acts and records history)."""
 
+from typing import Any
+
+from django import forms
 from django.contrib import admin
 from django.urls import reverse
 
+from core.admin import ReadOnlyAdmin
+from core.validators import GuardedForm, reject_formula_start
 from payments.models import InstitutionAccount, PaymentLine, Payroll
 
 
-class ReadOnlyAdmin(admin.ModelAdmin):
-    def has_add_permission(self, request, obj=None):  # type: ignore[no-untyped-def]
-        return False
+class InstitutionAccountForm(GuardedForm, forms.ModelForm):
+    """The institution's name and bank name go into the bank file as they are: no formula-like start."""
 
-    def has_change_permission(self, request, obj=None):  # type: ignore[no-untyped-def]
-        return False
+    class Meta:
+        model = InstitutionAccount
+        fields = ["name", "credit_code", "bank_name", "bank_account"]
 
-    def has_delete_permission(self, request, obj=None):  # type: ignore[no-untyped-def]
-        return False
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        for name in ("name", "bank_name"):
+            self.fields[name].validators.append(reject_formula_start)
 
 
 @admin.register(InstitutionAccount)
 class InstitutionAccountAdmin(admin.ModelAdmin):
+    form = InstitutionAccountForm
     list_display = ("name", "credit_code", "bank_name", "bank_account", "updated_at")
     search_fields = ("name", "credit_code")
 

@@ -38,6 +38,7 @@ from assistance.policy.params import MissingParameters, Parameters
 from assistance.policy.rules import evaluate_household
 from assistance.selectors import month_lookup
 from cases.models import Township, User
+from core.months import month_label, month_start, months, this_month
 from payments import permissions as perms
 from payments import services
 from payments.models import BackPayRun, Overpayment, PaymentLine, Payroll, PayrollBenefit
@@ -122,14 +123,6 @@ class _Result:
     households: int = 0
 
 
-def _months(first: date, last: date) -> list[date]:
-    months, month = [], first
-    while month <= last:
-        months.append(month)
-        month = services.next_month(month)
-    return months
-
-
 def _due_amounts(
     household_ids: list[int], month: date, keys: set[str] | None, result: _Result
 ) -> tuple[dict[Key, Decimal], set[int]]:
@@ -162,9 +155,7 @@ def _due_amounts(
             else:
                 due[(benefit, month, None, int(outcome.member))] = outcome.monthly_amount
     if missing:
-        result.notes.append(
-            f"{services.month_label(month)}缺少生效的政策参数（{'、'.join(sorted(missing))}），部分家庭未重算。"
-        )
+        result.notes.append(f"{month_label(month)}缺少生效的政策参数（{'、'.join(sorted(missing))}），部分家庭未重算。")
     return due, touched
 
 
@@ -326,7 +317,7 @@ def back_pay_run(
     """Recompute paid months and record the differences (see the module). Without a township and months, every
     pending RecomputeMark (or those given) is recomputed county-wide and marked done. County users only."""
     perms.ensure_start_back_pay(actor)
-    today_month = timezone.localdate().replace(day=1)
+    today_month = this_month()
     with transaction.atomic():
         run = BackPayRun.objects.create(started_by=actor, township=township)
         plan: dict[date, set[str] | None] = {}
@@ -334,14 +325,14 @@ def back_pay_run(
         if from_month is not None or township is not None:
             if from_month is None:
                 raise ValidationError({"from_month": "请选择起始月份。"})
-            first = from_month.replace(day=1)
-            last = (to_month or from_month).replace(day=1)
+            first = month_start(from_month)
+            last = month_start(to_month or from_month)
             if last < first:
                 raise ValidationError({"to_month": "截止月份不能早于起始月份。"})
             if last >= today_month:
                 raise ValidationError({"to_month": "只能重算本月之前已发放的月份。"})
             run.from_month, run.to_month = first, last
-            for month in _months(first, last):
+            for month in months(first, last):
                 plan[month] = None
         else:
             wanted = RecomputeMark.objects.select_for_update().filter(status=RecomputeMark.Status.PENDING)
@@ -351,7 +342,7 @@ def back_pay_run(
             if not chosen:
                 raise ValidationError("没有待重算的月份。")
             for mark in chosen:
-                for month in _months(mark.from_month, mark.to_month):
+                for month in months(mark.from_month, mark.to_month):
                     keys = plan.setdefault(month, set())
                     assert keys is not None
                     keys.add(mark.key)

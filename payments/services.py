@@ -38,6 +38,7 @@ from pghistory import config as pghistory_config
 from assistance.models import BenefitKind, Enrollment, TemporaryCase
 from cases.models import Member, Township, User
 from core.exceptions import TransitionNotAllowed
+from core.months import month_label, month_start, next_month
 from payments import bankfiles
 from payments import permissions as perms
 from payments.models import InstitutionAccount, PaymentLine, Payroll, PayrollBenefit, PriceSubsidyMonth
@@ -80,18 +81,6 @@ RETURN_NOTE_MAX = 200  # Payroll.return_note
 
 def _now() -> Any:
     return timezone.now()
-
-
-def month_start(day: date) -> date:
-    return day.replace(day=1)
-
-
-def next_month(month: date) -> date:
-    return date(month.year + (month.month == 12), month.month % 12 + 1, 1)
-
-
-def month_label(month: date) -> str:
-    return f"{month.year}年{month.month}月"
 
 
 def _benefit_label(benefit: str) -> str:

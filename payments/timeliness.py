@@ -19,6 +19,7 @@ from django.utils import timezone
 
 from assistance.models import Enrollment, TemporaryCase
 from cases.models import User
+from core.months import month_start, next_month
 from core.parameters import parameter
 from payments import permissions as perms
 from payments import services
@@ -54,7 +55,7 @@ def expected_cells(month: date) -> set[tuple[int, str]]:
     cells |= {
         (township_id, PayrollBenefit.TEMPORARY)
         for township_id in TemporaryCase.objects.filter(
-            status=TemporaryCase.Status.APPROVED, decided_on__gte=month, decided_on__lt=services.next_month(month)
+            status=TemporaryCase.Status.APPROVED, decided_on__gte=month, decided_on__lt=next_month(month)
         )
         .order_by()
         .values_list("township_id", flat=True)
@@ -102,7 +103,7 @@ def check_timeliness(month: date, *, today: date | None = None, actor: User | No
     task runs without one)."""
     if actor is not None:
         perms.ensure_check_timeliness(actor)
-    month = month.replace(day=1)
+    month = month_start(month)
     today = today or timezone.localdate()
     due = deadline(month)
     expected = expected_cells(month)

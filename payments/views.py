@@ -9,7 +9,7 @@ from functools import wraps
 from typing import Any
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -20,8 +20,8 @@ from cases import selectors as case_selectors
 from cases.models import User
 from cases.permissions import READ_ONLY, can_see_full_identity, sees_whole_county
 from cases.services import log_sensitive_access
-from core.exceptions import TransitionNotAllowed
-from core.views import id_param, month_param, next_url, posted, refusal, refuse
+from core.months import month_label
+from core.views import id_param, invalid_message, month_param, next_url, posted, refuse
 from payments import bankfiles, exports, selectors, services
 from payments import permissions as perms
 from payments.forms import GeneratePayrollForm, LineFilterForm, ResultFileForm, ReturnPayrollForm, form_error_text
@@ -99,13 +99,14 @@ def payroll_generate(request: HttpRequest) -> HttpResponse:
             payroll = services.generate_payroll(actor=user, township=township, month=month, benefit=benefit)
         else:
             outcomes = services.generate_month(actor=user, township=township, month=month)
-    except (PermissionDenied, TransitionNotAllowed, ValidationError) as error:
-        return refusal(request, error) or back
+    except ValidationError as error:
+        invalid_message(request, error)
+        return back
     if benefit:
         messages.success(request, f"已生成{payroll}：{payroll.line_count} 条，合计 {payroll.total_amount} 元。")
         return redirect("payroll-detail", pk=payroll.pk)
     done = [o for o in outcomes if not o.refusal]
-    messages.success(request, f"已生成 {township.name} {services.month_label(month)} 的 {len(done)} 本工资册。")
+    messages.success(request, f"已生成 {township.name} {month_label(month)} 的 {len(done)} 本工资册。")
     for outcome in outcomes:
         if outcome.refusal:
             messages.warning(request, f"{PayrollBenefit(outcome.benefit).label}：{outcome.refusal}")
@@ -163,9 +164,8 @@ def _act(request: HttpRequest, pk: int, action: Callable[[User, Payroll], str]) 
     payroll = selectors.get_payroll(user, pk)
     try:
         done = action(user, payroll)
-    except (PermissionDenied, TransitionNotAllowed, ValidationError) as error:
-        if response := refusal(request, error):
-            return response
+    except ValidationError as error:
+        invalid_message(request, error)
     else:
         messages.success(request, done)
     return redirect(next_url(request, reverse("payroll-detail", args=[payroll.pk])))
@@ -239,8 +239,9 @@ def payroll_reissue(request: HttpRequest, pk: int) -> HttpResponse:
         batch = services.reissue_failed(
             actor=user, township=payroll.township, month=payroll.month, benefit=payroll.benefit
         )
-    except (PermissionDenied, TransitionNotAllowed, ValidationError) as error:
-        return refusal(request, error) or redirect(next_url(request, reverse("payroll-detail", args=[payroll.pk])))
+    except ValidationError as error:
+        invalid_message(request, error)
+        return redirect(next_url(request, reverse("payroll-detail", args=[payroll.pk])))
     messages.success(request, f"已生成{batch}：{batch.line_count} 条失败重发明细。核对账户后提交审批。")
     return redirect("payroll-detail", pk=batch.pk)
 
@@ -260,10 +261,7 @@ def payroll_bankfile(request: HttpRequest, pk: int, fmt: str) -> HttpResponse:
     payroll = selectors.get_payroll(user, pk)
     if fmt not in ("csv", "xlsx"):
         raise Http404("未知的文件格式")
-    try:
-        perms.ensure_download_bank_file(user, payroll)
-    except PermissionDenied as error:
-        return refuse(request, str(error), 403)
+    perms.ensure_download_bank_file(user, payroll)
     if not perms.can_download_bank_file(user, payroll):
         return refuse(request, "工资册确认发放后才能下载银行文件。", 409)
     rows = bankfiles.bank_rows(payroll)
@@ -276,10 +274,7 @@ def payroll_bankfile(request: HttpRequest, pk: int, fmt: str) -> HttpResponse:
 def payroll_export(request: HttpRequest, pk: int) -> HttpResponse:
     user: User = request.user  # type: ignore[assignment]
     payroll = selectors.get_payroll(user, pk)
-    try:
-        perms.ensure_export_payroll(user, payroll)
-    except PermissionDenied as error:
-        return refuse(request, str(error), 403)
+    perms.ensure_export_payroll(user, payroll)
     lines = selectors.lines(user, payroll)
     _log_export(user, payroll, "导出")
     content = exports.payroll_workbook(
@@ -293,10 +288,7 @@ def payroll_reconcile(request: HttpRequest, pk: int) -> HttpResponse:
     """Upload the bank's result file: a report of row errors (nothing applied) or the lines settled."""
     user: User = request.user  # type: ignore[assignment]
     payroll = selectors.get_payroll(user, pk)
-    try:
-        perms.ensure_reconcile_payroll(user, payroll)
-    except PermissionDenied as error:
-        return refuse(request, str(error), 403)
+    perms.ensure_reconcile_payroll(user, payroll)
     data, files = posted(request)
     form = ResultFileForm(data, files)
     report = None
@@ -306,9 +298,8 @@ def payroll_reconcile(request: HttpRequest, pk: int) -> HttpResponse:
             report = services.reconcile_payroll(
                 actor=user, payroll=payroll, file_bytes=upload.read(), filename=upload.name
             )
-        except (PermissionDenied, TransitionNotAllowed, ValidationError) as error:
-            if response := refusal(request, error):
-                return response
+        except ValidationError as error:
+            invalid_message(request, error)
         payroll.refresh_from_db()
     elif request.method == "GET" and not perms.can_reconcile_payroll(user, payroll):
         return refuse(request, f"工资册当前为“{payroll.get_status_display()}”，发放后才能导入银行结果。", 409)

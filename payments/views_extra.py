@@ -11,7 +11,7 @@ from datetime import date
 from decimal import Decimal
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Count, Max, Sum
 from django.http import Http404, HttpRequest, HttpResponse
@@ -23,9 +23,9 @@ from django.views.decorators.http import require_POST
 from cases.models import User
 from cases.permissions import sees_whole_county
 from cases.selectors import visible_townships
-from core.exceptions import TransitionNotAllowed
+from core.months import month_label, previous_month, this_month
 from core.parameters import parameter
-from core.views import apply_errors, id_param, month_param, next_url, posted, refusal, refuse
+from core.views import apply_errors, id_param, invalid_message, month_param, next_url, posted
 from payments import permissions as perms
 from payments import selectors
 from payments.back_pay import back_pay_run, resolve_overpayment
@@ -45,7 +45,7 @@ def _percent(value: Decimal | None) -> str:
 
 
 def _month_label(month: date | None) -> str:
-    return f"{month.year}年{month.month}月" if month else "—"
+    return month_label(month) if month else "—"
 
 
 # 价格临时补贴 ------------------------------------------------------------------------------------------------
@@ -56,10 +56,7 @@ def price_subsidy_list(request: HttpRequest) -> HttpResponse:
     user: User = request.user  # type: ignore[assignment]
     can_record = perms.can_record_price_subsidy(user)
     if request.method == "POST":
-        try:
-            perms.ensure_record_price_subsidy(user)
-        except PermissionDenied as error:
-            return refuse(request, str(error), 403)
+        perms.ensure_record_price_subsidy(user)
     initial: dict[str, object] = {}
     if can_record and request.method == "GET" and request.GET.get("month"):
         record = selectors.price_subsidy_month(month_param(request.GET["month"]))
@@ -79,8 +76,6 @@ def price_subsidy_list(request: HttpRequest) -> HttpResponse:
     if data is not None and form.is_valid():
         try:
             record = record_price_subsidy_month(actor=user, **form.service_values())  # type: ignore[arg-type]
-        except PermissionDenied as error:
-            return refuse(request, str(error), 403)
         except ValidationError as error:
             apply_errors(form, error)
         else:
@@ -192,8 +187,9 @@ def back_pay_start(request: HttpRequest) -> HttpResponse:
     user: User = request.user  # type: ignore[assignment]
     try:
         run = back_pay_run(actor=user)
-    except (PermissionDenied, TransitionNotAllowed, ValidationError) as error:
-        return refusal(request, error) or redirect("back-pay-list")
+    except ValidationError as error:
+        invalid_message(request, error)
+        return redirect("back-pay-list")
     counts = run.counts
     messages.success(
         request,
@@ -211,10 +207,7 @@ def overpayment_resolve(request: HttpRequest, pk: int) -> HttpResponse:
     user: User = request.user  # type: ignore[assignment]
     overpayment = selectors.get_overpayment(user, pk)
     back = next_url(request, reverse("back-pay-list"))
-    try:
-        perms.ensure_resolve_overpayment(user, overpayment)
-    except PermissionDenied as error:
-        return refuse(request, str(error), 403)
+    perms.ensure_resolve_overpayment(user, overpayment)
     form = OverpaymentResolveForm(request.POST)
     if not form.is_valid():
         messages.error(request, form_error_text(form))
@@ -223,8 +216,9 @@ def overpayment_resolve(request: HttpRequest, pk: int) -> HttpResponse:
         done = resolve_overpayment(
             actor=user, overpayment=overpayment, status=form.cleaned_data["status"], note=form.cleaned_data["note"]
         )
-    except (PermissionDenied, TransitionNotAllowed, ValidationError) as error:
-        return refusal(request, error) or redirect(back)
+    except ValidationError as error:
+        invalid_message(request, error)
+        return redirect(back)
     messages.success(
         request, f"{done.name} {_month_label(done.month)} 多发 {done.amount} 元：{done.get_status_display()}。"
     )
@@ -241,15 +235,10 @@ STATUS_CLASS: dict[str, str] = {
 }
 
 
-def _previous_month() -> date:
-    first = timezone.localdate().replace(day=1)
-    return date(first.year - (first.month == 1), (first.month - 2) % 12 + 1, 1)
-
-
 def timeliness_report(request: HttpRequest) -> HttpResponse:
     """Per visible township × benefit: the month's result (default: the previous month, as the monthly check)."""
     user: User = request.user  # type: ignore[assignment]
-    month = month_param(request.GET.get("month")) if request.GET.get("month") else _previous_month()
+    month = month_param(request.GET.get("month")) if request.GET.get("month") else previous_month(this_month())
     townships = visible_townships(user).order_by("code")
     township_pk = request.GET.get("township", "")
     if township_pk:
@@ -288,10 +277,7 @@ def timeliness_report(request: HttpRequest) -> HttpResponse:
 def timeliness_check(request: HttpRequest) -> HttpResponse:
     """Re-run the month's check (the results are replaced), by the county."""
     user: User = request.user  # type: ignore[assignment]
-    try:
-        perms.ensure_check_timeliness(user)
-    except PermissionDenied as error:
-        return refuse(request, str(error), 403)
+    perms.ensure_check_timeliness(user)
     month = month_param(request.POST.get("month"))
     back = redirect(next_url(request, f"{reverse('timeliness-report')}?month={month:%Y-%m}"))
     if month > timezone.localdate():

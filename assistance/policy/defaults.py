@@ -110,6 +110,9 @@ DEFAULT_PARAMETERS: tuple[DefaultVersion, ...] = (
     # Input bounds: what a form or an API call may enter at most (amounts in yuan, dates up to the end of the year)
     DefaultVersion("input.max_amount", "10000000", D2018, True, "系统输入校验", "单笔金额上限（元）"),
     DefaultVersion("input.max_year", "2100", D2018, True, "系统输入校验", "日期年份上限"),
+    # Import limits: the largest used range of an uploaded sheet read at all (larger files are refused unread)
+    DefaultVersion("imports.max_rows", "200000", D2018, True, "系统输入校验", "导入表格最多行数"),
+    DefaultVersion("imports.max_columns", "200", D2018, True, "系统输入校验", "导入表格最多列数"),
 )
 
 # Keys the what-if evaluator may read or override (evaluate.md, "Parameter keys").

@@ -3,7 +3,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.contrib import messages
 from django.core.cache import cache
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -46,8 +46,6 @@ def household_form(request: HttpRequest, pk: int | None = None) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         try:
             saved = services.save_household(actor=request.user, data=form.cleaned_data, household=household)
-        except PermissionDenied as error:
-            return refuse(request, str(error), 403)
         except ValidationError as error:
             apply_errors(form, error)
         else:
@@ -107,8 +105,6 @@ def member_form(request: HttpRequest, household_pk: int, pk: int | None = None) 
     if request.method == "POST" and form.is_valid():
         try:
             saved = services.save_member(actor=request.user, household=household, data=form.cleaned_data, member=member)
-        except PermissionDenied as error:
-            return refuse(request, str(error), 403)
         except ValidationError as error:
             apply_errors(form, error)
         else:
@@ -160,8 +156,6 @@ def fact_form(request: HttpRequest, household_pk: int, kind: str) -> HttpRespons
     if request.method == "POST" and form.is_valid():
         try:
             services.add_fact(actor=request.user, household=household, kind=kind, data=form.cleaned_data)
-        except PermissionDenied as error:
-            return refuse(request, str(error), 403)
         except ValidationError as error:
             apply_errors(form, error)
         else:

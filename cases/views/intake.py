@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -10,7 +10,7 @@ from django.utils import timezone
 from cases import permissions, selectors, services
 from cases.forms import TRANSITION_FORMS, ApplicationForm, ReferralForm, TransitionForm
 from cases.models import Application
-from core.views import apply_errors, forbidden, posted, refuse
+from core.views import apply_errors, forbidden, posted
 
 
 def application_queue(request: HttpRequest) -> HttpResponse:
@@ -51,8 +51,6 @@ def application_new(request: HttpRequest, household_pk: int) -> HttpResponse:
                 authorization_file=form.cleaned_data["authorization_file"],
                 epidemic_fast_track=form.cleaned_data["epidemic_fast_track"],
             )
-        except PermissionDenied as error:
-            return refuse(request, str(error), 403)
         except ValidationError as error:
             apply_errors(form, error)
         else:
@@ -102,10 +100,6 @@ def application_act(request: HttpRequest, pk: int, action: str) -> HttpResponse:
             services.transition(
                 actor=request.user, application=application, action=action, comment=data.pop("comment"), data=data
             )
-        except services.TransitionNotAllowed as error:
-            return refuse(request, error.message, 409)
-        except PermissionDenied as error:
-            return refuse(request, str(error), 403)
         except ValidationError as error:
             apply_errors(form, error)
         else:
@@ -123,8 +117,6 @@ def referral_new(request: HttpRequest, pk: int) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         try:
             services.add_referral(actor=request.user, application=application, **form.cleaned_data)
-        except PermissionDenied as error:
-            return refuse(request, str(error), 403)
         except ValidationError as error:
             apply_errors(form, error)
         else:
@@ -144,10 +136,6 @@ def referral_update(request: HttpRequest, pk: int) -> HttpResponse:
             status=request.POST.get("status", ""),
             result=request.POST.get("result", ""),
         )
-    except services.TransitionNotAllowed as error:
-        return refuse(request, error.message, 409)
-    except PermissionDenied as error:
-        return refuse(request, str(error), 403)
     except ValidationError as error:
         messages.error(request, "；".join(m for msgs in error.message_dict.values() for m in msgs))
     else:

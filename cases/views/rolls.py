@@ -1,13 +1,14 @@
 """External rolls (外部名单): the list of imports, upload → preview → confirm, and an import's records.
 
-County users and county auditors see the imports; county staff and admins import. The uploaded file waits under
-MEDIA_ROOT/rolls/pending/<token> between the preview and the confirmation (``cases.rolls.stash_pending``)."""
+County users and county auditors see the imports; county staff and admins import. The uploaded file waits in the
+pending-upload store (``core.uploads``, MEDIA_ROOT/pending/) between the preview and the confirmation, named by a
+signed token bound to the uploader and the roll (``cases.rolls.stash_pending``)."""
 
 from __future__ import annotations
 
 from django import forms
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -57,8 +58,6 @@ def roll_import(request: HttpRequest) -> HttpResponse:
         file_bytes, kind = upload.read(), form.cleaned_data["kind"]
         try:
             report = rolls.preview_roll(actor=request.user, kind=kind, file_bytes=file_bytes, filename=upload.name)
-        except PermissionDenied as denied:
-            return refuse(request, str(denied), 403)
         except ValidationError as error:
             apply_errors(form, error)
         else:
@@ -77,8 +76,6 @@ def roll_confirm(request: HttpRequest) -> HttpResponse:
     try:
         kind, file_bytes, filename = rolls.load_pending(actor=request.user, token=token)
         imported = rolls.commit_roll(actor=request.user, kind=kind, file_bytes=file_bytes, filename=filename)
-    except PermissionDenied as denied:
-        return refuse(request, str(denied), 403)
     except rolls.RollRefused as refused:
         return render(request, "cases/rolls_preview.html", {"report": refused.report, "token": ""}, status=422)
     except ValidationError as error:

@@ -85,6 +85,7 @@ MIDDLEWARE = [
     "django_htmx.middleware.HtmxMiddleware",
     "pghistory.middleware.HistoryMiddleware",
     "config.middleware.LoginRequiredEverywhere",
+    "core.middleware.RefusalPages",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -175,6 +176,7 @@ SPECTACULAR_SETTINGS = {
 
 IMPORT_EXPORT_USE_TRANSACTIONS = True
 IMPORT_EXPORT_SKIP_ADMIN_LOG = False
+IMPORT_EXPORT_ESCAPE_FORMULAE_ON_EXPORT = True  # admin CSV: a leading "=" is dropped (xlsx: core.exports)
 
 LOGGING = {
     "version": 1,

@@ -16,7 +16,7 @@ from django.utils import timezone
 from assistance import selectors, services
 from assistance.models import PolicyParameter, RecomputeMark
 from assistance.policy.defaults import DEFAULT_PARAMETERS
-from assistance.services import month_start, next_month, previous_month
+from core.months import month_start, next_month, previous_month
 
 pytestmark = pytest.mark.django_db
 

@@ -318,7 +318,7 @@ def test_command_previews_commits_and_exits_2_on_problems(users, people, tmp_pat
 @pytest.fixture
 def media(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path
-    return tmp_path / "roll_imports"
+    return tmp_path / "pending"  # core.uploads keeps pending uploads under MEDIA_ROOT/pending/
 
 
 def test_upload_preview_confirm(users, people, client_for, media):

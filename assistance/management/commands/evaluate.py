@@ -16,6 +16,7 @@ from django.core.management.base import BaseCommand, CommandParser
 
 from assistance.policy.evaluate import RequestErrors, evaluate_request, parse_request
 from assistance.selectors import month_lookup
+from core.commands import use_utf8
 
 EXIT_BAD_REQUEST = 2
 
@@ -56,7 +57,7 @@ class Command(BaseCommand):
         parser.add_argument("file", help="请求 JSON 文件；- 表示从标准输入读取")
 
     def handle(self, *args: Any, **options: Any) -> None:
-        _use_utf8(self.stdout, self.stderr)
+        use_utf8(self.stdout, self.stderr)
         try:
             request = parse_request(read_request(options["file"], options.get("stdin") or sys.stdin))
             result = evaluate_request(request, month_lookup(request.month))
@@ -65,11 +66,3 @@ class Command(BaseCommand):
                 self.stderr.write(line)
             raise SystemExit(EXIT_BAD_REQUEST) from None
         self.stdout.write(json.dumps(result, ensure_ascii=False, indent=2))
-
-
-def _use_utf8(*outputs: Any) -> None:
-    """Write UTF-8 whatever the locale says (the JSON and the messages are Chinese)."""
-    for output in outputs:
-        reconfigure = getattr(output, "reconfigure", None)  # a text stream such as sys.stdout; not a StringIO
-        if reconfigure is not None and (getattr(output, "encoding", None) or "").lower().replace("-", "") != "utf8":
-            reconfigure(encoding="utf-8")

@@ -16,6 +16,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from assistance.roll_import import import_roll
 from cases.models import User
+from core.commands import use_utf8
 
 EXIT_PROBLEMS = 2
 
@@ -29,7 +30,7 @@ class Command(BaseCommand):
         parser.add_argument("--commit", action="store_true", help="没有问题时写入；不加则只预览")
 
     def handle(self, *args: Any, **options: Any) -> None:
-        _use_utf8(self.stdout, self.stderr)
+        use_utf8(self.stdout, self.stderr)
         try:
             actor = User.objects.get(username=options["user"])
         except User.DoesNotExist:
@@ -47,11 +48,3 @@ class Command(BaseCommand):
             self.stdout.write(line)
         if not report.ok:
             raise SystemExit(EXIT_PROBLEMS)
-
-
-def _use_utf8(*outputs: Any) -> None:
-    """Write UTF-8 whatever the locale says (the report is Chinese)."""
-    for output in outputs:
-        reconfigure = getattr(output, "reconfigure", None)  # a text stream such as sys.stdout; not a StringIO
-        if reconfigure is not None and (getattr(output, "encoding", None) or "").lower().replace("-", "") != "utf8":
-            reconfigure(encoding="utf-8")
