@@ -205,3 +205,52 @@ def test_the_connection_url_helper_quotes_a_socket_directory():
 
     parsed = dj_database_url.parse(url)
     assert (parsed["HOST"], parsed["NAME"], parsed["USER"]) == ("/srv/var/pgdata", "db", "postgres")
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# The edge: what is refused before any view or parser sees it
+
+
+def test_a_deeply_nested_json_body_is_refused_before_parsing(client_for):
+    body = "[" * 100_000 + "]" * 100_000
+    response = client_for("caseworker").post("/api/v1/evaluate", body, content_type="application/json")
+    assert response.status_code == 400
+    assert response.json() == {"errors": ["JSON 嵌套层数超过 64 层。"]}
+
+
+def test_an_ordinary_json_body_passes_the_edge(client_for):
+    response = client_for("caseworker").post("/api/v1/evaluate", {"month": "2020-10"}, content_type="application/json")
+    assert response.status_code == 400  # the evaluator's own answer: fields are missing, named one per line
+    assert all(": " in line for line in response.json()["errors"])
+
+
+def test_json_depth_skips_brackets_inside_strings():
+    from config.middleware import json_depth
+
+    assert json_depth(b'{"a": [1, {"b": "[[[[{{{{"}]}') == 3
+    assert json_depth(b'"\\"[[["') == 0
+    assert json_depth(b"") == 0
+
+
+def test_a_control_character_in_the_path_is_a_400(client_for):
+    response = client_for("county_staff").get("/policy/parameters/%00/")
+    assert response.status_code == 400
+    assert_plain(response, "控制字符")
+
+
+@pytest.mark.parametrize(
+    ("target", "expected"),
+    [
+        ("/households/", "/households/"),
+        ("https://evil.example/", "/fallback/"),
+        ("//evil.example/", "/fallback/"),
+        ("9999-12-31", "/fallback/"),
+        ("/\\evil.example", "/fallback/"),
+        ("", "/fallback/"),
+    ],
+)
+def test_redirects_after_a_post_stay_on_this_site(rf, target, expected):
+    from core.views import next_url
+
+    request = rf.post("/x/", {"next": target})
+    assert next_url(request, "/fallback/") == expected
