@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from django.http.request import RawPostDataException
@@ -14,7 +13,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from assistance.policy.evaluate import RequestErrors, evaluate_request, parse_request
+from assistance.policy.evaluate import RequestErrors, evaluate_request, load_request_json, parse_request
 from assistance.selectors import month_lookup
 
 _EXAMPLE_REQUEST = {
@@ -34,17 +33,11 @@ _EXAMPLE_REQUEST = {
 def _request_json(request: Request) -> Any:
     """The request body as JSON; ``RequestErrors`` when it is not JSON."""
     try:
-        return json.loads(request.body)
+        return load_request_json(request.body)
     except RawPostDataException:  # a multipart form, already read for its CSRF token
         raise RequestErrors(["request: 请求体应为 JSON（Content-Type: application/json）"]) from None
     except UnicodeDecodeError:
         raise RequestErrors(["request: 请求体应为 UTF-8 编码的 JSON"]) from None
-    except json.JSONDecodeError as problem:
-        raise RequestErrors(
-            [f"request: 不是有效的 JSON（第 {problem.lineno} 行第 {problem.colno} 列：{problem.msg}）"]
-        ) from None
-    except RecursionError:
-        raise RequestErrors(["request: JSON 嵌套层数过多"]) from None
 
 
 class EvaluateView(APIView):

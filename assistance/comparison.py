@@ -157,24 +157,24 @@ def _list_records(kind: str, *fields: str) -> list[dict[str, Any]]:
     )
 
 
+_ENROLLMENT_COLUMNS = (
+    "pk",
+    "benefit",
+    "township_id",
+    "household_id",
+    "member_id",
+    "status",
+    "start_month",
+    "end_month",
+    "monthly_amount",
+)
+
+
 def _enrollments(township_id: int | None, month: date) -> list[dict[str, Any]]:
     rows = Enrollment.objects.filter(status__in=OPEN).filter(Q(end_month__isnull=True) | Q(end_month__gte=month))
     if township_id is not None:
         rows = rows.filter(township_id=township_id)
-    return list(
-        rows.order_by("pk").values(
-            "pk",
-            "benefit",
-            "township_id",
-            "household_id",
-            "member_id",
-            "status",
-            "start_month",
-            "end_month",
-            "monthly_amount",
-            "determination_id",
-        )
-    )
+    return list(rows.order_by("pk").values(*_ENROLLMENT_COLUMNS, "determination_id"))
 
 
 def _persons(member_ids: Iterable[int], known: dict[int, Person]) -> dict[int, Person]:
@@ -353,21 +353,7 @@ def collect(*, month: date, township_id: int | None = None) -> list[Flag]:
         )
         if township_id is not None:
             ending = ending.filter(township_id=township_id)
-        ending_rows = list(
-            ending.distinct()
-            .order_by("pk")
-            .values(
-                "pk",
-                "benefit",
-                "township_id",
-                "household_id",
-                "member_id",
-                "status",
-                "start_month",
-                "end_month",
-                "monthly_amount",
-            )
-        )
+        ending_rows = list(ending.distinct().order_by("pk").values(*_ENROLLMENT_COLUMNS))
         reviews: dict[int, list[dict[str, Any]]] = defaultdict(list)
         for review in (
             ExitReview.objects.filter(enrollment_id__in=[r["pk"] for r in ending_rows], last_month=previous)
@@ -609,17 +595,7 @@ def collect(*, month: date, township_id: int | None = None) -> list[Flag]:
         _persons(deaths, persons)
         paid = Enrollment.objects.filter(status__in=OPEN, member_id__in=list(deaths))
         by_person: dict[int, list[dict[str, Any]]] = defaultdict(list)
-        for row in paid.order_by("pk").values(
-            "pk",
-            "benefit",
-            "township_id",
-            "household_id",
-            "member_id",
-            "status",
-            "start_month",
-            "end_month",
-            "monthly_amount",
-        ):
+        for row in paid.order_by("pk").values(*_ENROLLMENT_COLUMNS):
             member_id = row["member_id"]
             if row["end_month"] is None or row["end_month"] > month_start(deaths[member_id]["date"]):
                 by_person[member_id].append(row)

@@ -7,14 +7,18 @@ whole township in a handful of queries."""
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from datetime import date
+from decimal import Decimal
+from typing import TypeVar
 
 from django.db.models import Q
 
 from assistance.policy import model as policy
 from assistance.policy.registry import household_registry_status
 from cases.models import AssetRecord, Expenditure, Household, IncomeItem, Member
+
+T = TypeVar("T")
 
 SELF_CARE = Member.SELF_CARE_FIELDS
 MEMBER_COLUMNS = (
@@ -44,6 +48,20 @@ def _valid_on(month: date) -> Q:
     return Q(valid_from__lte=month) & (Q(valid_to__isnull=True) | Q(valid_to__gte=month))
 
 
+def _amounts_by_member(
+    model: type[IncomeItem | Expenditure], make: Callable[[str, Decimal], T], member_ids: list[int], month: date
+) -> dict[int, list[T]]:
+    """Each member's monthly amounts (income items or expenditures) valid in ``month``, in the order recorded."""
+    amounts: dict[int, list[T]] = defaultdict(list)
+    for member_id, kind, amount in (
+        model.objects.filter(_valid_on(month), member_id__in=member_ids)
+        .order_by("pk")
+        .values_list("member_id", "kind", "monthly_amount")
+    ):
+        amounts[member_id].append(make(kind, amount))
+    return amounts
+
+
 def household_inputs(
     household_ids: Iterable[int],
     month: date,
@@ -62,20 +80,8 @@ def household_inputs(
         .values_list(*MEMBER_COLUMNS)
     )
     member_ids = [row[0] for row in members]
-    incomes: dict[int, list[policy.Income]] = defaultdict(list)
-    for member_id, kind, amount in (
-        IncomeItem.objects.filter(_valid_on(month), member_id__in=member_ids)
-        .order_by("pk")
-        .values_list("member_id", "kind", "monthly_amount")
-    ):
-        incomes[member_id].append(policy.Income(kind, amount))
-    expenses: dict[int, list[policy.Expense]] = defaultdict(list)
-    for member_id, kind, amount in (
-        Expenditure.objects.filter(_valid_on(month), member_id__in=member_ids)
-        .order_by("pk")
-        .values_list("member_id", "kind", "monthly_amount")
-    ):
-        expenses[member_id].append(policy.Expense(kind, amount))
+    incomes = _amounts_by_member(IncomeItem, policy.Income, member_ids, month)
+    expenses = _amounts_by_member(Expenditure, policy.Expense, member_ids, month)
     assets: dict[int, policy.Assets] = {}
     for household_id, financial, vehicles, shop, enterprise, dwellings, housing in (
         AssetRecord.objects.filter(_valid_on(month), household_id__in=ids)

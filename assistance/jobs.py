@@ -112,18 +112,23 @@ def progress(run: JobRun) -> tuple[int, int]:
     return children.filter(status__in=(Status.DONE, Status.FAILED)).count(), children.count()
 
 
-def retry_failed(*, actor: User, run: JobRun) -> int:
-    """Queue the failed township runs of a county run again (the screening is safe to re-run)."""
-    from assistance import tasks
-
-    ensure_retry_job_run(actor, run)
+def _requeue_failed(run: JobRun, task: Any) -> int:
+    """Queue the failed township runs of ``run`` (or ``run`` itself, a failed township run) again on ``task``."""
     failed = list(run.children.filter(status=Status.FAILED).values_list("pk", flat=True)) or (
         [run.pk] if run.status == Status.FAILED and run.township_id else []
     )
     JobRun.objects.filter(pk__in=failed).update(status=Status.QUEUED, error="", counts={}, started_at=None)
     JobRun.objects.filter(pk=run.pk, township__isnull=True).update(status=Status.RUNNING, finished_at=None)
-    transaction.on_commit(lambda: [tasks.screen_township.delay(run_id) for run_id in failed])
+    transaction.on_commit(lambda: [task.delay(run_id) for run_id in failed])
     return len(failed)
+
+
+def retry_failed(*, actor: User, run: JobRun) -> int:
+    """Queue the failed township runs of a county run again (the screening is safe to re-run)."""
+    from assistance import tasks
+
+    ensure_retry_job_run(actor, run)
+    return _requeue_failed(run, tasks.screen_township)
 
 
 # 信息比对 (policy.md §11): the same pattern as the screening, one run per township under a county run. -------------
@@ -154,10 +159,4 @@ def retry_failed_comparison(*, actor: User, run: JobRun) -> int:
     from assistance import tasks
 
     ensure_run_comparison(actor)
-    failed = list(run.children.filter(status=Status.FAILED).values_list("pk", flat=True)) or (
-        [run.pk] if run.status == Status.FAILED and run.township_id else []
-    )
-    JobRun.objects.filter(pk__in=failed).update(status=Status.QUEUED, error="", counts={}, started_at=None)
-    JobRun.objects.filter(pk=run.pk, township__isnull=True).update(status=Status.RUNNING, finished_at=None)
-    transaction.on_commit(lambda: [tasks.compare_township.delay(run_id) for run_id in failed])
-    return len(failed)
+    return _requeue_failed(run, tasks.compare_township)

@@ -133,6 +133,8 @@ KEY_LABELS: dict[str, str] = {
     "input.max_year": "录入日期年份上限",
     "imports.max_rows": "导入表格最多行数",
     "imports.max_columns": "导入表格最多列数",
+    "exports.sync_max_rows": "即时导出最多行数（更多则转为后台任务）",
+    "exports.keep_days": "导出文件保留天数",
 }
 
 

@@ -3,6 +3,8 @@ township; the county sees every township and starts a comparison run (followed o
 
 from __future__ import annotations
 
+from urllib.parse import urlencode
+
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
@@ -57,6 +59,7 @@ def comparison_list(request: HttpRequest) -> HttpResponse:
         {
             "month": month,
             "month_text": f"{month:%Y-%m}",
+            "export_query": urlencode({**query, "code": code, "status": status}),
             "township": township,
             "townships": townships,
             "choose_township": choose_township,

@@ -13,13 +13,12 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from assistance import jobs, ledgers, permissions, selectors
-from assistance.exports import ledger_workbook
 from assistance.forms import EntryHandleForm, LedgerFilterForm, LedgerReviewForm, StartRunForm
 from assistance.models import JobRun, LedgerEntry
 from assistance.views_common import form_errors_message, refused_unless
 from cases import selectors as case_selectors
 from cases.permissions import can_see_full_identity
-from cases.services import log_sensitive_access
+from core import export_views
 from core.views import invalid_message, month_param, next_url, refuse
 
 
@@ -75,28 +74,9 @@ def ledger_detail(request: HttpRequest, township_pk: int, month: str) -> HttpRes
 
 
 def ledger_export(request: HttpRequest, township_pk: int, month: str) -> HttpResponse:
-    township = selectors.township_or_404(request.user, township_pk)
-    first = month_param(month)
-    kind = request.GET.get("ledger", "screening")
-    if kind not in ledgers.LEDGERS:
-        raise Http404("未知的台账")
-    label = ledgers.LEDGERS[kind][0]
-    entries = list(ledgers.entries(request.user, township.pk, first, kind).select_related("household__village"))
-    log_sensitive_access(
-        actor=request.user,
-        members=[e.member for e in entries if e.member],
-        action="export",
-        what=f"{township.name}{first:%Y年%m月}{label}导出",
-    )
-    content = ledger_workbook(
-        title=f"{township.name}{first:%Y年%m月}{label}",
-        entries=entries,
-        full_identity=can_see_full_identity(request.user),
-    )
-    response = HttpResponse(content, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
-    filename = f"{township.code}-{first:%Y%m}-{kind}.xlsx"
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    return response
+    """The ledger's Excel, through the export centre (kind ``ledger``): scoped, masked, logged."""
+    params = {"township": str(township_pk), "month": month, "ledger": request.GET.get("ledger", "screening")}
+    return export_views.respond(request, "ledger", params)
 
 
 def _ledger_page(township_id: int, month: str) -> str:

@@ -140,6 +140,16 @@ class ScopedViewSet(viewsets.GenericViewSet):
         )
 
 
+def _update_schemas(name: str, request: type[serializers.Serializer], response: type[serializers.Serializer]) -> Any:
+    """The ``update`` and ``partial_update`` entries of ``extend_schema_view`` for a viewset writing ``name``."""
+    return {
+        "update": extend_schema(summary=f"修改{name}", request=request, responses={200: response, **ERROR_RESPONSES}),
+        "partial_update": extend_schema(
+            summary=f"修改{name}（部分字段）", request=request, responses={200: response, **ERROR_RESPONSES}
+        ),
+    }
+
+
 # Households -------------------------------------------------------------------------------------------------
 
 
@@ -159,16 +169,7 @@ class ScopedViewSet(viewsets.GenericViewSet):
         request=s.HouseholdWriteSerializer,
         responses={201: s.HouseholdDetailSerializer, **ERROR_RESPONSES},
     ),
-    update=extend_schema(
-        summary="修改家庭",
-        request=s.HouseholdWriteSerializer,
-        responses={200: s.HouseholdDetailSerializer, **ERROR_RESPONSES},
-    ),
-    partial_update=extend_schema(
-        summary="修改家庭（部分字段）",
-        request=s.HouseholdWriteSerializer,
-        responses={200: s.HouseholdDetailSerializer, **ERROR_RESPONSES},
-    ),
+    **_update_schemas("家庭", s.HouseholdWriteSerializer, s.HouseholdDetailSerializer),
 )
 class HouseholdViewSet(mixins.RetrieveModelMixin, ScopedViewSet):
     queryset = Household.objects.none()
@@ -237,14 +238,7 @@ class HouseholdViewSet(mixins.RetrieveModelMixin, ScopedViewSet):
         request=s.MemberCreateSerializer,
         responses={201: s.MemberSerializer, **ERROR_RESPONSES},
     ),
-    update=extend_schema(
-        summary="修改家庭成员", request=s.MemberWriteSerializer, responses={200: s.MemberSerializer, **ERROR_RESPONSES}
-    ),
-    partial_update=extend_schema(
-        summary="修改家庭成员（部分字段）",
-        request=s.MemberWriteSerializer,
-        responses={200: s.MemberSerializer, **ERROR_RESPONSES},
-    ),
+    **_update_schemas("家庭成员", s.MemberWriteSerializer, s.MemberSerializer),
 )
 class MemberViewSet(mixins.RetrieveModelMixin, ScopedViewSet):
     queryset = Member.objects.none()
@@ -314,9 +308,16 @@ class MemberViewSet(mixins.RetrieveModelMixin, ScopedViewSet):
 class FactViewSet(mixins.RetrieveModelMixin, ScopedViewSet):
     """List, read, record (``services.add_fact``) and end (``services.end_fact``) one kind of dated fact."""
 
+    # By default a member's fact; a household's fact names its own ``township_field`` and ``filter_serializer``.
+
     kind: str
     model: type[IncomeItem | Expenditure | AssetRecord]
-    filter_serializer: type[serializers.Serializer]
+    filter_serializer: type[serializers.Serializer] = s.MemberFactFilterSerializer
+    township_field = "member__household__township"
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        cls.queryset = cls.model.objects.none()
 
     def get_queryset(self) -> QuerySet[Any]:
         return self.scoped(self.model.objects.select_related(self.township_field.rsplit("__", 1)[0]))
@@ -345,43 +346,42 @@ class FactViewSet(mixins.RetrieveModelMixin, ScopedViewSet):
         return self.fresh_response(fact)
 
 
-def _fact_schema(name: str, serializer: type[serializers.Serializer], filters: type[serializers.Serializer]) -> Any:
-    return extend_schema_view(
-        list=extend_schema(summary=f"{name}列表", parameters=[filters]),
-        retrieve=extend_schema(summary=f"{name}详情", responses={200: serializer, 404: ERROR_RESPONSES[404]}),
-        create=extend_schema(summary=f"录入{name}", responses={201: serializer, **ERROR_RESPONSES}),
-        end=extend_schema(
-            summary=f"{name}截止",
-            description="写入截止日期（含当日），此后不再计入。",
-            request=s.FactEndSerializer,
-            responses={200: serializer, **ERROR_RESPONSES},
-        ),
-    )
+def _fact_schema(name: str) -> Any:
+    """``extend_schema_view`` for a ``FactViewSet`` of the fact ``name``, from its serializers."""
+
+    def decorate(viewset: type[FactViewSet]) -> type[FactViewSet]:
+        serializer = viewset.serializer_class
+        return extend_schema_view(  # type: ignore[no-any-return]
+            list=extend_schema(summary=f"{name}列表", parameters=[viewset.filter_serializer]),
+            retrieve=extend_schema(summary=f"{name}详情", responses={200: serializer, 404: ERROR_RESPONSES[404]}),
+            create=extend_schema(summary=f"录入{name}", responses={201: serializer, **ERROR_RESPONSES}),
+            end=extend_schema(
+                summary=f"{name}截止",
+                description="写入截止日期（含当日），此后不再计入。",
+                request=s.FactEndSerializer,
+                responses={200: serializer, **ERROR_RESPONSES},
+            ),
+        )(viewset)
+
+    return decorate
 
 
-@_fact_schema("收入", s.IncomeSerializer, s.MemberFactFilterSerializer)
+@_fact_schema("收入")
 class IncomeViewSet(FactViewSet):
-    queryset = IncomeItem.objects.none()
     serializer_class = s.IncomeSerializer
-    filter_serializer = s.MemberFactFilterSerializer
     model = IncomeItem
     kind = "income"
-    township_field = "member__household__township"
 
 
-@_fact_schema("刚性支出", s.ExpenditureSerializer, s.MemberFactFilterSerializer)
+@_fact_schema("刚性支出")
 class ExpenditureViewSet(FactViewSet):
-    queryset = Expenditure.objects.none()
     serializer_class = s.ExpenditureSerializer
-    filter_serializer = s.MemberFactFilterSerializer
     model = Expenditure
     kind = "expenditure"
-    township_field = "member__household__township"
 
 
-@_fact_schema("家庭财产", s.AssetSerializer, s.AssetFilterSerializer)
+@_fact_schema("家庭财产")
 class AssetViewSet(FactViewSet):
-    queryset = AssetRecord.objects.none()
     serializer_class = s.AssetSerializer
     filter_serializer = s.AssetFilterSerializer
     model = AssetRecord

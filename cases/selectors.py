@@ -304,3 +304,21 @@ def get_referral(user: User, pk: int) -> Referral:
 def get_roll_import(pk: int) -> RollImport:
     """An import of a county-wide roll (who may see it: ``permissions.can_view_rolls``)."""
     return get_object_or_404(RollImport.objects.select_related("imported_by"), pk=pk)
+
+
+# Exports -----------------------------------------------------------------------------------------------------
+
+
+def sensitive_member_q(path: str = "", on: date | None = None) -> Q:
+    """Rows whose member (``path``: the lookup to the Member, e.g. ``"member__"``) is a child (under 18 on ``on``,
+    default today) or disabled: an export of them needs a reason (``core.export_centre``)."""
+    from django.utils import timezone
+
+    today = on or timezone.localdate()
+    try:
+        eighteen_ago = today.replace(year=today.year - 18)
+    except ValueError:  # 29 February
+        eighteen_ago = today.replace(year=today.year - 18, day=28)
+    return Q(**{f"{path}birth_date__gt": eighteen_ago}) | (
+        Q(**{f"{path}disability_category__isnull": False}) & ~Q(**{f"{path}disability_category": ""})
+    )

@@ -17,6 +17,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from django.utils import timezone
+from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
@@ -49,6 +50,14 @@ def display_name(user: User | None) -> str:
     if user is None:
         return ""
     return user.get_full_name() or user.username
+
+
+@extend_schema_field(OpenApiTypes.STR)
+class UserNameField(serializers.ReadOnlyField):
+    """The display name of the user in ``source`` (a blank string when there is none)."""
+
+    def get_attribute(self, instance: Any) -> str:
+        return display_name(super().get_attribute(instance))
 
 
 def _request_user(context: Mapping[str, Any]) -> User | None:
@@ -392,7 +401,7 @@ class ApplicationBenefitSerializer(serializers.ModelSerializer):
 class ApplicationTransitionSerializer(serializers.ModelSerializer):
     action = serializers.CharField(read_only=True, help_text="操作代码（receive 为受理）。")
     action_label = serializers.SerializerMethodField(help_text="操作名称。")
-    actor_name = serializers.SerializerMethodField(help_text="操作人姓名。")
+    actor_name = UserNameField(source="actor", help_text="操作人姓名。")
 
     class Meta:
         model = ApplicationTransition
@@ -405,12 +414,9 @@ class ApplicationTransitionSerializer(serializers.ModelSerializer):
             return step.label
         return "受理" if obj.action == "receive" else obj.action
 
-    def get_actor_name(self, obj: ApplicationTransition) -> str:
-        return display_name(obj.actor)
-
 
 class InvestigationSerializer(serializers.ModelSerializer):
-    recorded_by_name = serializers.SerializerMethodField(help_text="录入人姓名。")
+    recorded_by_name = UserNameField(source="recorded_by", help_text="录入人姓名。")
 
     class Meta:
         model = Investigation
@@ -425,9 +431,6 @@ class InvestigationSerializer(serializers.ModelSerializer):
         )
         read_only_fields = fields
 
-    def get_recorded_by_name(self, obj: Investigation) -> str:
-        return display_name(obj.recorded_by)
-
 
 class ReferralSerializer(serializers.ModelSerializer):
     application_number = serializers.CharField(source="application.number", read_only=True, help_text="申请编号。")
@@ -435,7 +438,7 @@ class ReferralSerializer(serializers.ModelSerializer):
         read_only=True, help_text="状态：sent 已转办，accepted 已接收，done 已办结，declined 不予受理。"
     )
     status_display = serializers.CharField(source="get_status_display", read_only=True, help_text="状态名称。")
-    created_by_name = serializers.SerializerMethodField(help_text="转办人姓名。")
+    created_by_name = UserNameField(source="created_by", help_text="转办人姓名。")
 
     class Meta:
         model = Referral
@@ -456,9 +459,6 @@ class ReferralSerializer(serializers.ModelSerializer):
         )
         read_only_fields = fields
 
-    def get_created_by_name(self, obj: Referral) -> str:
-        return display_name(obj.created_by)
-
 
 class AvailableActionSerializer(serializers.Serializer):
     action = serializers.CharField(help_text="操作代码，用于 transition 接口。")
@@ -474,7 +474,7 @@ class ApplicationSerializer(serializers.ModelSerializer):
     township_name = serializers.CharField(source="township.name", read_only=True, help_text="乡镇（街道）名称。")
     household_number = serializers.CharField(source="household.number", read_only=True, help_text="户编号。")
     status_display = serializers.CharField(source="get_status_display", read_only=True, help_text="状态名称。")
-    received_by_name = serializers.SerializerMethodField(help_text="受理人姓名。")
+    received_by_name = UserNameField(source="received_by", help_text="受理人姓名。")
     overdue = serializers.SerializerMethodField(help_text="当前环节是否已超过办理期限。")
     benefits = ApplicationBenefitSerializer(many=True, read_only=True, help_text="申请的救助项目。")
     transitions = ApplicationTransitionSerializer(many=True, read_only=True, help_text="办理记录。")
@@ -516,9 +516,6 @@ class ApplicationSerializer(serializers.ModelSerializer):
             "updated_at",
         )
         read_only_fields = fields
-
-    def get_received_by_name(self, obj: Application) -> str:
-        return display_name(obj.received_by)
 
     def get_overdue(self, obj: Application) -> bool:
         return obj.is_open and obj.due_date is not None and obj.due_date < timezone.localdate()

@@ -25,5 +25,6 @@ urlpatterns = [
     path("api/v1/", include("assistance.api_urls")),
     path("policy/", include("assistance.urls")),
     path("payments/", include("payments.urls")),
+    path("exports/", include("core.urls")),
     path("", include("cases.urls")),
 ]

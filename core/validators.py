@@ -74,14 +74,13 @@ def validate_not_future(value: Any) -> None:
         raise ValidationError("日期不能晚于今天。", code="future")
 
 
-def _guard_field(field: Any) -> None:
-    """Add the shared validators to one form field, by kind."""
-    if isinstance(field, forms.CharField):
-        field.validators.append(reject_control_characters)
-    elif isinstance(field, forms.DecimalField):
-        field.validators.append(validate_amount)
-    elif isinstance(field, forms.DateField):
-        field.validators.append(validate_date)
+def _guard_field(field: Any, text: type[Any], decimal: type[Any], day: type[Any]) -> None:
+    """Add the shared validators to one form or serializer field, by kind (``text``, ``decimal`` and ``day``: the
+    framework's CharField, DecimalField and DateField)."""
+    for kind, validator in ((text, reject_control_characters), (decimal, validate_amount), (day, validate_date)):
+        if isinstance(field, kind):
+            field.validators.append(validator)
+            return
 
 
 class GuardedForm:
@@ -93,7 +92,7 @@ class GuardedForm:
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)  # type: ignore[call-arg]
         for field in self.fields.values():
-            _guard_field(field)
+            _guard_field(field, forms.CharField, forms.DecimalField, forms.DateField)
 
 
 class GuardedSerializer:
@@ -104,12 +103,6 @@ class GuardedSerializer:
 
         fields: dict[str, Any] = super().get_fields()  # type: ignore[misc]
         for field in fields.values():
-            if field.read_only:
-                continue
-            if isinstance(field, serializers.CharField):
-                field.validators.append(reject_control_characters)
-            elif isinstance(field, serializers.DecimalField):
-                field.validators.append(validate_amount)
-            elif isinstance(field, serializers.DateField):
-                field.validators.append(validate_date)
+            if not field.read_only:
+                _guard_field(field, serializers.CharField, serializers.DecimalField, serializers.DateField)
         return fields

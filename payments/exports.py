@@ -4,10 +4,13 @@ XlsxWriter, constant memory, formula-safe). The bank file itself is in ``payment
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from typing import Any
 
-from core import exports, masking
+from django.db.models import QuerySet
+from django.http import Http404
+
+from core import export_centre, exports, masking
 from core.exports import Column
 from payments.models import PaymentLine, Payroll
 from payments.selectors import Overview
@@ -73,28 +76,29 @@ def payroll_workbook(*, payroll: Payroll, lines: Iterable[PaymentLine], full_ide
             totals=exports.sum_totals("合计", counted=3),
             autofilter=True,
         )
-        exports.write_pairs(
-            book,
-            "汇总",
-            [
-                ("乡镇", payroll.township.name),
-                ("救助项目", payroll.get_benefit_display()),
-                ("所属月份", f"{payroll.month:%Y-%m}"),
-                ("批次", payroll.batch),
-                ("状态", payroll.get_status_display()),
-                ("明细条数", payroll.line_count),
-                ("合计金额（元）", payroll.total_amount),
-                ("已到账条数", payroll.paid_count),
-                ("已到账金额（元）", payroll.paid_amount),
-                ("失败条数", payroll.failed_count),
-                ("失败金额（元）", payroll.failed_amount),
-                ("提交人", _person(payroll.submitted_by)),
-                ("审批人", _person(payroll.approved_by)),
-                ("发放时间", payroll.disbursed_at),  # written in local time (Asia/Shanghai)
-            ],
-        )
+        exports.write_pairs(book, "汇总", summary_pairs(payroll))
 
     return exports.xlsx(write)
+
+
+def summary_pairs(payroll: Payroll) -> list[tuple[str, Any]]:
+    """The payroll's figures (sheet 汇总; the disbursement time in local time)."""
+    return [
+        ("乡镇", payroll.township.name),
+        ("救助项目", payroll.get_benefit_display()),
+        ("所属月份", f"{payroll.month:%Y-%m}"),
+        ("批次", payroll.batch),
+        ("状态", payroll.get_status_display()),
+        ("明细条数", payroll.line_count),
+        ("合计金额（元）", payroll.total_amount),
+        ("已到账条数", payroll.paid_count),
+        ("已到账金额（元）", payroll.paid_amount),
+        ("失败条数", payroll.failed_count),
+        ("失败金额（元）", payroll.failed_amount),
+        ("提交人", _person(payroll.submitted_by)),
+        ("审批人", _person(payroll.approved_by)),
+        ("发放时间", payroll.disbursed_at),  # written in local time (Asia/Shanghai)
+    ]
 
 
 def _person(user: object) -> str:
@@ -103,13 +107,16 @@ def _person(user: object) -> str:
     return user.first_name or user.username  # type: ignore[attr-defined]
 
 
-def month_workbook(overview: Overview) -> bytes:
-    """The month's payrolls: one row per township, amount and count per benefit, totals row and column."""
+def month_columns(overview: Overview) -> list[Column]:
     columns = [Column("乡镇（街道）", "text", 14)]
     for _, label in overview.benefits:
         columns += [Column(f"{label}（元）", "money", 16), Column(f"{label}（笔）", "int", 16)]
     columns += [Column("合计（元）", "money", 16), Column("合计（笔）", "int", 16)]
-    rows = (
+    return columns
+
+
+def month_rows(overview: Overview) -> Iterator[list[Any]]:
+    return (
         [
             item.township.name,
             *(value for cell in item.cells for value in (cell.amount, cell.count)),
@@ -118,14 +125,105 @@ def month_workbook(overview: Overview) -> bytes:
         ]
         for item in overview.rows
     )
-    totals = [
+
+
+def month_totals(overview: Overview) -> list[Any]:
+    return [
         "合计",
         *(value for count, amount in overview.totals for value in (amount, count)),
         overview.amount,
         overview.count,
     ]
 
+
+def month_workbook(overview: Overview) -> bytes:
+    """The month's payrolls: one row per township, amount and count per benefit, totals row and column."""
+
     def write(book: exports.Book) -> None:
-        exports.write_sheet(book, f"{overview.month:%Y年%m月}发放汇总", columns, rows, totals=totals, freeze_columns=1)
+        exports.write_sheet(
+            book,
+            f"{overview.month:%Y年%m月}发放汇总",
+            month_columns(overview),
+            month_rows(overview),
+            totals=month_totals(overview),
+            freeze_columns=1,
+        )
 
     return exports.xlsx(write)
+
+
+# The export centre ---------------------------------------------------------------------------------------------
+
+
+def _payroll(user: Any, params: Mapping[str, str]) -> Payroll:
+    from core.views import id_param
+    from payments import permissions, selectors
+
+    pk = id_param(params.get("payroll"))
+    if pk is None:
+        raise Http404("未找到工资册")
+    payroll = selectors.get_payroll(user, pk)
+    permissions.ensure_export_payroll(user, payroll)
+    return payroll
+
+
+def _payroll_lines(user: Any, params: Mapping[str, str]) -> QuerySet[PaymentLine]:
+    from payments import selectors
+
+    return selectors.lines(user, _payroll(user, params))
+
+
+def _overview(user: Any, params: Mapping[str, str]) -> Overview:
+    from core.views import month_param
+    from payments import permissions, selectors
+
+    month = month_param(params.get("month"))
+    permissions.ensure_export_payroll(user)
+    return selectors.month_overview(user, month)
+
+
+def _log_payroll(user: Any, params: Mapping[str, str], title: str) -> None:
+    from cases.services import log_sensitive_access
+    from payments import selectors
+
+    members = selectors.payroll_members(_payroll(user, params))
+    log_sensitive_access(actor=user, members=members.iterator(), action="export", what=f"{title}导出")
+
+
+def register_exports() -> None:
+    from cases.permissions import can_see_full_identity
+    from cases.selectors import sensitive_member_q
+    from payments import bankfiles
+
+    def payroll_title(user: Any, params: Mapping[str, str]) -> str:
+        payroll = _payroll(user, params)
+        return f"{payroll.township.name}{payroll}"
+
+    export_centre.register(
+        "payroll",
+        payroll_title,
+        lambda user, params: LINE_COLUMNS,
+        lambda user, params: _line_rows(
+            _payroll_lines(user, params).iterator(chunk_size=2000), can_see_full_identity(user)
+        ),
+        lambda user, params: _payroll_lines(user, params).count(),
+        lambda user, params: _payroll_lines(user, params).filter(sensitive_member_q("member__")).exists(),
+        check=lambda user, params: _payroll(user, params) and None,
+        filename=lambda user, params: f"payroll-{bankfiles.filename(_payroll(user, params), 'xlsx')}",
+        sheet="发放明细",
+        totals=lambda user, params: exports.sum_totals("合计", counted=3),
+        more_sheets=lambda book, user, params: exports.write_pairs(book, "汇总", summary_pairs(_payroll(user, params))),
+        on_download=_log_payroll,
+    )
+    export_centre.register(
+        "payroll_month",
+        lambda user, params: f"{_overview(user, params).month:%Y年%m月}发放汇总",
+        lambda user, params: month_columns(_overview(user, params)),
+        lambda user, params: month_rows(_overview(user, params)),
+        lambda user, params: len(_overview(user, params).rows),
+        lambda user, params: False,
+        check=lambda user, params: _overview(user, params) and None,
+        filename=lambda user, params: f"payrolls-{_overview(user, params).month:%Y%m}.xlsx",
+        totals=lambda user, params: month_totals(_overview(user, params)),
+        freeze_columns=1,
+    )

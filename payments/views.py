@@ -20,9 +20,10 @@ from cases import selectors as case_selectors
 from cases.models import User
 from cases.permissions import READ_ONLY, can_see_full_identity, sees_whole_county
 from cases.services import log_sensitive_access
+from core import export_views
 from core.months import month_label
 from core.views import id_param, invalid_message, month_param, next_url, posted, refuse
-from payments import bankfiles, exports, selectors, services
+from payments import bankfiles, selectors, services
 from payments import permissions as perms
 from payments.forms import GeneratePayrollForm, LineFilterForm, ResultFileForm, ReturnPayrollForm, form_error_text
 from payments.models import PaymentLine, Payroll, PayrollBenefit
@@ -70,11 +71,9 @@ def payroll_list(request: HttpRequest) -> HttpResponse:
 
 
 def month_export(request: HttpRequest) -> HttpResponse:
+    """The month's overview in Excel, through the export centre (kind ``payroll_month``)."""
     month = month_param(request.GET.get("month"))
-    if not perms.can_export_payroll(request.user):
-        return refuse(request, "请先登录。", 403)
-    content = exports.month_workbook(selectors.month_overview(request.user, month))  # type: ignore[arg-type]
-    return _download(content, f"payrolls-{month:%Y%m}.xlsx", XLSX)
+    return export_views.respond(request, "payroll_month", {"month": f"{month:%Y-%m}"})
 
 
 @writes
@@ -272,15 +271,8 @@ def payroll_bankfile(request: HttpRequest, pk: int, fmt: str) -> HttpResponse:
 
 
 def payroll_export(request: HttpRequest, pk: int) -> HttpResponse:
-    user: User = request.user  # type: ignore[assignment]
-    payroll = selectors.get_payroll(user, pk)
-    perms.ensure_export_payroll(user, payroll)
-    lines = selectors.lines(user, payroll)
-    _log_export(user, payroll, "导出")
-    content = exports.payroll_workbook(
-        payroll=payroll, lines=lines.iterator(chunk_size=2000), full_identity=can_see_full_identity(user)
-    )
-    return _download(content, f"payroll-{bankfiles.filename(payroll, 'xlsx')}", XLSX)
+    """The payroll's lines in Excel, through the export centre (kind ``payroll``): scoped, masked, logged."""
+    return export_views.respond(request, "payroll", {"payroll": str(pk)})
 
 
 @writes

@@ -50,6 +50,7 @@ def _reference_data(request):
             "assistance.migrations.0007_monthly_schedule",
             "assistance.migrations.0009_comparison_schedule",
             "payments.migrations.0004_timeliness_schedule",
+            "core.migrations.0002_purge_schedule",
         ):
             importlib.import_module(migration).schedule(django_apps, None)
 

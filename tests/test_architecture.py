@@ -90,7 +90,7 @@ def _role_exempt(rel: Path) -> bool:
 
 
 def _is_view_module(rel: Path) -> bool:
-    return rel.name.startswith("views") or "views" in rel.parts[:-1]
+    return "views" in rel.name or "views" in rel.parts[:-1]
 
 
 def test_role_names_appear_only_in_permissions_modules():

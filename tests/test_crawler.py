@@ -42,6 +42,7 @@ from assistance.models import (
     TemporaryCase,
 )
 from cases.models import Application, Referral, RollImport, RollRecord, User
+from core.models import ExportJob
 from core.validators import CONTROL_CHARACTERS
 from payments.models import BackPayRun, Overpayment, PaymentLine, Payroll
 from tests.conftest import UserFactory
@@ -84,7 +85,8 @@ HOSTILE_QUERY = (
 COMMON_FIELDS = ["note", "reason", "comment", "result", "month", "amount", "township", "benefit", "next", "action"]
 
 WRITE_SQL = re.compile(r'^\s*(INSERT INTO|UPDATE|DELETE FROM)\s+"?([a-z0-9_]+)"?', re.IGNORECASE)
-ALLOWED_WRITES = {"django_session", "cases_sensitiveaccesslog"}
+# Auditors may export (read-only): the export centre logs the download, or queues a job for a large export.
+ALLOWED_WRITES = {"django_session", "cases_sensitiveaccesslog", "core_exportdownload", "core_exportjob"}
 FIELD_NAME = re.compile(r'<(?:input|select|textarea)[^>]*\bname="([^"]+)"', re.IGNORECASE)
 
 
@@ -239,6 +241,10 @@ def world(users, villages):
     a.roll = b.roll = roll
     a.job = b.job = JobRun.objects.create(kind="screening", month=MONTH)
     a.version = b.version = PolicyParameter.objects.filter(key="dibao.standard.urban").first()
+    for side, owner in ((a, users["caseworker"]), (b, users["caseworker_b"])):  # another user's job is 404
+        side.export_job = ExportJob.objects.create(
+            user=owner, kind="ledger", title="台账", params={"township": str(side.township.pk), "month": "2020-10"}
+        )
     return SimpleNamespace(a=a, b=b, users=users)
 
 
@@ -294,6 +300,7 @@ PK_OBJECT = {
     "overpayment-": "overpayment",
     "parameter-confirm": "version",
     "ledger-entry": "entry",
+    "export-job": "export_job",
 }
 KWARG_VALUE = {
     "household_pk": lambda side: side.household.pk,

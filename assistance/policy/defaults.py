@@ -113,6 +113,9 @@ DEFAULT_PARAMETERS: tuple[DefaultVersion, ...] = (
     # Import limits: the largest used range of an uploaded sheet read at all (larger files are refused unread)
     DefaultVersion("imports.max_rows", "200000", D2018, True, "系统输入校验", "导入表格最多行数"),
     DefaultVersion("imports.max_columns", "200", D2018, True, "系统输入校验", "导入表格最多列数"),
+    # The export centre: larger exports run as a background job; their files are kept this many days
+    DefaultVersion("exports.sync_max_rows", "5000", D2018, True, "系统设置", "即时导出最多行数"),
+    DefaultVersion("exports.keep_days", "7", D2018, True, "系统设置", "导出文件保留天数"),
 )
 
 # Keys the what-if evaluator may read or override (evaluate.md, "Parameter keys").

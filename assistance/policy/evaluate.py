@@ -7,6 +7,7 @@ The management command and the API view both call ``evaluate_json`` (or ``parse_
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Callable, Mapping
 from datetime import date
@@ -40,7 +41,14 @@ from assistance.policy.params import Lookup, MissingParameters, Parameters
 from assistance.policy.rules import evaluate_household, money
 from core.idnumber import InvalidIdNumber, normalize_id_number
 
-__all__ = ["RequestErrors", "evaluate_json", "evaluate_request", "evaluation_to_json", "parse_request"]
+__all__ = [
+    "RequestErrors",
+    "evaluate_json",
+    "evaluate_request",
+    "evaluation_to_json",
+    "load_request_json",
+    "parse_request",
+]
 
 T = TypeVar("T")
 
@@ -85,6 +93,19 @@ class RequestErrors(ValueError):
     def __init__(self, errors: list[str]) -> None:
         super().__init__("\n".join(errors))
         self.errors = errors
+
+
+def load_request_json(text: str | bytes) -> Any:
+    """The JSON value of a request body or file; ``RequestErrors`` when it is not valid JSON. (Bytes that are not
+    text raise ``UnicodeDecodeError``: each door words that problem itself.)"""
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError as problem:
+        raise RequestErrors(
+            [f"request: 不是有效的 JSON（第 {problem.lineno} 行第 {problem.colno} 列：{problem.msg}）"]
+        ) from None
+    except RecursionError:
+        raise RequestErrors(["request: JSON 嵌套层数过多"]) from None
 
 
 def _month_text(month: date) -> str:

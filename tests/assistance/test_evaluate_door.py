@@ -3,7 +3,6 @@ read from the table."""
 
 from __future__ import annotations
 
-import copy
 import io
 import json
 import os
@@ -31,6 +30,7 @@ from assistance.policy.evaluate import RequestErrors, evaluate_json, evaluate_re
 from assistance.policy.params import defaults_lookup
 from config.startup import database_url
 from core.idnumber import check_char
+from tests.assistance.test_policy_evaluate import comparable, load
 
 pytestmark = pytest.mark.django_db
 
@@ -41,21 +41,6 @@ URL = "/api/v1/evaluate"
 ROLES = ["caseworker", "reviewer", "caseworker_b", "county_staff", "county_admin", "auditor"]
 VALID_ID = "500243197803150012"
 WRONG_CHECK = VALID_ID[:17] + ("3" if check_char(VALID_ID[:17]) != "3" else "4")
-
-
-def load(name: str) -> dict[str, Any]:
-    data: dict[str, Any] = json.loads((EXAMPLES / name).read_text(encoding="utf-8"))
-    return data
-
-
-def comparable(response: dict[str, Any]) -> dict[str, Any]:
-    """The response without the free wording (reasons, parameters_used) and the order of outcomes."""
-    result = copy.deepcopy(response)
-    result.pop("parameters_used", None)
-    for outcome in result["outcomes"]:
-        outcome.pop("reasons", None)
-    result["outcomes"] = sorted(result["outcomes"], key=lambda o: json.dumps(o, sort_keys=True))
-    return result
 
 
 def base_request(**changes: Any) -> dict[str, Any]:

@@ -116,13 +116,15 @@ def workbook(response):
 def test_single_person_export_masks_ids_for_auditors_and_logs_the_export(client_for, screened, users):
     url = reverse("ledger-export", args=[screened.pk, "2020-10"])
     member = LedgerEntry.objects.get(category="single_person_candidate").member
-    sheet = workbook(client_for("auditor").get(url, {"ledger": "single_person"})).active
+    # a disabled person's record: the export centre asks for a reason first
+    assert 'data-testid="export-reason"' in client_for("auditor").get(url, {"ledger": "single_person"}).content.decode()
+    sheet = workbook(client_for("auditor").post(f"{url}?ledger=single_person", {"reason": "审计抽查"})).active
     header = [cell.value for cell in sheet[1]]
     assert header[:5] == ["类别", "村（社区）", "户编号", "对象", "身份证号"]
     assert sheet.freeze_panes == "A2"
     assert sheet["E2"].value == member.id_number[:6] + "********" + member.id_number[-4:]
     assert sheet["E2"].data_type == "s"
-    full = workbook(client_for("caseworker").get(url, {"ledger": "single_person"})).active
+    full = workbook(client_for("caseworker").post(f"{url}?ledger=single_person", {"reason": "核对"})).active
     assert full["E2"].value == member.id_number
     assert SensitiveAccessLog.objects.filter(member=member, action="export").count() == 2
 

@@ -24,39 +24,14 @@ from assistance.models import (
 )
 from cases.models import Household, Member
 from tests.helpers import make_household, make_member
+from tests.permission_tables import COUNTY_WRITERS, ROLES, TOWNSHIP_WORKERS_ONLY, TOWNSHIP_WRITERS, F, T
 
 pytestmark = pytest.mark.django_db
 
 OCT = date(2020, 10, 1)
-ROLES = ["caseworker", "reviewer", "caseworker_b", "county_staff", "county_admin", "auditor"]
-T, F = True, False
 
 # Township A is the own township of caseworker and reviewer, township B that of caseworker_b. Each row: the
 # answer on an object of township A, then on one of township B.
-TOWNSHIP_WRITERS = {
-    "caseworker": (T, F),
-    "reviewer": (T, F),
-    "caseworker_b": (F, T),
-    "county_staff": (T, T),
-    "county_admin": (T, T),
-    "auditor": (F, F),
-}
-TOWNSHIP_WORKERS_ONLY = {
-    "caseworker": (T, F),
-    "reviewer": (T, F),
-    "caseworker_b": (F, T),
-    "county_staff": (F, F),
-    "county_admin": (F, F),
-    "auditor": (F, F),
-}
-COUNTY_WRITERS = {
-    "caseworker": (F, F),
-    "reviewer": (F, F),
-    "caseworker_b": (F, F),
-    "county_staff": (T, T),
-    "county_admin": (T, T),
-    "auditor": (F, F),
-}
 COUNTY_ADMIN = {
     "caseworker": (F, F),
     "reviewer": (F, F),

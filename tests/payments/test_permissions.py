@@ -16,53 +16,27 @@ from payments.forms import LineFilterForm, OverpaymentResolveForm, PriceSubsidyM
 from payments.models import Overpayment, Payroll, PriceSubsidyMonth
 from tests.payments.conftest import OCT
 from tests.payments.test_extra_pages import PRICE, overpayment
+from tests.permission_tables import COUNTY_WRITERS, ROLES, TOWNSHIP_WORKERS_ONLY, TOWNSHIP_WRITERS, F, T
 
 pytestmark = pytest.mark.django_db
 
-ROLES = ["caseworker", "reviewer", "caseworker_b", "county_staff", "county_admin", "auditor"]
 S = Payroll.Status
 
-# predicate → the payroll status it is asked about (None: a township / no state) → per role: (township A, township B).
-# Caseworker and reviewer work in township A, caseworker_b in township B; county users and the auditor have none.
-T, F = True, False
-OWN_TOWNSHIP = {
-    "caseworker": (T, F),
-    "reviewer": (T, F),
-    "caseworker_b": (F, T),
-    "county_staff": (T, T),
-    "county_admin": (T, T),
-    "auditor": (F, F),
-}
-TOWNSHIP_ONLY = {
-    "caseworker": (T, F),
-    "reviewer": (T, F),
-    "caseworker_b": (F, T),
-    "county_staff": (F, F),
-    "county_admin": (F, F),
-    "auditor": (F, F),
-}
-COUNTY_WRITERS = {
-    "caseworker": (F, F),
-    "reviewer": (F, F),
-    "caseworker_b": (F, F),
-    "county_staff": (T, T),
-    "county_admin": (T, T),
-    "auditor": (F, F),
-}
 EVERYONE = {role: (T, T) for role in ROLES}
 FULL_IDENTITY = {**EVERYONE, "auditor": (F, F)}
 
+# predicate → the payroll status it is asked about (None: a township / no state) → per role: (township A, township B).
 MATRIX: list[tuple[str, str | None, dict[str, tuple[bool, bool]]]] = [
-    ("generate_payroll", S.DRAFT, OWN_TOWNSHIP),
-    ("generate_payroll", "township", OWN_TOWNSHIP),
-    ("regenerate_payroll", S.DRAFT, OWN_TOWNSHIP),
-    ("submit_payroll", S.DRAFT, TOWNSHIP_ONLY),
+    ("generate_payroll", S.DRAFT, TOWNSHIP_WRITERS),
+    ("generate_payroll", "township", TOWNSHIP_WRITERS),
+    ("regenerate_payroll", S.DRAFT, TOWNSHIP_WRITERS),
+    ("submit_payroll", S.DRAFT, TOWNSHIP_WORKERS_ONLY),
     ("return_payroll", S.SUBMITTED, COUNTY_WRITERS),
     ("approve_payroll", S.SUBMITTED, COUNTY_WRITERS),
     ("disburse_payroll", S.APPROVED, COUNTY_WRITERS),
     ("reconcile_payroll", S.DISBURSED, COUNTY_WRITERS),
-    ("reissue_failed_lines", S.RECONCILED, OWN_TOWNSHIP),
-    ("reissue_failed_lines", "township", OWN_TOWNSHIP),
+    ("reissue_failed_lines", S.RECONCILED, TOWNSHIP_WRITERS),
+    ("reissue_failed_lines", "township", TOWNSHIP_WRITERS),
     ("export_payroll", S.DRAFT, EVERYONE),
     ("download_bank_file", S.DISBURSED, FULL_IDENTITY),
     ("resolve_overpayment", "overpayment", COUNTY_WRITERS),

@@ -14,7 +14,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandParser
 
-from assistance.policy.evaluate import RequestErrors, evaluate_request, parse_request
+from assistance.policy.evaluate import RequestErrors, evaluate_request, load_request_json, parse_request
 from assistance.selectors import month_lookup
 from core.commands import use_utf8
 
@@ -38,14 +38,7 @@ def read_request(source: str, stdin: Any) -> Any:
         text = raw.decode("utf-8-sig") if isinstance(raw, bytes) else raw
     except UnicodeDecodeError:
         raise RequestErrors(["request: 应为 UTF-8 编码的 JSON 文本"]) from None
-    try:
-        return json.loads(text)
-    except json.JSONDecodeError as problem:
-        raise RequestErrors(
-            [f"request: 不是有效的 JSON（第 {problem.lineno} 行第 {problem.colno} 列：{problem.msg}）"]
-        ) from None
-    except RecursionError:
-        raise RequestErrors(["request: JSON 嵌套层数过多"]) from None
+    return load_request_json(text)
 
 
 class Command(BaseCommand):
