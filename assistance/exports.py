@@ -153,7 +153,114 @@ def _flags_title(user: Any, params: Mapping[str, str]) -> str:
     return f"民政–扶贫信息比对{month_param(params.get('month')):%Y年%m月}"
 
 
+def _id(number: str | None, full_identity: bool) -> str:
+    if not number:
+        return ""
+    return number if full_identity else masking.mask_id_number(number)
+
+
+ENROLLMENT_COLUMNS = (
+    Column("乡镇（街道）", "text", 12),
+    Column("户编号", "id", 18),
+    Column("对象", "text", 10),
+    Column("身份证号", "id", 21),
+    Column("救助项目", "text", 14),
+    Column("状态", "text", 8),
+    Column("起始月份", "date", 12),
+    Column("截止月份", "date", 12),
+    Column("月金额（元）", "money", 12),
+)
+
+
+def _enrollments(user: Any, params: Mapping[str, str]) -> QuerySet[Any]:
+    """The roll page's rows with the same benefit and status filters, within the user's scope."""
+    from assistance import selectors
+
+    return selectors.filtered_enrollment_roll(user, params.get("benefit") or "", params.get("status") or "")
+
+
+def _enrollment_rows(enrollments: Iterable[Any], full_identity: bool) -> Iterator[tuple[Any, ...]]:
+    from assistance.models import BenefitKind, Enrollment
+
+    benefits, statuses = dict(BenefitKind.choices), dict(Enrollment.Status.choices)
+    for enrollment in enrollments:
+        person = enrollment.member
+        yield (
+            enrollment.township.name,
+            enrollment.household.number,
+            person.name if person else "全户",
+            _id(person.id_number if person else "", full_identity),
+            benefits.get(enrollment.benefit, enrollment.benefit),
+            statuses.get(enrollment.status, enrollment.status),
+            enrollment.start_month,
+            enrollment.end_month,
+            enrollment.monthly_amount,
+        )
+
+
+TEMPORARY_COLUMNS = (
+    Column("编号", "id", 8),
+    Column("救助对象", "text", 10),
+    Column("身份证号", "id", 21),
+    Column("户编号", "id", 18),
+    Column("乡镇（街道）", "text", 12),
+    Column("类型", "text", 10),
+    Column("事由", "text", 12),
+    Column("金额（元）", "money", 12),
+    Column("审批层级", "text", 12),
+    Column("状态", "text", 8),
+    Column("登记日期", "date", 12),
+    Column("低保评估期限", "date", 12),
+    Column("低保评估完成日期", "date", 14),
+)
+
+
+def _temporary_cases(user: Any, params: Mapping[str, str]) -> QuerySet[Any]:
+    """The 临时救助 page's cases with the same status and overdue filters, within the user's scope."""
+    from django.utils import timezone
+
+    from assistance import temporary
+    from assistance.models import TemporaryCase
+
+    status = params.get("status") or ""
+    if status not in TemporaryCase.Status.values:
+        status = ""
+    overdue_only = params.get("overdue") == "1"
+    return temporary.case_list(user, status or None, overdue_only, today=timezone.localdate())
+
+
+def _temporary_rows(cases: Iterable[Any], full_identity: bool) -> Iterator[tuple[Any, ...]]:
+    from django.utils import timezone
+
+    for case in cases:
+        yield (
+            str(case.pk),
+            case.member.name,
+            _id(case.member.id_number, full_identity),
+            case.household.number,
+            case.township.name,
+            case.get_kind_display(),
+            case.get_cause_display(),
+            case.amount,
+            case.get_level_display(),
+            case.get_status_display(),
+            timezone.localtime(case.created_at).date(),
+            case.followup_due if case.advance else None,
+            case.followup_done_on,
+        )
+
+
+def _temporary_title(user: Any, params: Mapping[str, str]) -> str:
+    from assistance.models import TemporaryCase
+
+    status = dict(TemporaryCase.Status.choices).get(params.get("status") or "", "")
+    overdue = "（低保评估已超期）" if params.get("overdue") == "1" else ""
+    return f"临时救助{('（' + status + '）') if status else ''}{overdue}"
+
+
 def register_exports() -> None:
+    from django.utils import timezone
+
     from cases.permissions import can_see_full_identity
     from cases.selectors import sensitive_member_q
 
@@ -179,4 +286,30 @@ def register_exports() -> None:
         lambda user, params: _flags(user, params).filter(sensitive_member_q("member__")).exists(),
         check=lambda user, params: None,
         on_download=lambda user, params, title: _log_members(_flags(user, params), user, title),
+    )
+    export_centre.register(
+        "enrollments",
+        lambda user, params: "救助对象名册",
+        lambda user, params: ENROLLMENT_COLUMNS,
+        lambda user, params: _enrollment_rows(
+            _enrollments(user, params).iterator(chunk_size=2000), can_see_full_identity(user)
+        ),
+        lambda user, params: _enrollments(user, params).count(),
+        lambda user, params: _enrollments(user, params).filter(sensitive_member_q("member__")).exists(),
+        check=lambda user, params: None,
+        filename=lambda user, params: f"enrollments-{timezone.localdate():%Y%m%d}.xlsx",
+        on_download=lambda user, params, title: _log_members(_enrollments(user, params), user, title),
+    )
+    export_centre.register(
+        "temporary",
+        _temporary_title,
+        lambda user, params: TEMPORARY_COLUMNS,
+        lambda user, params: _temporary_rows(
+            _temporary_cases(user, params).iterator(chunk_size=2000),
+            can_see_full_identity(user),
+        ),
+        lambda user, params: _temporary_cases(user, params).count(),
+        lambda user, params: _temporary_cases(user, params).filter(sensitive_member_q("member__")).exists(),
+        check=lambda user, params: None,
+        on_download=lambda user, params, title: _log_members(_temporary_cases(user, params), user, title),
     )

@@ -308,6 +308,16 @@ def enrollment_roll(user: User) -> QuerySet[Enrollment]:
     )
 
 
+def filtered_enrollment_roll(user: User, benefit: str = "", status: str = "") -> QuerySet[Enrollment]:
+    """The roll page's rows: one benefit (or all), one status (or the open ones), within the user's scope."""
+    roll = enrollment_roll(user)
+    if benefit:
+        roll = roll.filter(benefit=benefit)
+    if status:
+        return roll.filter(status=status)
+    return roll.filter(status__in=Enrollment.OPEN_STATUSES)
+
+
 def pending_exit_reviews(user: User) -> QuerySet[ExitReview]:
     return scope(
         ExitReview.objects.filter(status=ExitReview.Status.PENDING).select_related(

@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+from urllib.parse import urlencode
+
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
@@ -67,17 +69,11 @@ def _member_names(determination: Determination | None) -> dict[str, str]:
 
 
 def enrollment_list(request: HttpRequest) -> HttpResponse:
-    roll = selectors.enrollment_roll(request.user)
     filters = EnrollmentFilterForm(request.GET)
     filters.is_valid()
     benefit = filters.cleaned_data.get("benefit", "")
     status = filters.cleaned_data.get("status", "")
-    if benefit:
-        roll = roll.filter(benefit=benefit)
-    if status:
-        roll = roll.filter(status=status)
-    else:
-        roll = roll.filter(status__in=Enrollment.OPEN_STATUSES)
+    roll = selectors.filtered_enrollment_roll(request.user, benefit, status)
     return render(
         request,
         "assistance/enrollment_list.html",
@@ -89,6 +85,7 @@ def enrollment_list(request: HttpRequest) -> HttpResponse:
             "status": status,
             "reviews": selectors.pending_exit_reviews(request.user),
             "can_import_roll": permissions.can_import_roll(request.user),
+            "export_query": urlencode({"benefit": benefit, "status": status}),
         },
     )
 

@@ -3,6 +3,8 @@ case page where it is decided and its 低保 assessment recorded. The rules live
 
 from __future__ import annotations
 
+from urllib.parse import urlencode
+
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
@@ -38,6 +40,7 @@ def temporary_list(request: HttpRequest) -> HttpResponse:
         "overdue_count": temporary.overdue_followups(request.user, today).count(),
         "today": today,
         "can_write": permissions.can_register_temporary_case(request.user),
+        "export_query": urlencode({"status": status, "overdue": "1" if overdue_only else ""}),
     }
     return render(request, "assistance/temporary_list.html", context)
 

@@ -150,24 +150,37 @@ def _update_schemas(name: str, request: type[serializers.Serializer], response: 
     }
 
 
+def _read_create_schemas(
+    list_doc: tuple[str, str, type[serializers.Serializer]],
+    retrieve_doc: tuple[str, str, type[serializers.Serializer]],
+    create_doc: tuple[str, str | None, type[serializers.Serializer]],
+) -> Any:
+    """The ``list``, ``retrieve`` and ``create`` entries of ``extend_schema_view``, each from (summary, description,
+    serializer): the filter's, the answer's (also of ``create``) and the request's."""
+    (list_summary, list_description, filters), (summary, description, response) = list_doc, retrieve_doc
+    create_summary, create_description, request = create_doc
+    return {
+        "list": extend_schema(summary=list_summary, description=list_description, parameters=[filters]),
+        "retrieve": extend_schema(
+            summary=summary, description=description, responses={200: response, 404: ERROR_RESPONSES[404]}
+        ),
+        "create": extend_schema(
+            summary=create_summary,
+            description=create_description,
+            request=request,
+            responses={201: response, **ERROR_RESPONSES},
+        ),
+    }
+
+
 # Households -------------------------------------------------------------------------------------------------
 
 
 @extend_schema_view(
-    list=extend_schema(
-        summary="家庭列表",
-        description="本人可查看范围内的家庭；`q` 按身份证号、户编号或成员姓名检索。",
-        parameters=[s.HouseholdFilterSerializer],
-    ),
-    retrieve=extend_schema(
-        summary="家庭详情",
-        description="含家庭成员摘要；有未成年或残疾成员时记录敏感信息访问日志。",
-        responses={200: s.HouseholdDetailSerializer, 404: ERROR_RESPONSES[404]},
-    ),
-    create=extend_schema(
-        summary="登记家庭",
-        request=s.HouseholdWriteSerializer,
-        responses={201: s.HouseholdDetailSerializer, **ERROR_RESPONSES},
+    **_read_create_schemas(
+        ("家庭列表", "本人可查看范围内的家庭；`q` 按身份证号、户编号或成员姓名检索。", s.HouseholdFilterSerializer),
+        ("家庭详情", "含家庭成员摘要；有未成年或残疾成员时记录敏感信息访问日志。", s.HouseholdDetailSerializer),
+        ("登记家庭", None, s.HouseholdWriteSerializer),
     ),
     **_update_schemas("家庭", s.HouseholdWriteSerializer, s.HouseholdDetailSerializer),
 )
@@ -222,21 +235,18 @@ class HouseholdViewSet(mixins.RetrieveModelMixin, ScopedViewSet):
 
 
 @extend_schema_view(
-    list=extend_schema(
-        summary="家庭成员列表",
-        description="有未成年或残疾成员时记录敏感信息访问日志。身份证号、银行账号按权限脱敏。",
-        parameters=[s.MemberFilterSerializer],
-    ),
-    retrieve=extend_schema(
-        summary="成员详情",
-        description="未成年或残疾成员记录敏感信息访问日志。",
-        responses={200: s.MemberSerializer, 404: ERROR_RESPONSES[404]},
-    ),
-    create=extend_schema(
-        summary="登记家庭成员",
-        description="出生日期和性别按身份证号推算；身份证号重复时返回 `existing_member`。",
-        request=s.MemberCreateSerializer,
-        responses={201: s.MemberSerializer, **ERROR_RESPONSES},
+    **_read_create_schemas(
+        (
+            "家庭成员列表",
+            "有未成年或残疾成员时记录敏感信息访问日志。身份证号、银行账号按权限脱敏。",
+            s.MemberFilterSerializer,
+        ),
+        ("成员详情", "未成年或残疾成员记录敏感信息访问日志。", s.MemberSerializer),
+        (
+            "登记家庭成员",
+            "出生日期和性别按身份证号推算；身份证号重复时返回 `existing_member`。",
+            s.MemberCreateSerializer,
+        ),
     ),
     **_update_schemas("家庭成员", s.MemberWriteSerializer, s.MemberSerializer),
 )
@@ -403,21 +413,18 @@ def _application_details(applications: QuerySet[Application]) -> QuerySet[Applic
 
 
 @extend_schema_view(
-    list=extend_schema(
-        summary="申请列表（办理队列）",
-        description="按当前环节办理期限排序；`overdue=1` 只看已超期未办结的申请。",
-        parameters=[s.ApplicationFilterSerializer],
-    ),
-    retrieve=extend_schema(
-        summary="申请详情",
-        description="含救助项目、办理记录、入户调查、协同转办，以及当前用户可执行的办理操作。",
-        responses={200: s.ApplicationSerializer, 404: ERROR_RESPONSES[404]},
-    ),
-    create=extend_schema(
-        summary="受理申请",
-        description="须已签署家庭经济状况核对授权书。",
-        request=s.ApplicationCreateSerializer,
-        responses={201: s.ApplicationSerializer, **ERROR_RESPONSES},
+    **_read_create_schemas(
+        (
+            "申请列表（办理队列）",
+            "按当前环节办理期限排序；`overdue=1` 只看已超期未办结的申请。",
+            s.ApplicationFilterSerializer,
+        ),
+        (
+            "申请详情",
+            "含救助项目、办理记录、入户调查、协同转办，以及当前用户可执行的办理操作。",
+            s.ApplicationSerializer,
+        ),
+        ("受理申请", "须已签署家庭经济状况核对授权书。", s.ApplicationCreateSerializer),
     ),
 )
 class ApplicationViewSet(mixins.RetrieveModelMixin, ScopedViewSet):

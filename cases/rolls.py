@@ -312,10 +312,11 @@ _TEXT_LIMITS = {"name": 64, "household_number": 40, "relation": 32, "illness": 1
 # Results ------------------------------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class PreviewRow:
+@dataclass(frozen=True, kw_only=True)
+class ListedRow:
+    """A record of a roll as a page lists it: its row, the checks of its ID number and where it places the person."""
+
     row_number: int
-    id_number: str
     id_valid: bool
     id_duplicate: bool
     name: str
@@ -323,6 +324,11 @@ class PreviewRow:
     village: str
     household_number: str
     details: str
+
+
+@dataclass(frozen=True, kw_only=True)
+class PreviewRow(ListedRow):
+    id_number: str
     matched: bool
 
 
@@ -1123,18 +1129,10 @@ def roll_records(roll_import: RollImport, show: str = "all") -> QuerySet[RollRec
     )
 
 
-@dataclass(frozen=True)
-class RecordRow:
-    row_number: int
+@dataclass(frozen=True, kw_only=True)
+class RecordRow(ListedRow):
     id_shown: str
-    id_valid: bool
-    id_duplicate: bool
-    name: str
-    township: str
-    village: str
-    household_number: str
     relation: str
-    details: str
     member_id: int | None
     household_id: int | None
 

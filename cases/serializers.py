@@ -122,11 +122,19 @@ class ErrorDetailSerializer(serializers.Serializer):
 # Households and members -------------------------------------------------------------------------------------
 
 
-class MemberSummarySerializer(IdentityMaskingMixin, serializers.ModelSerializer):
+class _MemberAgeSerializer(IdentityMaskingMixin, serializers.ModelSerializer):
+    """A member read with today's age."""
+
+    age = serializers.SerializerMethodField(help_text="今天的周岁年龄。")
+
+    def get_age(self, obj: Member) -> int:
+        return obj.age_on(timezone.localdate())
+
+
+class MemberSummarySerializer(_MemberAgeSerializer):
     """A member as listed in a household's detail."""
 
     masked_id_fields = ("id_number",)
-    age = serializers.SerializerMethodField(help_text="今天的周岁年龄。")
     counted = serializers.BooleanField(read_only=True, help_text="是否计入家庭成员（共同生活且无不计入原因）。")
 
     class Meta:
@@ -146,9 +154,6 @@ class MemberSummarySerializer(IdentityMaskingMixin, serializers.ModelSerializer)
             "date_of_death",
         )
         read_only_fields = fields
-
-    def get_age(self, obj: Member) -> int:
-        return obj.age_on(timezone.localdate())
 
 
 class HouseholdSerializer(serializers.ModelSerializer):
@@ -211,14 +216,13 @@ class HouseholdWriteSerializer(GuardedSerializer, serializers.ModelSerializer):
         return attrs
 
 
-class MemberSerializer(IdentityMaskingMixin, serializers.ModelSerializer):
+class MemberSerializer(_MemberAgeSerializer):
     """A member with everything recorded about them."""
 
     masked_id_fields = ("id_number", "payee_id_number")
     masked_account_fields = ("bank_account",)
     household_number = serializers.CharField(source="household.number", read_only=True, help_text="户编号。")
     township = serializers.IntegerField(source="household.township_id", read_only=True, help_text="乡镇（街道）ID。")
-    age = serializers.SerializerMethodField(help_text="今天的周岁年龄。")
     counted = serializers.BooleanField(read_only=True, help_text="是否计入家庭成员。")
 
     class Meta:
@@ -236,9 +240,6 @@ class MemberSerializer(IdentityMaskingMixin, serializers.ModelSerializer):
             "updated_at",
         )
         read_only_fields = fields
-
-    def get_age(self, obj: Member) -> int:
-        return obj.age_on(timezone.localdate())
 
 
 class MemberWriteSerializer(GuardedSerializer, IgnoreMaskedInputMixin, serializers.ModelSerializer):

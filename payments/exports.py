@@ -190,6 +190,134 @@ def _log_payroll(user: Any, params: Mapping[str, str], title: str) -> None:
     log_sensitive_access(actor=user, members=members.iterator(), action="export", what=f"{title}导出")
 
 
+# 多发待追回 and 按月按时发放 -----------------------------------------------------------------------------------
+
+OVERPAYMENT_COLUMNS = (
+    Column("乡镇（街道）", "text", 12),
+    Column("户编号", "id", 18),
+    Column("对象", "text", 10),
+    Column("身份证号", "id", 21),
+    Column("救助项目", "text", 14),
+    Column("所属月份", "date", 12),
+    Column("已发金额（元）", "money", 14),
+    Column("应发金额（元）", "money", 14),
+    Column("多发金额（元）", "money", 14),
+    Column("原因", "text", 20),
+    Column("状态", "text", 8),
+    Column("重算编号", "id", 8),
+    Column("处理说明", "text", 30),
+)
+
+
+def overpayments(user: Any, params: Mapping[str, str]) -> QuerySet[Any]:
+    """The back-pay page's overpayments with the same run and status filters (default: 待追回), within the user's
+    scope."""
+    from core.views import id_param
+    from payments import selectors
+    from payments.models import Overpayment
+
+    found = selectors.overpayments(user).select_related("household", "member")
+    run_pk = id_param(params.get("run"))
+    if run_pk is not None:
+        found = found.filter(run_id=run_pk)
+    status = params.get("status", Overpayment.Status.OPEN)
+    if status in Overpayment.Status.values:
+        found = found.filter(status=status)
+    return found.order_by("-month", "township__code", "id")
+
+
+def _overpayment_rows(rows: Iterable[Any], full_identity: bool) -> Iterator[tuple[Any, ...]]:
+    from payments.models import Overpayment, PayrollBenefit
+
+    benefits, statuses = dict(PayrollBenefit.choices), dict(Overpayment.Status.choices)
+    for row in rows:
+        number = row.member.id_number if row.member else ""
+        yield (
+            row.township.name,
+            row.household.number,
+            row.name,
+            number if full_identity or not number else masking.mask_id_number(number),
+            benefits.get(row.benefit, row.benefit),
+            row.month,
+            row.paid_amount,
+            row.due_amount,
+            row.amount,
+            row.reason,
+            statuses.get(row.status, row.status),
+            str(row.run_id or ""),
+            row.resolution_note,
+        )
+
+
+TIMELINESS_COLUMNS = (
+    Column("乡镇（街道）", "text", 12),
+    Column("救助项目", "text", 14),
+    Column("应发放", "text", 8),
+    Column("发放期限", "date", 12),
+    Column("发放日期", "date", 12),
+    Column("结果", "text", 10),
+    Column("一次发放多月的对象数", "int", 12),
+    Column("工资册", "text", 24),
+    Column("检查时间", "datetime", 17),
+)
+
+
+def _timeliness_month(params: Mapping[str, str]) -> Any:
+    from core.months import previous_month, this_month
+    from core.views import month_param
+
+    return month_param(params.get("month")) if params.get("month") else previous_month(this_month())
+
+
+def timeliness(user: Any, params: Mapping[str, str]) -> QuerySet[Any]:
+    """The timeliness page's results: the month (default the previous one) and township (404 outside the user's
+    scope), within the user's scope."""
+    from cases.selectors import visible_townships
+    from core.views import id_param
+    from payments import selectors
+
+    townships = visible_townships(user)
+    if params.get("township"):
+        townships = townships.filter(pk=selectors.get_township(user, id_param(params["township"])).pk)
+    results = selectors.timeliness_results(user, _timeliness_month(params), townships)
+    return results.select_related("township", "payroll").order_by("township__code", "benefit", "id")
+
+
+def _check_timeliness(user: Any, params: Mapping[str, str]) -> None:
+    """What the page refuses: a month that does not parse, a township outside the user's scope (404)."""
+    from core.views import id_param
+    from payments import selectors
+
+    _timeliness_month(params)
+    if params.get("township"):
+        selectors.get_township(user, id_param(params["township"]))
+
+
+def _timeliness_rows(results: Iterable[Any]) -> Iterator[tuple[Any, ...]]:
+    for result in results:
+        yield (
+            result.township.name,
+            result.get_benefit_display(),
+            "是" if result.expected else "否",
+            result.deadline,
+            result.paid_on,
+            result.get_status_display(),
+            result.lump_count,
+            str(result.payroll) if result.payroll else "",
+            result.checked_at,
+        )
+
+
+def _log_overpayments(user: Any, params: Mapping[str, str], title: str) -> None:
+    from cases.models import Member
+    from cases.services import log_sensitive_access
+
+    rows = overpayments(user, params).exclude(member=None).values("member_id")
+    log_sensitive_access(
+        actor=user, members=Member.objects.filter(pk__in=rows).iterator(), action="export", what=f"{title}导出"
+    )
+
+
 def register_exports() -> None:
     from cases.permissions import can_see_full_identity
     from cases.selectors import sensitive_member_q
@@ -226,4 +354,26 @@ def register_exports() -> None:
         filename=lambda user, params: f"payrolls-{_overview(user, params).month:%Y%m}.xlsx",
         totals=lambda user, params: month_totals(_overview(user, params)),
         freeze_columns=1,
+    )
+    export_centre.register(
+        "overpayments",
+        lambda user, params: "多发待追回",
+        lambda user, params: OVERPAYMENT_COLUMNS,
+        lambda user, params: _overpayment_rows(
+            overpayments(user, params).iterator(chunk_size=2000), can_see_full_identity(user)
+        ),
+        lambda user, params: overpayments(user, params).count(),
+        lambda user, params: overpayments(user, params).filter(sensitive_member_q("member__")).exists(),
+        check=lambda user, params: None,
+        on_download=_log_overpayments,
+    )
+    export_centre.register(
+        "timeliness",
+        lambda user, params: f"{_timeliness_month(params):%Y年%m月}按月按时发放",
+        lambda user, params: TIMELINESS_COLUMNS,
+        lambda user, params: _timeliness_rows(timeliness(user, params).iterator(chunk_size=2000)),
+        lambda user, params: timeliness(user, params).count(),
+        lambda user, params: False,
+        check=_check_timeliness,
+        filename=lambda user, params: f"timeliness-{_timeliness_month(params):%Y%m}.xlsx",
     )

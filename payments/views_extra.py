@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from datetime import date
 from decimal import Decimal
+from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
@@ -148,6 +149,7 @@ def back_pay_list(request: HttpRequest) -> HttpResponse:
             "whole_county": sees_whole_county(user),
             "can_start": perms.can_start_back_pay(user),
             "can_resolve": perms.can_resolve_overpayment(user),
+            "export_query": urlencode({"status": status, "run": run_pk or ""}),
         },
     )
 
@@ -268,6 +270,7 @@ def timeliness_report(request: HttpRequest) -> HttpResponse:
             "township_pk": township_pk,
             "all_townships": visible_townships(user).order_by("code") if sees_whole_county(user) else None,
             "can_check": perms.can_check_timeliness(user),
+            "export_query": urlencode({"month": f"{month:%Y-%m}", "township": township_pk}),
         },
     )
 

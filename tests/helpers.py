@@ -2,10 +2,16 @@
 
 from __future__ import annotations
 
+import io
 import itertools
+from collections.abc import Iterable, Sequence
 from datetime import date
+from decimal import Decimal
 from typing import Any
 
+from openpyxl import Workbook
+
+from assistance.models import Enrollment
 from cases import services
 from cases.models import Household, Member, User, Village
 from core import idnumber
@@ -32,3 +38,25 @@ def make_member(actor: User, household: Household, **data: Any) -> Member:
     if "id_number" not in data:
         defaults["id_number"] = valid_id(data.pop("born", date(1980, 5, 1)))
     return services.save_member(actor=actor, household=household, data={**defaults, **data})
+
+
+def enroll(
+    household: Household, benefit: str = "dibao", amount: str = "300", member: Member | None = None, **fields: Any
+) -> Enrollment:
+    """An enrollment of ``household`` in its own township from January 2020, active unless ``fields`` say otherwise."""
+    fields.setdefault("start_month", date(2020, 1, 1))
+    fields.setdefault("township_id", household.township_id)
+    return Enrollment.objects.create(
+        benefit=benefit, household=household, member=member, monthly_amount=Decimal(amount), **fields
+    )
+
+
+def workbook_bytes(rows: Iterable[Sequence[object]]) -> bytes:
+    """An .xlsx file whose one sheet holds ``rows``, one a line, from the first line."""
+    book = Workbook()
+    sheet = book.active
+    for row in rows:
+        sheet.append(row)
+    buffer = io.BytesIO()
+    book.save(buffer)
+    return buffer.getvalue()

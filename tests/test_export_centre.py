@@ -243,3 +243,209 @@ def test_the_comparison_page_exports_its_flags_scoped_and_masked(client_for, use
     assert sorted(r[3] for r in auditor_rows[1:]) == ["乙比对", "甲比对"]
     assert all("*" in str(r[4]) for r in auditor_rows[1:])
     assert ExportDownload.objects.filter(kind="comparison").count() == 2
+
+
+# The list pages' exports ---------------------------------------------------------------------------------------
+
+
+def export_rows(client, query: str) -> list[list[object]]:
+    response = client.get(reverse("export-start") + "?" + query)
+    assert response.status_code == 200, response.content[:300]
+    data = b"".join(response.streaming_content) if response.streaming else response.content
+    return CalamineWorkbook.from_filelike(io.BytesIO(data)).get_sheet_by_index(0).to_python()
+
+
+@pytest.fixture
+def two_households(users, villages):
+    """A household with its head in township A (甲户主) and one in township B (乙户主)."""
+    found = {}
+    for key, actor, name in (("a", users["caseworker"], "甲户主"), ("b", users["caseworker_b"], "乙户主")):
+        household = make_household(actor, villages[key])
+        found[key] = (household, make_member(actor, household, name=name, relation="head"))
+    return found
+
+
+def test_the_household_search_exports_its_results_scoped_and_masked(client_for, two_households):
+    page = client_for("caseworker").get(reverse("household-search") + "?q=甲")
+    assert "kind=households&amp;q=%E7%94%B2" in page.content.decode()
+    township_rows = export_rows(client_for("caseworker"), "kind=households")
+    assert township_rows[0][:3] == ["户编号", "户主", "户主身份证号"]
+    assert [r[1] for r in township_rows[1:]] == ["甲户主"]
+    assert township_rows[1][2] == two_households["a"][1].id_number
+    assert [r[1] for r in export_rows(client_for("auditor"), "kind=households&q=甲")[1:]] == ["甲户主"]
+    auditor_rows = export_rows(client_for("auditor"), "kind=households")
+    assert sorted(r[1] for r in auditor_rows[1:]) == ["乙户主", "甲户主"]
+    assert all("*" in str(r[2]) for r in auditor_rows[1:])
+    assert ExportDownload.objects.filter(kind="households").count() == 3
+
+
+def test_the_application_queue_exports_its_filter_scoped_and_masked(client_for, users, two_households):
+    from cases import services
+
+    for key, actor in (("a", users["caseworker"]), ("b", users["caseworker_b"])):
+        services.receive_application(
+            actor=actor,
+            household=two_households[key][0],
+            benefits=[("dibao", None)],
+            reason="因病致贫",
+            authorization_signed=True,
+        )
+    page = client_for("caseworker").get(reverse("application-queue") + "?status=received")
+    assert "kind=applications&amp;status=received" in page.content.decode()
+    township_rows = export_rows(client_for("caseworker"), "kind=applications&status=received")
+    assert township_rows[0][0] == "申请编号"
+    assert [r[2] for r in township_rows[1:]] == ["甲户主"]
+    assert township_rows[1][3] == two_households["a"][1].id_number
+    assert export_rows(client_for("caseworker"), "kind=applications&status=approved")[1:] == []
+    auditor_rows = export_rows(client_for("auditor"), "kind=applications")
+    assert sorted(r[2] for r in auditor_rows[1:]) == ["乙户主", "甲户主"]
+    assert all("*" in str(r[3]) for r in auditor_rows[1:])
+
+
+def test_the_enrollment_roll_exports_its_filters_scoped_and_masked(client_for, township_a, township_b, two_households):
+    from assistance.models import Enrollment
+
+    for key, township in (("a", township_a), ("b", township_b)):
+        household, member = two_households[key]
+        for benefit in ("dibao", "tekun"):
+            Enrollment.objects.create(
+                benefit=benefit,
+                township=township,
+                household=household,
+                member=None if benefit == "dibao" else member,  # 低保 is the household's
+                start_month=OCT,
+                monthly_amount=Decimal("520.00"),
+            )
+    page = client_for("caseworker").get(reverse("enrollment-list") + "?benefit=tekun")
+    assert "kind=enrollments&amp;benefit=tekun" in page.content.decode()
+    township_rows = export_rows(client_for("caseworker"), "kind=enrollments&benefit=tekun")
+    assert township_rows[0][:4] == ["乡镇（街道）", "户编号", "对象", "身份证号"]
+    assert [(r[2], r[4]) for r in township_rows[1:]] == [("甲户主", "特困供养")]
+    assert township_rows[1][3] == two_households["a"][1].id_number and township_rows[1][8] == 520
+    assert [r[2] for r in export_rows(client_for("caseworker"), "kind=enrollments")[1:]] == ["全户", "甲户主"]
+    auditor_rows = export_rows(client_for("auditor"), "kind=enrollments&benefit=tekun")
+    assert sorted(r[2] for r in auditor_rows[1:]) == ["乙户主", "甲户主"]
+    assert all("*" in str(r[3]) for r in auditor_rows[1:])
+
+
+def test_the_temporary_cases_export_their_filter_scoped_and_masked(client_for, users, two_households):
+    from assistance.models import TemporaryCase
+
+    for key, actor in (("a", users["caseworker"]), ("b", users["caseworker_b"])):
+        household, member = two_households[key]
+        TemporaryCase.objects.create(
+            township=household.township,
+            household=household,
+            member=member,
+            kind="emergency",
+            cause="fire",
+            description="火灾",
+            amount=Decimal("800.00"),
+            year=2020,
+            level="township",
+            created_by=actor,
+        )
+    page = client_for("caseworker").get(reverse("temporary-list") + "?status=pending")
+    assert "kind=temporary&amp;status=pending" in page.content.decode()
+    township_rows = export_rows(client_for("caseworker"), "kind=temporary&status=pending")
+    assert township_rows[0][:3] == ["编号", "救助对象", "身份证号"]
+    assert [r[1] for r in township_rows[1:]] == ["甲户主"]
+    assert township_rows[1][2] == two_households["a"][1].id_number and township_rows[1][7] == 800
+    assert export_rows(client_for("caseworker"), "kind=temporary&status=approved")[1:] == []
+    auditor_rows = export_rows(client_for("auditor"), "kind=temporary")
+    assert sorted(r[1] for r in auditor_rows[1:]) == ["乙户主", "甲户主"]
+    assert all("*" in str(r[2]) for r in auditor_rows[1:])
+
+
+def test_the_overpayments_export_their_filters_scoped_and_masked(client_for, township_a, township_b, two_households):
+    from payments.models import Overpayment
+
+    for key, township, status in (("a", township_a, "open"), ("b", township_b, "open"), ("a", township_a, "waived")):
+        household, member = two_households[key]
+        Overpayment.objects.create(
+            township=township,
+            household=household,
+            member=member,
+            benefit="dibao",
+            month=OCT,
+            name=member.name,
+            amount=Decimal("32.00"),
+            paid_amount=Decimal("528.00"),
+            due_amount=Decimal("496.00"),
+            reason=Overpayment.RECOMPUTED_LOWER,
+            status=status,
+            source_key=f"{key}-{status}",
+        )
+    page = client_for("caseworker").get(reverse("back-pay-list"))
+    assert "kind=overpayments&amp;status=open" in page.content.decode()
+    township_rows = export_rows(client_for("caseworker"), "kind=overpayments&status=open")
+    assert township_rows[0][:4] == ["乡镇（街道）", "户编号", "对象", "身份证号"]
+    assert [(r[2], r[10]) for r in township_rows[1:]] == [("甲户主", "待追回")]
+    assert township_rows[1][3] == two_households["a"][1].id_number and township_rows[1][8] == 32
+    assert len(export_rows(client_for("caseworker"), "kind=overpayments&status=")) == 3
+    auditor_rows = export_rows(client_for("auditor"), "kind=overpayments")
+    assert sorted(r[2] for r in auditor_rows[1:]) == ["乙户主", "甲户主"]
+    assert all("*" in str(r[3]) for r in auditor_rows[1:])
+
+
+def test_the_timeliness_report_exports_its_month_scoped(client_for, township_a, township_b):
+    from payments.models import TimelinessResult
+
+    for township, status in ((township_a, "on_time"), (township_b, "missing")):
+        TimelinessResult.objects.create(
+            township=township, month=OCT, benefit="dibao", deadline=date(2020, 10, 10), status=status
+        )
+    page = client_for("county_staff").get(reverse("timeliness-report") + f"?month=2020-10&township={township_b.pk}")
+    assert f"kind=timeliness&amp;month=2020-10&amp;township={township_b.pk}" in page.content.decode()
+    township_rows = export_rows(client_for("caseworker"), "kind=timeliness&month=2020-10")
+    assert township_rows[0][:2] == ["乡镇（街道）", "救助项目"]
+    assert [(r[0], r[5]) for r in township_rows[1:]] == [("汉葭街道", "按时发放")]
+    assert export_rows(client_for("caseworker"), "kind=timeliness&month=2020-09")[1:] == []
+    outside = client_for("caseworker").get(
+        reverse("export-start") + f"?kind=timeliness&month=2020-10&township={township_b.pk}"
+    )
+    assert outside.status_code == 404
+    auditor_rows = export_rows(client_for("auditor"), "kind=timeliness&month=2020-10")
+    assert sorted(r[0] for r in auditor_rows[1:]) == ["汉葭街道", "郁山镇"]
+    county_rows = export_rows(client_for("county_staff"), f"kind=timeliness&month=2020-10&township={township_b.pk}")
+    assert [r[0] for r in county_rows[1:]] == ["郁山镇"]
+
+
+def test_the_roll_records_export_for_the_county_only_with_ids_masked(client_for, users, township_a, township_b):
+    from django.core.files.base import ContentFile
+
+    from cases.models import RollImport, RollRecord
+    from tests.helpers import valid_id
+
+    roll = RollImport.objects.create(
+        kind="poverty_registry",
+        file=ContentFile(b"id,name\n", name="export.csv"),
+        file_sha256="0" * 64,
+        original_name="建档立卡.xlsx",
+        imported_by=users["county_staff"],
+        is_current=True,
+    )
+    numbers = {}
+    for row_number, township, name, valid in ((2, township_a, "甲名单", True), (3, township_b, "乙名单", False)):
+        numbers[name] = valid_id()
+        RollRecord.objects.create(
+            roll_import=roll,
+            row_number=row_number,
+            id_number=numbers[name],
+            id_number_raw=numbers[name],
+            id_valid=valid,
+            name=name,
+            township=township,
+        )
+    page = client_for("county_staff").get(reverse("external-roll-detail", args=[roll.pk]) + "?show=invalid")
+    assert f"kind=roll_records&amp;roll={roll.pk}&amp;show=invalid" in page.content.decode()
+    query = f"kind=roll_records&roll={roll.pk}"
+    county_rows = export_rows(client_for("county_staff"), query)
+    assert county_rows[0][:3] == ["行", "姓名", "身份证号"]
+    assert [(r[1], r[2]) for r in county_rows[1:]] == [("甲名单", numbers["甲名单"]), ("乙名单", numbers["乙名单"])]
+    assert [r[1] for r in export_rows(client_for("county_staff"), query + "&show=invalid")[1:]] == ["乙名单"]
+    assert client_for("caseworker").get(reverse("export-start") + "?" + query).status_code == 403
+    assert client_for("county_staff").get(reverse("export-start") + "?kind=roll_records&roll=0").status_code == 404
+    auditor_rows = export_rows(client_for("auditor"), query)
+    assert sorted(r[1] for r in auditor_rows[1:]) == ["乙名单", "甲名单"]
+    assert all("*" in str(r[2]) for r in auditor_rows[1:])

@@ -29,8 +29,8 @@ from payments import bankfiles, services
 from payments import exports as payroll_exports
 from payments.admin import InstitutionAccountForm
 from payments.models import PaymentLine, Payroll
-from tests.helpers import make_household, make_member
-from tests.payments.conftest import OCT, enroll
+from tests.helpers import enroll, make_household, make_member
+from tests.payments.conftest import OCT
 
 ID_X = "11010519491231002X"
 ID_18 = "500243198005010016"

@@ -121,6 +121,10 @@ class _Reader:
     def error(self, path: str, message: str) -> None:
         self.errors.append(f"{path}: {message}")
 
+    def optional_obj(self, value: object, path: str, fields: frozenset[str]) -> dict[str, Any] | None:
+        """``obj`` of a section that may be left out: ``None`` both when absent and when not valid."""
+        return None if value is None else self.obj(value, path, fields)
+
     def obj(self, value: object, path: str, fields: frozenset[str]) -> dict[str, Any] | None:
         if not isinstance(value, dict):
             self.error(path, "应为对象")
@@ -275,9 +279,7 @@ def _parse_parameters(read: _Reader, value: Any) -> dict[str, Decimal]:
 
 
 def _parse_current_dibao(read: _Reader, value: Any, month: date | None) -> CurrentDibao:
-    if value is None:
-        return CurrentDibao()
-    data = read.obj(value, "current_dibao", _DIBAO_FIELDS)
+    data = read.optional_obj(value, "current_dibao", _DIBAO_FIELDS)
     if data is None:
         return CurrentDibao()
     path = "current_dibao"
@@ -292,9 +294,7 @@ def _parse_current_dibao(read: _Reader, value: Any, month: date | None) -> Curre
 
 
 def _parse_assets(read: _Reader, value: Any) -> Assets:
-    if value is None:
-        return Assets()
-    data = read.obj(value, "assets", _ASSET_FIELDS)
+    data = read.optional_obj(value, "assets", _ASSET_FIELDS)
     if data is None:
         return Assets()
     path = "assets"
@@ -409,9 +409,7 @@ def _parse_amounts(read: _Reader, value: Any, path: str, kinds: tuple[str, ...])
 
 
 def _parse_disability(read: _Reader, value: Any, path: str) -> Disability | None:
-    if value is None:
-        return None
-    data = read.obj(value, path, _DISABILITY_FIELDS)
+    data = read.optional_obj(value, path, _DISABILITY_FIELDS)
     if data is None:
         return None
     category = read.field(data, "category", path, read.choice(DISABILITY_CATEGORIES), "physical", required=True)
@@ -420,9 +418,7 @@ def _parse_disability(read: _Reader, value: Any, path: str) -> Disability | None
 
 
 def _parse_covid(read: _Reader, value: Any, path: str) -> Covid | None:
-    if value is None:
-        return None
-    data = read.obj(value, path, _COVID_FIELDS)
+    data = read.optional_obj(value, path, _COVID_FIELDS)
     if data is None:
         return None
     admitted = read.field(data, "admitted", path, read.day, None, required=True)

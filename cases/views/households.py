@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from urllib.parse import urlencode
+
 from django.conf import settings
 from django.contrib import messages
 from django.core.cache import cache
@@ -26,7 +28,12 @@ def household_search(request: HttpRequest) -> HttpResponse:
     households = selectors.search_households(request.user, query) if query else selectors.all_households(request.user)
     page = Paginator(selectors.with_heads(households.order_by("number")), 20).get_page(request.GET.get("page"))
     template = "cases/_household_results.html" if request.htmx else "cases/household_search.html"
-    context = {"page": page, "q": query, "can_create_household": permissions.can_create_household(request.user)}
+    context = {
+        "page": page,
+        "q": query,
+        "can_create_household": permissions.can_create_household(request.user),
+        "export_query": urlencode({"q": query}),
+    }
     return render(request, template, context)
 
 

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from urllib.parse import urlencode
+
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
@@ -29,6 +31,7 @@ def application_queue(request: HttpRequest) -> HttpResponse:
         "overdue_count": selectors.overdue_applications(request.user, today).count(),
         "overdue_referrals": selectors.overdue_referrals(request.user, today),
         "today": today,
+        "export_query": urlencode({"status": status, "overdue": "1" if overdue_only else ""}),
     }
     return render(request, "cases/application_queue.html", context)
 

@@ -6,6 +6,8 @@ signed token bound to the uploader and the roll (``cases.rolls.stash_pending``).
 
 from __future__ import annotations
 
+from urllib.parse import urlencode
+
 from django import forms
 from django.contrib import messages
 from django.core.exceptions import ValidationError
@@ -105,7 +107,15 @@ def roll_detail(request: HttpRequest, pk: int) -> HttpResponse:
         )
     rows = [rolls.record_row(record, imported.kind, full_identity=full) for record in page]
     filters = [(key, label) for key, (label, _) in rolls.RECORD_FILTERS.items()]
-    context = {"imported": imported, "page": page, "rows": rows, "show": show, "filters": filters, "full": full}
+    context = {
+        "imported": imported,
+        "page": page,
+        "rows": rows,
+        "show": show,
+        "filters": filters,
+        "full": full,
+        "export_query": urlencode({"roll": imported.pk, "show": show}),
+    }
     return render(request, "cases/rolls_detail.html", context)
 
 

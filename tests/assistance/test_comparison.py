@@ -4,7 +4,6 @@ worker runs the county comparison."""
 
 from __future__ import annotations
 
-import io
 import time
 from datetime import date, timedelta
 from decimal import Decimal
@@ -13,15 +12,14 @@ import pytest
 from celery.contrib.testing.worker import start_worker
 from django.core.exceptions import PermissionDenied
 from django.utils import timezone
-from openpyxl import Workbook
 
 from assistance import comparison, jobs
 from assistance.comparison import compare_county, compare_township, overdue_flags, resolve_flag
-from assistance.models import ComparisonFlag, Enrollment, JobRun, LedgerEntry
+from assistance.models import ComparisonFlag, JobRun, LedgerEntry
 from cases import rolls
 from cases.models import Member, RollKind
 from config.celery import app
-from tests.helpers import make_household, make_member
+from tests.helpers import enroll, make_household, make_member, workbook_bytes
 
 # The comparison pages are included at policy/comparison/ by the project's URLs; this module includes them itself
 # so the tests do not depend on that line.
@@ -33,27 +31,7 @@ REGISTRY = ["户编号", "姓名", "身份证号", "与户主关系", "贫困户
 
 
 def xlsx(header, rows) -> bytes:
-    book = Workbook()
-    sheet = book.active
-    sheet.append(header)
-    for row in rows:
-        sheet.append(row)
-    buffer = io.BytesIO()
-    book.save(buffer)
-    return buffer.getvalue()
-
-
-def enroll(household, benefit="dibao", member=None, amount="300", status="active", start=date(2020, 1, 1), end=None):
-    return Enrollment.objects.create(
-        benefit=benefit,
-        township=household.township,
-        household=household,
-        member=member,
-        status=status,
-        start_month=start,
-        end_month=end,
-        monthly_amount=Decimal(amount),
-    )
+    return workbook_bytes([header, *rows])
 
 
 def registry_row(member, attribute="一般贫困户", lifted="未脱贫", name=None, number=None):
@@ -89,7 +67,7 @@ def crafted(users, villages):
 
     person("not_covered", "甲一", work_capacity="none", born=date(1950, 1, 1))
     exit_person = person("exit", "甲二")
-    enroll(made["exit_household"], status="exited", end=date(2020, 2, 1))
+    enroll(made["exit_household"], status="exited", end_month=date(2020, 2, 1))
     person("tekun_candidate", "甲三", born=date(1935, 1, 1))
     person("single_candidate", "甲四")
     person("general_on_dibao", "甲五")
@@ -97,13 +75,13 @@ def crafted(users, villages):
     person("duplicate_id", "甲六")
     person("renamed", "甲七")
     tekun = person("double", "甲八", born=date(1940, 1, 1), work_capacity="none")
-    enroll(made["double_household"], "tekun", tekun, amount="1100")
-    enroll(made["double_household"], "disability_living", tekun, amount="70")
+    enroll(made["double_household"], "tekun", "1100", tekun)
+    enroll(made["double_household"], "disability_living", "70", tekun)
     person("covid", "甲九", covid_confirmed=True, covid_admitted=date(2020, 3, 5))
     enroll(made["covid_household"])
     covid_listed = person("covid_listed", "甲十")
     dead = person("dead", "乙一", born=date(1930, 1, 1), work_capacity="none")
-    enroll(made["dead_household"], "tekun", dead, amount="1100")
+    enroll(made["dead_household"], "tekun", "1100", dead)
     # Township B: a person who must never show up in A's flags.
     other = make_household(users["caseworker_b"], villages["b"])
     made["outsider"] = make_member(users["caseworker_b"], other, name="郁山人", relation="head", work_capacity="none")
@@ -209,7 +187,7 @@ def test_every_flag_appears(crafted, township_a):
 @pytest.mark.django_db
 def test_covered_persons_and_relief_raise_nothing(crafted, township_a):
     enroll(crafted["not_covered_household"])
-    enroll(crafted["covid_household"], "covid_relief", crafted["covid"], start=MARCH, end=MARCH)
+    enroll(crafted["covid_household"], "covid_relief", member=crafted["covid"], start_month=MARCH, end_month=MARCH)
     compare_township(township_id=township_a.pk, month=MARCH)
     assert not ComparisonFlag.objects.filter(code=Code.JDLK_NOT_COVERED).exists()
     assert list(ComparisonFlag.objects.filter(code=Code.COVID_NO_RELIEF).values_list("member_id", flat=True)) == [

@@ -10,6 +10,7 @@ import pytest
 from assistance import selectors
 from assistance.models import PolicyParameter
 from assistance.policy.defaults import DEFAULT_PARAMETERS, EVALUATOR_KEYS
+from tests.parameter_tables import VALUES_IN_FORCE
 
 pytestmark = pytest.mark.django_db
 
@@ -44,19 +45,9 @@ def test_migration_loaded_every_default():
 @pytest.mark.parametrize(
     ("key", "on", "expected"),
     [
-        ("dibao.standard.rural", date(2018, 1, 1), "410"),
-        ("dibao.standard.rural", date(2018, 12, 31), "410"),
-        ("dibao.standard.rural", date(2019, 1, 1), "440"),
-        ("dibao.standard.rural", date(2020, 8, 31), "440"),
-        ("dibao.standard.rural", date(2020, 9, 1), "496"),
-        ("dibao.standard.urban", date(2021, 9, 1), "636"),
+        *VALUES_IN_FORCE,
         ("dibao.standard.urban", date(2030, 1, 1), "636"),
-        ("tekun.minor_age", date(2020, 6, 30), "16"),
-        ("tekun.minor_age", date(2020, 7, 1), "18"),
-        ("tekun.care.self", date(2020, 8, 1), "0"),
-        ("tekun.care.self", date(2020, 9, 1), "50"),
         ("disability.care.grade1", date(2022, 9, 30), "80"),
-        ("disability.care.grade1", date(2022, 10, 1), "90"),
         ("orphan.de_facto", date(2021, 9, 1), "1225"),
         ("income.employment_cost.pct", date(2020, 10, 1), "0.30"),
     ],

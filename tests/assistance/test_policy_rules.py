@@ -27,6 +27,7 @@ from assistance.policy.rules import (
     round_yuan,
 )
 from core.idnumber import age_on
+from tests.parameter_tables import VALUES_IN_FORCE
 
 OCT_2020 = date(2020, 10, 1)  # rural standard 496, urban 620, 特困 basic 806, self-care 50
 ADULT = date(1980, 5, 5)
@@ -87,18 +88,8 @@ def personal(evaluation: Evaluation) -> set[tuple[str, str | None, str]]:
 @pytest.mark.parametrize(
     ("key", "on", "value"),
     [
-        ("dibao.standard.rural", date(2018, 1, 1), "410"),
-        ("dibao.standard.rural", date(2018, 12, 31), "410"),
-        ("dibao.standard.rural", date(2019, 1, 1), "440"),
-        ("dibao.standard.rural", date(2020, 8, 31), "440"),
-        ("dibao.standard.rural", date(2020, 9, 1), "496"),
-        ("dibao.standard.urban", date(2021, 9, 1), "636"),
-        ("tekun.minor_age", date(2020, 6, 30), "16"),
-        ("tekun.minor_age", date(2020, 7, 1), "18"),
-        ("tekun.care.self", date(2020, 8, 1), "0"),
-        ("tekun.care.self", date(2020, 9, 1), "50"),
+        *VALUES_IN_FORCE,
         ("disability.care.grade1", date(2022, 9, 1), "80"),
-        ("disability.care.grade1", date(2022, 10, 1), "90"),
         ("orphan.institution", date(2019, 1, 1), "1404"),
     ],
 )

@@ -13,11 +13,10 @@ from django.core.exceptions import PermissionDenied
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
 from django.urls import reverse
-from openpyxl import Workbook
 
 from assistance.models import Enrollment
 from assistance.roll_import import import_roll, parse_roll
-from tests.helpers import make_household, make_member, valid_id
+from tests.helpers import make_household, make_member, valid_id, workbook_bytes
 
 pytestmark = pytest.mark.django_db
 
@@ -25,16 +24,7 @@ HEADERS = ["姓名", "身份证号", "救助项目", "起始月份", "月金额"
 
 
 def xlsx(rows, headers=HEADERS, title=None) -> bytes:
-    workbook = Workbook()
-    sheet = workbook.active
-    if title:
-        sheet.append([title])
-    sheet.append(headers)
-    for row in rows:
-        sheet.append(row)
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
+    return workbook_bytes([*([[title]] if title else []), headers, *rows])
 
 
 def csv_bytes(rows, encoding, headers=HEADERS) -> bytes:

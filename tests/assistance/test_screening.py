@@ -16,31 +16,18 @@ from assistance.models import Enrollment, JobRun, LedgerEntry, MonthlyLedger
 from assistance.screening import screen_township
 from cases import services
 from config.celery import app
-from tests.helpers import make_household, make_member
+from tests.helpers import enroll, make_household, make_member
 
 OCT = date(2020, 10, 1)
 C = LedgerEntry.Category
 
 
-def wage(actor, household, member, amount):
+def income(actor, household, member, amount, kind="wage"):
     services.add_fact(
         actor=actor,
         household=household,
         kind="income",
-        data={"member": member, "kind": "wage", "monthly_amount": Decimal(amount), "valid_from": date(2020, 1, 1)},
-    )
-
-
-def enroll(household, benefit="dibao", member=None, amount="100", status="active", since=None):
-    return Enrollment.objects.create(
-        benefit=benefit,
-        township=household.township,
-        household=household,
-        member=member,
-        status=status,
-        start_month=date(2020, 1, 1),
-        monthly_amount=Decimal(amount),
-        gradual_exit_since=since,
+        data={"member": member, "kind": kind, "monthly_amount": Decimal(amount), "valid_from": date(2020, 1, 1)},
     )
 
 
@@ -64,42 +51,21 @@ def crafted(users, villages):
 
     h = household("exit")
     head = make_member(cw, h, relation="head", born=date(1970, 1, 1), employed=True)
-    wage(cw, h, head, "5000")
+    income(cw, h, head, "5000")
     enroll(h, amount="300")
 
-    h = household("entering")  # 建档立卡 unlifted, per capita between 1× and 2× the standard
-    head = make_member(cw, h, relation="head", born=date(1970, 1, 1), poverty_status="unlifted")
-    services.add_fact(
-        actor=cw,
-        household=h,
-        kind="income",
-        data={"member": head, "kind": "transfer", "monthly_amount": Decimal("700"), "valid_from": date(2020, 1, 1)},
-    )
-    enroll(h, amount="200")
-
-    h = household("gradual")  # in gradual exit since September: still within 6 months
-    head = make_member(cw, h, relation="head", born=date(1970, 1, 1), poverty_status="unlifted")
-    services.add_fact(
-        actor=cw,
-        household=h,
-        kind="income",
-        data={"member": head, "kind": "transfer", "monthly_amount": Decimal("700"), "valid_from": date(2020, 1, 1)},
-    )
-    enroll(h, amount="200", status="gradual_exit", since=date(2020, 9, 1))
-
-    h = household("expiring")  # in gradual exit since March: the 8th month
-    head = make_member(cw, h, relation="head", born=date(1970, 1, 1), poverty_status="unlifted")
-    services.add_fact(
-        actor=cw,
-        household=h,
-        kind="income",
-        data={"member": head, "kind": "transfer", "monthly_amount": Decimal("700"), "valid_from": date(2020, 1, 1)},
-    )
-    enroll(h, amount="200", status="gradual_exit", since=date(2020, 3, 1))
+    # 建档立卡 unlifted, per capita between 1× and 2× the standard: entering gradual exit; in gradual exit since
+    # September (still within 6 months); in gradual exit since March (the 8th month)
+    for key, exit_since in [("entering", None), ("gradual", date(2020, 9, 1)), ("expiring", date(2020, 3, 1))]:
+        h = household(key)
+        head = make_member(cw, h, relation="head", born=date(1970, 1, 1), poverty_status="unlifted")
+        income(cw, h, head, "700", kind="transfer")
+        status = "gradual_exit" if exit_since else "active"
+        enroll(h, amount="200", status=status, gradual_exit_since=exit_since)
 
     h = household("single_person")  # unlifted household above the standard with a severely disabled member
     head = make_member(cw, h, relation="head", born=date(1970, 1, 1), poverty_status="unlifted", employed=True)
-    wage(cw, h, head, "3000")
+    income(cw, h, head, "3000")
     made["disabled"] = make_member(
         cw,
         h,

@@ -4,29 +4,24 @@ orphan paid to a guardian; township B (郁山镇) with one 低保 household."""
 from __future__ import annotations
 
 from datetime import date
-from decimal import Decimal
 from types import SimpleNamespace
 
 import pytest
 
-from assistance.models import Enrollment
 from payments.models import InstitutionAccount
-from tests.helpers import make_household, make_member
+from tests.helpers import enroll, make_household, make_member
 
 OCT = date(2020, 10, 1)
 NOV = date(2020, 11, 1)
-
-
-def enroll(household, benefit: str, amount: str, member=None, **fields) -> Enrollment:
-    fields.setdefault("start_month", date(2020, 1, 1))
-    fields.setdefault("township_id", household.township_id)
-    return Enrollment.objects.create(
-        benefit=benefit,
-        household=household,
-        member=member,
-        monthly_amount=Decimal(amount),
-        **fields,
-    )
+PAYROLL_POST_PAGES = [
+    "payroll-regenerate",
+    "payroll-submit",
+    "payroll-return",
+    "payroll-approve",
+    "payroll-disburse",
+    "payroll-reconcile",
+    "payroll-reissue",
+]  # the URL names of the writes on one payroll
 
 
 @pytest.fixture

@@ -50,14 +50,18 @@ def add_rural_standard(users, value: str, effective_from=OCT):
     )
 
 
-@pytest.fixture
-def paid_at_old_standard(users, county, township_a):
-    """The 低保 household's enrollment at the amount the rules give under the old standard, October paid."""
+def pay_at_rules_amount(users, county, township) -> tuple[Decimal, Payroll]:
+    """The 低保 household's enrollment set to the amount the rules give now, October paid: (amount, payroll)."""
     old = rules_amount(county.dibao_home)
     county.dibao.monthly_amount = old
     county.dibao.save()
-    payroll = paid(users, township_a)
-    return old, payroll
+    return old, paid(users, township)
+
+
+@pytest.fixture
+def paid_at_old_standard(users, county, township_a):
+    """The 低保 household's enrollment at the amount the rules give under the old standard, October paid."""
+    return pay_at_rules_amount(users, county, township_a)
 
 
 def test_a_retroactive_standard_produces_exactly_the_differences(users, county, township_a, paid_at_old_standard):

@@ -13,7 +13,7 @@ from assistance.models import RecomputeMark
 from payments.models import BackPayRun, Overpayment, PaymentLine, PriceSubsidyMonth, TimelinessResult
 from payments.timeliness import check_timeliness
 from tests.payments.conftest import OCT
-from tests.payments.test_back_pay import add_rural_standard, paid, rules_amount
+from tests.payments.test_back_pay import add_rural_standard, pay_at_rules_amount
 from tests.payments.test_timeliness import disburse
 
 pytestmark = pytest.mark.django_db
@@ -114,10 +114,7 @@ def test_only_the_county_records_price_subsidy_months(client_for, role):
 @pytest.fixture
 def retroactive(users, county, township_a):
     """October paid at the old rural standard, then the standard raised back to October (a pending mark)."""
-    old = rules_amount(county.dibao_home)
-    county.dibao.monthly_amount = old
-    county.dibao.save()
-    payroll = paid(users, township_a)
+    _, payroll = pay_at_rules_amount(users, county, township_a)
     add_rural_standard(users, "520")
     return payroll
 

@@ -19,8 +19,8 @@ from cases.models import Member
 from core.exceptions import TransitionNotAllowed
 from payments import bankfiles, services
 from payments.models import InstitutionAccount, PaymentLine, Payroll
-from tests.helpers import make_household, make_member
-from tests.payments.conftest import NOV, OCT, enroll
+from tests.helpers import enroll, make_household, make_member
+from tests.payments.conftest import NOV, OCT
 
 pytestmark = pytest.mark.django_db
 
@@ -288,27 +288,7 @@ def test_generate_month_plans_each_new_payroll_once(users, county, township_a):
 
 def test_bank_xlsx_keeps_odd_text_as_written(users, county, township_a):
     payroll = generate(users, township_a, "dibao")
-    rows = [
-        (
-            "1",
-            "汉葭街道",
-            "001",
-            "张&<三>",
-            "",
-            "农商行 ",
-            "0123456789012345678",
-            "1024.00",
-            "低保",
-            "2020-10",
-            " 摘要",
-        ),
-        ("2", "汉葭街道", "002", "a\x01b_x0041_", "X", "\n", "0012", "0.10", "低保", "2020-10", "x"),
-    ]
-    book = openpyxl.load_workbook(io.BytesIO(bankfiles.bank_xlsx(payroll, rows)))
-    sheet = book["代发明细"]
-    assert sheet.freeze_panes == "A2" and [c.value for c in sheet[1]] == list(bankfiles.HEADER)
-    first, second = ([cell.value for cell in row] for row in sheet.iter_rows(min_row=2))
-    assert first == [
+    odd = (
         "1",
         "汉葭街道",
         "001",
@@ -316,11 +296,20 @@ def test_bank_xlsx_keeps_odd_text_as_written(users, county, township_a):
         "",
         "农商行 ",
         "0123456789012345678",
-        1024,
+        "1024.00",
         "低保",
         "2020-10",
         " 摘要",
+    )
+    rows = [
+        odd,
+        ("2", "汉葭街道", "002", "a\x01b_x0041_", "X", "\n", "0012", "0.10", "低保", "2020-10", "x"),
     ]
+    book = openpyxl.load_workbook(io.BytesIO(bankfiles.bank_xlsx(payroll, rows)))
+    sheet = book["代发明细"]
+    assert sheet.freeze_panes == "A2" and [c.value for c in sheet[1]] == list(bankfiles.HEADER)
+    first, second = ([cell.value for cell in row] for row in sheet.iter_rows(min_row=2))
+    assert first == [*odd[:7], 1024, *odd[8:]]  # every text as written; the amount a number
     assert second[3] == "a_x0001_b_x005F_x0041_" and second[5] == "\n" and second[7] == 0.1  # Excel's escapes
     assert sheet["G2"].number_format == "@" and sheet["H2"].number_format == "0.00"
     assert {r[0].value: r[1].value for r in book["汇总"].iter_rows()}["合计金额（元）"] == 1024.1

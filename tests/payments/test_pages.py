@@ -16,21 +16,12 @@ from django.urls import reverse
 from cases.models import SensitiveAccessLog
 from payments import bankfiles, services
 from payments.models import PaymentLine, Payroll
-from tests.helpers import make_household, make_member
-from tests.payments.conftest import OCT, enroll
+from tests.helpers import enroll, make_household, make_member
+from tests.payments.conftest import OCT, PAYROLL_POST_PAGES
 
 pytestmark = pytest.mark.django_db
 
 GET_PAGES = ["payroll-detail", "payroll-export", "payroll-reconcile"]
-POST_PAGES = [
-    "payroll-regenerate",
-    "payroll-submit",
-    "payroll-return",
-    "payroll-approve",
-    "payroll-disburse",
-    "payroll-reconcile",
-    "payroll-reissue",
-]
 
 
 @pytest.fixture
@@ -95,7 +86,7 @@ def test_another_townships_payroll_is_not_found(client_for, payroll, name):
     assert client_for("caseworker_b").get(reverse(name, args=[payroll.pk])).status_code == 404
 
 
-@pytest.mark.parametrize("name", POST_PAGES)
+@pytest.mark.parametrize("name", PAYROLL_POST_PAGES)
 def test_another_township_cannot_act_on_the_payroll(client_for, payroll, name):
     assert client_for("caseworker_b").post(reverse(name, args=[payroll.pk]), {"reason": "x"}).status_code == 404
     assert Payroll.objects.get(pk=payroll.pk).status == "draft"
@@ -107,7 +98,7 @@ def test_another_township_cannot_download_the_bank_file(client_for, users, payro
     assert client_for("caseworker_b").get(reverse("payroll-bankfile", args=[payroll.pk, fmt])).status_code == 404
 
 
-@pytest.mark.parametrize("name", POST_PAGES)
+@pytest.mark.parametrize("name", PAYROLL_POST_PAGES)
 def test_auditors_cannot_write(client_for, payroll, name):
     assert client_for("auditor").post(reverse(name, args=[payroll.pk]), {"reason": "x"}).status_code == 403
     assert Payroll.objects.get(pk=payroll.pk).status == "draft"

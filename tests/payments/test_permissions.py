@@ -14,7 +14,7 @@ from payments import permissions as perms
 from payments import services
 from payments.forms import LineFilterForm, OverpaymentResolveForm, PriceSubsidyMonthForm, ReturnPayrollForm
 from payments.models import Overpayment, Payroll, PriceSubsidyMonth
-from tests.payments.conftest import OCT
+from tests.payments.conftest import OCT, PAYROLL_POST_PAGES
 from tests.payments.test_extra_pages import PRICE, overpayment
 from tests.permission_tables import COUNTY_WRITERS, ROLES, TOWNSHIP_WORKERS_ONLY, TOWNSHIP_WRITERS, F, T
 
@@ -135,18 +135,7 @@ def objects(users, county, township_a):
 def write_urls(payroll: Payroll, over: Overpayment) -> list[str]:
     return [
         reverse("payroll-generate"),
-        *(
-            reverse(name, args=[payroll.pk])
-            for name in (
-                "payroll-regenerate",
-                "payroll-submit",
-                "payroll-return",
-                "payroll-approve",
-                "payroll-disburse",
-                "payroll-reconcile",
-                "payroll-reissue",
-            )
-        ),
+        *(reverse(name, args=[payroll.pk]) for name in PAYROLL_POST_PAGES),
         reverse("back-pay-start"),
         reverse("overpayment-resolve", args=[over.pk]),
         reverse("timeliness-check"),

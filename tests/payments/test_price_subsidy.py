@@ -11,7 +11,8 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from payments import services
 from payments.models import PaymentLine, PriceSubsidyMonth
 from payments.price_subsidy import record_price_subsidy_month
-from tests.payments.conftest import OCT, enroll
+from tests.helpers import enroll
+from tests.payments.conftest import OCT
 
 pytestmark = pytest.mark.django_db
 

@@ -16,8 +16,8 @@ from cases import services as case_services
 from core.exceptions import TransitionNotAllowed
 from payments import bankfiles, services
 from payments.models import PaymentLine, Payroll
-from tests.helpers import make_household, make_member
-from tests.payments.conftest import OCT, enroll
+from tests.helpers import enroll, make_household, make_member
+from tests.payments.conftest import OCT
 
 pytestmark = pytest.mark.django_db
 
@@ -71,36 +71,39 @@ def big_dibao(users, county, villages):
     return homes
 
 
+def refused(payroll, *attempts) -> None:
+    """Each attempt (step, actor, error, message pattern or None) on ``payroll`` raises that error."""
+    for step, actor, error, match in attempts:
+        with pytest.raises(error, match=match):
+            step(actor=actor, payroll=payroll)
+
+
 def test_the_whole_workflow(users, county, township_a, big_dibao):
     cw, reviewer, county_staff = users["caseworker"], users["reviewer"], users["county_staff"]
     payroll = services.generate_payroll(actor=cw, township=township_a, month=OCT, benefit="dibao")
     assert (payroll.line_count, payroll.total_amount) == (3, Decimal("1625.00"))
-    with pytest.raises(PermissionDenied, match="县民政局审批"):
-        services.submit_payroll(actor=county_staff, payroll=payroll)
-    with pytest.raises(PermissionDenied):
-        services.submit_payroll(actor=users["caseworker_b"], payroll=payroll)
-    with pytest.raises(TransitionNotAllowed):
-        services.approve_payroll(actor=county_staff, payroll=payroll)
+    refused(
+        payroll,
+        (services.submit_payroll, county_staff, PermissionDenied, "县民政局审批"),
+        (services.submit_payroll, users["caseworker_b"], PermissionDenied, None),
+        (services.approve_payroll, county_staff, TransitionNotAllowed, None),
+    )
     payroll = services.submit_payroll(actor=cw, payroll=payroll)
     assert (payroll.status, payroll.submitted_by) == ("submitted", cw)
-    with pytest.raises(TransitionNotAllowed, match="不能提交"):
-        services.submit_payroll(actor=reviewer, payroll=payroll)
-    with pytest.raises(PermissionDenied, match="提交人不能审批自己提交的工资册"):
-        services.approve_payroll(actor=cw, payroll=payroll)
-    with pytest.raises(PermissionDenied, match="县民政局审批"):
-        services.approve_payroll(actor=reviewer, payroll=payroll)
-    with pytest.raises(PermissionDenied):
-        services.approve_payroll(actor=users["auditor"], payroll=payroll)
-    with pytest.raises(TransitionNotAllowed):
-        services.disburse_payroll(actor=county_staff, payroll=payroll)
+    refused(
+        payroll,
+        (services.submit_payroll, reviewer, TransitionNotAllowed, "不能提交"),
+        (services.approve_payroll, cw, PermissionDenied, "提交人不能审批自己提交的工资册"),
+        (services.approve_payroll, reviewer, PermissionDenied, "县民政局审批"),
+        (services.approve_payroll, users["auditor"], PermissionDenied, None),
+        (services.disburse_payroll, county_staff, TransitionNotAllowed, None),
+    )
     payroll = services.approve_payroll(actor=county_staff, payroll=payroll)
     assert (payroll.status, payroll.approved_by) == ("approved", county_staff)
-    with pytest.raises(PermissionDenied):
-        services.disburse_payroll(actor=cw, payroll=payroll)
+    refused(payroll, (services.disburse_payroll, cw, PermissionDenied, None))
     payroll = services.disburse_payroll(actor=county_staff, payroll=payroll)
     assert payroll.status == "disbursed" and len(payroll.bank_file_digest) == 64
-    with pytest.raises(TransitionNotAllowed):
-        services.disburse_payroll(actor=county_staff, payroll=payroll)
+    refused(payroll, (services.disburse_payroll, county_staff, TransitionNotAllowed, None))
     lines = list(payroll.lines.order_by("id"))
     content = result_csv(
         payroll, {lines[0].pk: ("成功", ""), lines[1].pk: ("失败", "账户已销户"), lines[2].pk: ("成功", "")}
