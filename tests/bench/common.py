@@ -1,18 +1,42 @@
-"""Helpers shared by the benchmarks: Django set-up and percentile timing."""
+"""Helpers shared by the benchmarks: Django set-up, the bench-database guard, the data check, percentile timing and
+the output lines (``BENCH name value unit``, a figure against its limit, goal checks)."""
 
 from __future__ import annotations
 
 import os
+import signal
 import statistics
+import sys
 import time
 from collections.abc import Callable
 
+HOUSEHOLDS = 100_000  # the demo households bench_seed loads and every benchmark on the registry works on
+
 
 def setup_django() -> None:
+    """Django, and SIGTERM turned into SystemExit so that a benchmark stopped that way still runs its clean-up."""
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit("BENCH FAILED: terminated"))
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.local")
     import django
 
     django.setup()
+
+
+def guard_database(what: str) -> None:
+    """Refuse to write benchmark data anywhere but a ``*_bench`` database (BENCH_ALLOW_ANY_DB=1 to override)."""
+    from django.db import connection
+
+    name = connection.settings_dict["NAME"]
+    if not name.endswith("_bench") and os.environ.get("BENCH_ALLOW_ANY_DB") != "1":
+        sys.exit(f"{what}: run it on a *_bench database (this is {name!r}).")
+
+
+def require(count: int, needed: int, what: str) -> int:
+    """Stop the benchmark (exit status 1, one line) when it found or did less than ``needed`` ``what``: no figure is
+    printed for work that did not happen. Returns ``count``."""
+    if count < needed:
+        raise SystemExit(f"BENCH FAILED: {what}: {count:,}, at least {needed:,} needed; no figure for work not done.")
+    return count
 
 
 def percentiles_ms(run: Callable[[int], object], count: int) -> tuple[float, float]:
@@ -28,3 +52,50 @@ def percentiles_ms(run: Callable[[int], object], count: int) -> tuple[float, flo
 
 def bench(name: str, value: float, unit: str) -> None:
     print(f"BENCH {name} {value:.2f} {unit}", flush=True)
+
+
+def goal_line(
+    name: str, value: float, unit: str, *, at_most: float | None = None, at_least: float | None = None
+) -> str:
+    """``# goal <name> <= 6 x: ok`` (or ``MISSED``). A missed goal is shown, never fatal."""
+    if at_most is not None:
+        met, bound = value <= at_most, f"<= {at_most:g}"
+    elif at_least is not None:
+        met, bound = value >= at_least, f">= {at_least:g}"
+    else:
+        raise ValueError("a goal needs at_most or at_least")
+    return f"# goal {name} {bound} {unit}: {'ok' if met else 'MISSED'} ({value:.2f})"
+
+
+def goal(name: str, value: float, unit: str, *, at_most: float | None = None, at_least: float | None = None) -> None:
+    print(goal_line(name, value, unit, at_most=at_most, at_least=at_least), flush=True)
+
+
+def ratio_lines(name: str, value: float, unit: str, limit: str, limit_value: float) -> list[str]:
+    """The figure, the limit measured in the same run, and their ratio ``value / limit_value``: ``BENCH <name>
+    <value> <unit>``, ``BENCH limit_<limit> <limit_value> <unit>``, ``BENCH <name>_vs_<limit> <ratio> x``."""
+    if limit_value <= 0:
+        raise SystemExit(f"BENCH FAILED: the limit {limit} measured {limit_value} {unit}: no ratio.")
+    return [
+        f"BENCH {name} {value:.2f} {unit}",
+        f"BENCH limit_{limit} {limit_value:.2f} {unit}",
+        f"BENCH {name}_vs_{limit} {value / limit_value:.2f} x",
+    ]
+
+
+def versus(
+    name: str,
+    value: float,
+    unit: str,
+    limit: str,
+    limit_value: float,
+    *,
+    at_most: float | None = None,
+    at_least: float | None = None,
+) -> float:
+    """Print ``ratio_lines`` and the ratio's goal check; returns the ratio."""
+    for line in ratio_lines(name, value, unit, limit, limit_value):
+        print(line, flush=True)
+    ratio = value / limit_value
+    goal(f"{name}_vs_{limit}", ratio, "x", at_most=at_most, at_least=at_least)
+    return ratio
