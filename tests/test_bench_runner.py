@@ -10,12 +10,13 @@ import re
 import sys
 from pathlib import Path
 from types import ModuleType
-from urllib.parse import quote
 
 import psycopg
 import pytest
 from django.db import connection
 from psycopg import sql
+
+from config.startup import database_url
 
 BENCH = Path(__file__).resolve().parent / "bench"
 
@@ -40,12 +41,7 @@ def server() -> dict[str, object]:
 
 
 def url_for(name: str) -> str:
-    conf = connection.settings_dict
-    password = f":{quote(conf['PASSWORD'], safe='')}" if conf["PASSWORD"] else ""
-    port = f":{conf['PORT']}" if conf["PORT"] else ""
-    return (
-        f"postgres://{quote(conf['USER'] or '', safe='')}{password}@{quote(conf['HOST'] or '', safe='')}{port}/{name}"
-    )
+    return database_url({**connection.settings_dict, "NAME": name})
 
 
 @pytest.fixture
