@@ -39,7 +39,7 @@ def _rows(entries: Iterable[LedgerEntry], full_identity: bool) -> Iterator[tuple
             entry.household.village.name,
             entry.household.number,
             person.name if person else "全户",
-            number if full_identity or not number else masking.mask_id_number(number),
+            masking.id_as_seen(number, full_identity),
             entry.current_amount,
             entry.new_amount,
             "；".join(entry.details.get("reasons", [])),
@@ -138,7 +138,7 @@ def _flag_rows(flags: Iterable[Any], full_identity: bool) -> Iterator[tuple[Any,
             flag.get_code_display(),
             flag.household.number if flag.household else "",
             flag.name or (flag.member.name if flag.member else ""),
-            number if full_identity or not number else masking.mask_id_number(number),
+            masking.id_as_seen(number, full_identity),
             "；".join(flag.evidence.get("reasons", [])) if isinstance(flag.evidence, dict) else "",
             flag.get_status_display(),
             flag.opened_at,
@@ -151,12 +151,6 @@ def _flags_title(user: Any, params: Mapping[str, str]) -> str:
     from core.views import month_param
 
     return f"民政–扶贫信息比对{month_param(params.get('month')):%Y年%m月}"
-
-
-def _id(number: str | None, full_identity: bool) -> str:
-    if not number:
-        return ""
-    return number if full_identity else masking.mask_id_number(number)
 
 
 ENROLLMENT_COLUMNS = (
@@ -189,7 +183,7 @@ def _enrollment_rows(enrollments: Iterable[Any], full_identity: bool) -> Iterato
             enrollment.township.name,
             enrollment.household.number,
             person.name if person else "全户",
-            _id(person.id_number if person else "", full_identity),
+            masking.id_as_seen(person.id_number if person else "", full_identity),
             benefits.get(enrollment.benefit, enrollment.benefit),
             statuses.get(enrollment.status, enrollment.status),
             enrollment.start_month,
@@ -236,7 +230,7 @@ def _temporary_rows(cases: Iterable[Any], full_identity: bool) -> Iterator[tuple
         yield (
             str(case.pk),
             case.member.name,
-            _id(case.member.id_number, full_identity),
+            masking.id_as_seen(case.member.id_number, full_identity),
             case.household.number,
             case.township.name,
             case.get_kind_display(),

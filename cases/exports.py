@@ -38,12 +38,6 @@ APPLICATION_COLUMNS = (
 )
 
 
-def _id(number: str | None, full_identity: bool) -> str:
-    if not number:
-        return ""
-    return number if full_identity else masking.mask_id_number(number)
-
-
 def _heads(household_field: str = "pk") -> Any:
     """The active head of the row's household (``household_field``: the row's field holding the household's pk)."""
     return Member.objects.filter(
@@ -89,7 +83,7 @@ def _household_rows(user: Any, params: Mapping[str, str], full_identity: bool) -
         yield (
             household.number,
             household.head_name or "",
-            _id(household.head_id_number, full_identity),
+            masking.id_as_seen(household.head_id_number, full_identity),
             household.member_count or 0,
             household.township.name,
             household.village.name,
@@ -122,7 +116,7 @@ def _application_rows(applications_: Iterable[Any], full_identity: bool) -> Iter
             application.number,
             application.household.number,
             application.head_name or "",
-            _id(application.head_id_number, full_identity),
+            masking.id_as_seen(application.head_id_number, full_identity),
             application.township.name,
             application.received_on,
             statuses.get(application.status, application.status),

@@ -39,23 +39,22 @@ def _line_rows(lines: Iterable[PaymentLine], full_identity: bool) -> Iterator[tu
     kinds = dict(PaymentLine.Kind.choices)
     payee_kinds = dict(PaymentLine._meta.get_field("payee_kind").choices or [])
     statuses = dict(PaymentLine.Status.choices)
-    mask_id, mask_account = masking.mask_id_number, masking.mask_account
+    id_as_seen, account_as_seen = masking.id_as_seen, masking.account_as_seen
     for line in lines:
-        id_number = line.id_number if full_identity else mask_id(line.id_number) if line.id_number else ""
-        payee_id = line.payee_id_number
-        if payee_id and not full_identity and len(payee_id) == 18 and line.payee_kind != "institution":
-            payee_id = mask_id(payee_id)
+        payee_id = line.payee_id_number  # an institution's credit code is not a person's ID: never masked
+        if line.payee_kind != "institution":
+            payee_id = id_as_seen(payee_id, full_identity)
         yield (
             str(line.pk),
             kinds.get(line.kind, line.kind),
             line.household.number,
             line.name,
-            id_number,
+            id_as_seen(line.id_number, full_identity),
             payee_kinds.get(line.payee_kind, line.payee_kind),
             line.payee_name,
             payee_id,
             line.bank_name,
-            line.bank_account if full_identity else mask_account(line.bank_account),
+            account_as_seen(line.bank_account, full_identity),
             line.amount,
             statuses.get(line.status, line.status),
             line.failure_reason or None,
@@ -236,7 +235,7 @@ def _overpayment_rows(rows: Iterable[Any], full_identity: bool) -> Iterator[tupl
             row.township.name,
             row.household.number,
             row.name,
-            number if full_identity or not number else masking.mask_id_number(number),
+            masking.id_as_seen(number, full_identity),
             benefits.get(row.benefit, row.benefit),
             row.month,
             row.paid_amount,
