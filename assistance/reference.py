@@ -3,6 +3,7 @@ one of the same key starts). Used by the data migration and by tests that rebuil
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import timedelta
 from decimal import Decimal
 from typing import Any
@@ -10,10 +11,14 @@ from typing import Any
 from assistance.policy.defaults import DEFAULT_PARAMETERS
 
 
-def load_default_parameters(parameter_model: Any) -> None:
+def load_default_parameters(parameter_model: Any, keys: Iterable[str] | None = None) -> None:
+    """Insert the default versions (of ``keys`` only, when given) that are not in the table yet."""
+    wanted = None if keys is None else set(keys)
     versions = sorted(DEFAULT_PARAMETERS, key=lambda v: (v.key, v.effective_from))
     rows = []
     for version, following in zip(versions, [*versions[1:], None], strict=True):
+        if wanted is not None and version.key not in wanted:
+            continue
         same_key = following is not None and following.key == version.key
         rows.append(
             parameter_model(

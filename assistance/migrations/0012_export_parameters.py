@@ -1,31 +1,14 @@
 """The export centre's parameters (``exports.sync_max_rows``, ``exports.keep_days``)."""
 
-from decimal import Decimal
-
 from django.db import migrations
 
-from assistance.policy.defaults import DEFAULT_PARAMETERS
+from assistance.reference import load_default_parameters
 
 KEYS = ("exports.sync_max_rows", "exports.keep_days")
 
 
 def load(apps, schema_editor):
-    parameter = apps.get_model("assistance", "PolicyParameter")
-    parameter.objects.bulk_create(
-        [
-            parameter(
-                key=v.key,
-                value=Decimal(v.value),
-                effective_from=v.effective_from,
-                source=v.source,
-                confirmed=v.confirmed,
-                note=v.note,
-            )
-            for v in DEFAULT_PARAMETERS
-            if v.key in KEYS
-        ],
-        ignore_conflicts=True,
-    )
+    load_default_parameters(apps.get_model("assistance", "PolicyParameter"), KEYS)
 
 
 def unload(apps, schema_editor):
