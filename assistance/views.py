@@ -13,8 +13,7 @@ from django.views.decorators.http import require_POST
 
 from assistance import permissions, selectors, services
 from assistance.forms import ConfirmVersionForm, ParameterFilterForm, ParameterVersionForm
-from assistance.views_common import form_errors_message, refused_unless
-from core.views import apply_errors, next_url, posted, refuse
+from core.views import apply_errors, form_errors_message, next_url, posted, refuse, refused_unless
 
 # Pages ---------------------------------------------------------------------------------------------------------
 

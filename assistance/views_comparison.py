@@ -17,9 +17,8 @@ from django.views.decorators.http import require_POST
 from assistance import comparison, jobs, permissions, selectors
 from assistance.forms import ComparisonFilterForm, FlagResolveForm, StartRunForm
 from assistance.models import ComparisonFlag
-from assistance.views_common import form_errors_message, refused_unless
 from cases.permissions import can_see_full_identity
-from core.views import invalid_message, month_param, next_url
+from core.views import form_errors_message, invalid_message, month_param, next_url, refused_unless
 
 
 def comparison_list(request: HttpRequest) -> HttpResponse:

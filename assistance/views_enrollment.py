@@ -18,8 +18,7 @@ from assistance import enrollments, permissions, selectors
 from assistance.determinations import determine_household, latest_determination
 from assistance.forms import DeterminationForm, EnrollmentFilterForm, ExitRequestForm, ExitReviewForm
 from assistance.models import BenefitKind, Determination, Enrollment
-from assistance.views_common import form_errors_message, refused_unless
-from core.views import invalid_message, next_url
+from core.views import form_errors_message, invalid_message, next_url, refused_unless
 
 DECISION_LABELS = {"grant": "符合", "gradual_exit": "渐退期", "exit": "退出", "deny": "不符合"}
 

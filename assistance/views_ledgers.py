@@ -15,11 +15,10 @@ from django.views.decorators.http import require_POST
 from assistance import jobs, ledgers, permissions, selectors
 from assistance.forms import EntryHandleForm, LedgerFilterForm, LedgerReviewForm, StartRunForm
 from assistance.models import JobRun, LedgerEntry
-from assistance.views_common import form_errors_message, refused_unless
 from cases import selectors as case_selectors
 from cases.permissions import can_see_full_identity
 from core import export_views
-from core.views import invalid_message, month_param, next_url, refuse
+from core.views import form_errors_message, invalid_message, month_param, next_url, refuse, refused_unless
 
 
 def ledger_list(request: HttpRequest) -> HttpResponse:

@@ -22,11 +22,10 @@ from django.views.decorators.http import require_POST
 from assistance import permissions
 from assistance.forms import RollConfirmForm
 from assistance.roll_import import FORMAT_COLUMNS, MAX_BYTES, OPTIONAL, REQUIRED, ImportReport, import_roll
-from assistance.views_common import refused_unless
 from cases.models import User
 from core import exports, uploads
 from core.validators import GuardedForm
-from core.views import next_url, posted
+from core.views import next_url, posted, refused_unless
 
 UPLOAD_KIND = "assistance.roll-import"
 TOKEN_MAX_AGE = 2 * 3600

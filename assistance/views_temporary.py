@@ -17,10 +17,9 @@ from django.views.decorators.http import require_GET, require_POST
 from assistance import permissions, temporary
 from assistance.forms_temporary import DecideForm, FollowupForm, MemberLookupForm, TemporaryCaseForm
 from assistance.models import TemporaryCase
-from assistance.views_common import refused_unless
 from cases.models import Member
 from cases.permissions import can_see_full_identity, ensure_can_write
-from core.views import apply_errors, id_param, next_url, posted, refuse
+from core.views import apply_errors, id_param, next_url, posted, refuse, refused_unless
 
 
 @require_GET

@@ -2,11 +2,12 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import date
+from functools import wraps
 from typing import Any
 
 from django import forms
 from django.contrib import messages
-from django.core.exceptions import NON_FIELD_ERRORS, BadRequest, PermissionDenied, ValidationError
+from django.core.exceptions import NON_FIELD_ERRORS, BadRequest, ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
@@ -101,11 +102,32 @@ def invalid_message(request: HttpRequest, error: ValidationError) -> None:
     messages.error(request, "；".join(str(m) for ms in error_messages(error).values() for m in ms))
 
 
-def forbidden(request: HttpRequest, ensure: Callable[..., None], *objects: Any) -> HttpResponse | None:
-    """The 403 page when ``ensure(user, *objects)`` (a ``cases.permissions`` check) refuses, else None: a write
-    view asks before it renders a form, on GET too."""
-    try:
-        ensure(request.user, *objects)
-    except PermissionDenied as error:
-        return refuse(request, str(error), 403)
-    return None
+View = Callable[..., HttpResponse]
+
+
+def refused_unless(ensure: Callable[[Any], None]) -> Callable[[View], View]:
+    """A write view: 403 (with the permission's sentence, through ``core.middleware``) for a user who may never
+    take this step, whatever the method, so an auditor's GET is refused before any form is built."""
+
+    def decorate(view: View) -> View:
+        @wraps(view)
+        def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+            ensure(request.user)
+            return view(request, *args, **kwargs)
+
+        return wrapped
+
+    return decorate
+
+
+def form_errors_text(form: forms.BaseForm) -> str:
+    """A bound form's errors as one sentence naming each field, for pages that answer a POST with a message."""
+    parts = []
+    for name, errors in form.errors.items():
+        label = form.fields[name].label if name in form.fields else ""
+        parts.extend(f"{label}：{error}" if label else str(error) for error in errors)
+    return "；".join(parts)
+
+
+def form_errors_message(request: HttpRequest, form: forms.BaseForm) -> None:
+    messages.error(request, form_errors_text(form))

@@ -100,13 +100,3 @@ class OverpaymentResolveForm(GuardedForm, forms.Form):
 
     status = forms.CharField(label="处理结果", max_length=16, required=False)
     note = forms.CharField(label="说明", max_length=200, required=False)
-
-
-def form_error_text(form: forms.BaseForm) -> str:
-    """A bound form's errors as one sentence naming each field, for pages that answer a POST with a message."""
-    parts = []
-    for name, errors in form.errors.items():
-        label = form.fields[name].label if name in form.fields else ""
-        text = "".join(str(error) for error in errors)
-        parts.append(f"{label}：{text}" if label else text)
-    return "；".join(parts)

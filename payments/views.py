@@ -5,7 +5,6 @@ exports. Another township's payroll is 404, an auditor's write 403, a step from 
 from __future__ import annotations
 
 from collections.abc import Callable
-from functools import wraps
 from typing import Any
 
 from django.contrib import messages
@@ -18,30 +17,30 @@ from django.views.decorators.http import require_POST
 
 from cases import selectors as case_selectors
 from cases.models import User
-from cases.permissions import READ_ONLY, can_see_full_identity, sees_whole_county
+from cases.permissions import can_see_full_identity, sees_whole_county
 from cases.services import log_sensitive_access
 from core import export_views
 from core.months import month_label
-from core.views import id_param, invalid_message, month_param, next_url, posted, refuse
+from core.views import (
+    form_errors_text,
+    id_param,
+    invalid_message,
+    month_param,
+    next_url,
+    posted,
+    refuse,
+    refused_unless,
+)
 from payments import bankfiles, selectors, services
 from payments import permissions as perms
-from payments.forms import GeneratePayrollForm, LineFilterForm, ResultFileForm, ReturnPayrollForm, form_error_text
+from payments.forms import GeneratePayrollForm, LineFilterForm, ResultFileForm, ReturnPayrollForm
 from payments.models import PaymentLine, Payroll, PayrollBenefit
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 LINES_PER_PAGE = 50
 
 
-def writes(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
-    """A write page: an auditor is refused (403) before anything else, whatever the method (GET included)."""
-
-    @wraps(view)
-    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        if not perms.can_write_payments(request.user):
-            return refuse(request, READ_ONLY, 403)
-        return view(request, *args, **kwargs)
-
-    return wrapper
+writes = refused_unless(perms.ensure_write_payments)  # every write page: an auditor is refused first
 
 
 def _download(content: bytes, filename: str, content_type: str) -> HttpResponse:
@@ -83,7 +82,7 @@ def payroll_generate(request: HttpRequest) -> HttpResponse:
     user: User = request.user  # type: ignore[assignment]
     form = GeneratePayrollForm(request.POST)
     if not form.is_valid():
-        messages.error(request, form_error_text(form))
+        messages.error(request, form_errors_text(form))
         return redirect(next_url(request, reverse("payroll-list")))
     month = month_param(form.cleaned_data["month"])
     back = redirect(next_url(request, f"{reverse('payroll-list')}?month={month:%Y-%m}"))
@@ -122,7 +121,7 @@ def payroll_detail(request: HttpRequest, pk: int) -> HttpResponse:
     if filters.is_valid():
         query, status, kind = (filters.cleaned_data[name] for name in ("q", "status", "kind"))
     else:
-        messages.error(request, form_error_text(filters))
+        messages.error(request, form_errors_text(filters))
         query = status = kind = ""
     lines = selectors.lines(user, payroll, query, status, kind)
     context: dict[str, Any] = {
@@ -202,7 +201,7 @@ def payroll_return(request: HttpRequest, pk: int) -> HttpResponse:
         form = ReturnPayrollForm(request.POST)
         if not form.is_valid():
             perms.ensure_return_payroll(user, payroll)  # who may, before saying what is wrong with the reason
-            raise ValidationError(form_error_text(form))
+            raise ValidationError(form_errors_text(form))
         services.return_payroll(actor=user, payroll=payroll, reason=form.cleaned_data["reason"])
         return "已退回乡镇（街道）。"
 

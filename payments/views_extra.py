@@ -26,11 +26,11 @@ from cases.permissions import sees_whole_county
 from cases.selectors import visible_townships
 from core.months import month_label, previous_month, this_month
 from core.parameters import parameter
-from core.views import apply_errors, id_param, invalid_message, month_param, next_url, posted
+from core.views import apply_errors, form_errors_text, id_param, invalid_message, month_param, next_url, posted
 from payments import permissions as perms
 from payments import selectors
 from payments.back_pay import back_pay_run, resolve_overpayment
-from payments.forms import OverpaymentResolveForm, PriceSubsidyMonthForm, form_error_text
+from payments.forms import OverpaymentResolveForm, PriceSubsidyMonthForm
 from payments.models import Overpayment, TimelinessResult
 from payments.price_subsidy import record_price_subsidy_month
 from payments.selectors import OVERVIEW_BENEFITS
@@ -212,7 +212,7 @@ def overpayment_resolve(request: HttpRequest, pk: int) -> HttpResponse:
     perms.ensure_resolve_overpayment(user, overpayment)
     form = OverpaymentResolveForm(request.POST)
     if not form.is_valid():
-        messages.error(request, form_error_text(form))
+        messages.error(request, form_errors_text(form))
         return redirect(back)
     try:
         done = resolve_overpayment(

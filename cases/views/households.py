@@ -16,7 +16,7 @@ from cases import permissions, selectors, services
 from cases.forms import FACT_FORMS, HouseholdForm, MemberForm
 from cases.models import Household
 from core import idnumber
-from core.views import apply_errors, error_messages, forbidden, id_param, posted, refuse
+from core.views import apply_errors, error_messages, id_param, posted, refuse
 
 ID_CHECK_LIMIT = getattr(settings, "ID_CHECK_LIMIT", 30)  # checks per user per minute
 ID_CHECK_WINDOW_S = 60
@@ -43,12 +43,10 @@ def _household(request: HttpRequest, pk: int) -> Household:
 
 def household_form(request: HttpRequest, pk: int | None = None) -> HttpResponse:
     household = _household(request, pk) if pk else None
-    if household is None:
-        refused = forbidden(request, permissions.ensure_create_household)
+    if household is None:  # refused (403) before any form
+        permissions.ensure_create_household(request.user)
     else:
-        refused = forbidden(request, permissions.ensure_edit_household, household)
-    if refused is not None:
-        return refused
+        permissions.ensure_edit_household(request.user, household)
     form = HouseholdForm(posted(request)[0], instance=household, user=request.user)
     if request.method == "POST" and form.is_valid():
         try:
@@ -105,9 +103,7 @@ def member_form(request: HttpRequest, household_pk: int, pk: int | None = None) 
     member = selectors.get_member(request.user, pk) if pk else None
     if member is not None and member.household_id != household.pk:
         return redirect("member-edit", household_pk=member.household_id, pk=member.pk)
-    refused = forbidden(request, permissions.ensure_edit_member, household)
-    if refused is not None:
-        return refused
+    permissions.ensure_edit_member(request.user, household)  # refused (403) before any form
     form = MemberForm(posted(request)[0], instance=member)
     if request.method == "POST" and form.is_valid():
         try:
@@ -155,9 +151,7 @@ def fact_form(request: HttpRequest, household_pk: int, kind: str) -> HttpRespons
     household = _household(request, household_pk)
     if kind not in FACT_FORMS:
         return refuse(request, "未知的事实类型。", 404)
-    refused = forbidden(request, permissions.ensure_add_fact, household)
-    if refused is not None:
-        return refused
+    permissions.ensure_add_fact(request.user, household)  # refused (403) before any form
     form_class, label = FACT_FORMS[kind]
     form = form_class(*posted(request), household=household)
     if request.method == "POST" and form.is_valid():

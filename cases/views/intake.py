@@ -12,7 +12,7 @@ from django.utils import timezone
 from cases import permissions, selectors, services
 from cases.forms import TRANSITION_FORMS, ApplicationForm, ReferralForm, TransitionForm
 from cases.models import Application
-from core.views import apply_errors, forbidden, posted
+from core.views import apply_errors, posted
 
 
 def application_queue(request: HttpRequest) -> HttpResponse:
@@ -38,9 +38,7 @@ def application_queue(request: HttpRequest) -> HttpResponse:
 
 def application_new(request: HttpRequest, household_pk: int) -> HttpResponse:
     household = selectors.get_household(request.user, household_pk)
-    refused = forbidden(request, permissions.ensure_receive_application, household)
-    if refused is not None:
-        return refused
+    permissions.ensure_receive_application(request.user, household)  # refused (403) before any form
     form = ApplicationForm(*posted(request), household=household)
     if request.method == "POST" and form.is_valid():
         try:
@@ -91,9 +89,7 @@ def application_act(request: HttpRequest, pk: int, action: str) -> HttpResponse:
     step = services.STEPS.get(action)
     if step is None:
         raise Http404("未知的办理操作")
-    refused = forbidden(request, permissions.ensure_act_on_application, application)
-    if refused is not None:
-        return refused
+    permissions.ensure_act_on_application(request.user, application)  # refused (403) before any form
     form = TRANSITION_FORMS.get(action, TransitionForm)(*posted(request))
     if request.method == "POST" and form.is_valid():
         data = dict(form.cleaned_data)
@@ -113,9 +109,7 @@ def application_act(request: HttpRequest, pk: int, action: str) -> HttpResponse:
 
 def referral_new(request: HttpRequest, pk: int) -> HttpResponse:
     application = _application(request, pk)
-    refused = forbidden(request, permissions.ensure_add_referral, application)
-    if refused is not None:
-        return refused
+    permissions.ensure_add_referral(request.user, application)  # refused (403) before any form
     form = ReferralForm(posted(request)[0])
     if request.method == "POST" and form.is_valid():
         try:
