@@ -253,7 +253,6 @@ def _temporary_title(user: Any, params: Mapping[str, str]) -> str:
 
 
 def register_exports() -> None:
-    from django.utils import timezone
 
     from cases.permissions import can_see_full_identity
     from cases.selectors import sensitive_member_q
@@ -278,7 +277,6 @@ def register_exports() -> None:
         lambda user, params: _flag_rows(_flags(user, params).iterator(chunk_size=2000), can_see_full_identity(user)),
         lambda user, params: _flags(user, params).count(),
         lambda user, params: _flags(user, params).filter(sensitive_member_q("member__")).exists(),
-        check=lambda user, params: None,
         on_download=lambda user, params, title: _log_members(_flags(user, params), user, title),
     )
     export_centre.register(
@@ -290,8 +288,6 @@ def register_exports() -> None:
         ),
         lambda user, params: _enrollments(user, params).count(),
         lambda user, params: _enrollments(user, params).filter(sensitive_member_q("member__")).exists(),
-        check=lambda user, params: None,
-        filename=lambda user, params: f"enrollments-{timezone.localdate():%Y%m%d}.xlsx",
         on_download=lambda user, params, title: _log_members(_enrollments(user, params), user, title),
     )
     export_centre.register(
@@ -304,6 +300,5 @@ def register_exports() -> None:
         ),
         lambda user, params: _temporary_cases(user, params).count(),
         lambda user, params: _temporary_cases(user, params).filter(sensitive_member_q("member__")).exists(),
-        check=lambda user, params: None,
         on_download=lambda user, params, title: _log_members(_temporary_cases(user, params), user, title),
     )

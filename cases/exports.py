@@ -220,8 +220,6 @@ def register_exports() -> None:
         lambda user, params: _household_rows(user, params, can_see_full_identity(user)),
         lambda user, params: households(user, params).count(),
         lambda user, params: _sensitive_heads(households(user, params)),
-        check=lambda user, params: None,
-        filename=lambda user, params: f"households-{timezone.localdate():%Y%m%d}.xlsx",
         on_download=lambda user, params, title: _log_heads(households(user, params), user, title),
     )
     export_centre.register(
@@ -233,8 +231,6 @@ def register_exports() -> None:
         ),
         lambda user, params: applications(user, params).count(),
         lambda user, params: _sensitive_heads(_application_households(user, params)),
-        check=lambda user, params: None,
-        filename=lambda user, params: f"applications-{timezone.localdate():%Y%m%d}.xlsx",
         on_download=lambda user, params, title: _log_heads(_application_households(user, params), user, title),
     )
     export_centre.register(

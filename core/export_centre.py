@@ -48,7 +48,7 @@ class ExportKind:
     rows: Callable[[Any, Params], Iterable[Sequence[Any]]]
     count: Callable[[Any, Params], int]
     sensitive: Callable[[Any, Params], bool]
-    check: Callable[[Any, Params], None]
+    check: Callable[[Any, Params], None] = lambda user, params: None  # scope alone decides unless given
     filename: Callable[[Any, Params], str] | None = None
     sheet: str | None = None
     totals: Callable[[Any, Params], Totals | None] | None = None
@@ -67,11 +67,9 @@ def register(
     rows_fn: Callable[[Any, Params], Iterable[Sequence[Any]]],
     count_fn: Callable[[Any, Params], int],
     sensitive_fn: Callable[[Any, Params], bool],
-    *,
-    check: Callable[[Any, Params], None],
     **options: Any,
 ) -> ExportKind:
-    spec = ExportKind(kind, title, columns_fn, rows_fn, count_fn, sensitive_fn, check, **options)
+    spec = ExportKind(kind, title, columns_fn, rows_fn, count_fn, sensitive_fn, **options)
     _REGISTRY[kind] = spec
     return spec
 

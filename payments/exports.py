@@ -363,7 +363,6 @@ def register_exports() -> None:
         ),
         lambda user, params: overpayments(user, params).count(),
         lambda user, params: overpayments(user, params).filter(sensitive_member_q("member__")).exists(),
-        check=lambda user, params: None,
         on_download=_log_overpayments,
     )
     export_centre.register(
