@@ -310,15 +310,17 @@ def get_roll_import(pk: int) -> RollImport:
 
 
 def sensitive_member_q(path: str = "", on: date | None = None) -> Q:
-    """Rows whose member (``path``: the lookup to the Member, e.g. ``"member__"``) is a child (under 18 on ``on``,
-    default today) or disabled: an export of them needs a reason (``core.export_centre``)."""
+    """Rows whose member (``path``: the lookup to the Member, e.g. ``"member__"``) is a child (under
+    ``CHILD_AGE`` on ``on``, default today) or disabled: an export of them needs a reason (``core.export_centre``)."""
     from django.utils import timezone
+
+    from cases.models.people import CHILD_AGE
 
     today = on or timezone.localdate()
     try:
-        eighteen_ago = today.replace(year=today.year - 18)
+        adult_born_by = today.replace(year=today.year - CHILD_AGE)
     except ValueError:  # 29 February
-        eighteen_ago = today.replace(year=today.year - 18, day=28)
-    return Q(**{f"{path}birth_date__gt": eighteen_ago}) | (
+        adult_born_by = today.replace(year=today.year - CHILD_AGE, day=28)
+    return Q(**{f"{path}birth_date__gt": adult_born_by}) | (
         Q(**{f"{path}disability_category__isnull": False}) & ~Q(**{f"{path}disability_category": ""})
     )

@@ -66,6 +66,9 @@ class IllnessCatalog(models.Model):
         return self.name
 
 
+CHILD_AGE = 18  # under this age a member is a child: their records are sensitive
+
+
 @pghistory.track()
 class Member(models.Model):
     class Relation(models.TextChoices):
@@ -260,7 +263,7 @@ class Member(models.Model):
         return idnumber.age_on(self.birth_date, on)
 
     def is_child_on(self, on: date) -> bool:
-        return self.age_on(on) < 18
+        return self.age_on(on) < CHILD_AGE
 
     @property
     def is_disabled(self) -> bool:
