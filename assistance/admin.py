@@ -5,8 +5,9 @@ would change months already paid without any of that."""
 from django.contrib import admin
 from django.urls import reverse
 
-from assistance.models import PolicyParameter, RecomputeMark
+from assistance.models import RecomputeMark
 from core.admin import ReadOnlyAdmin
+from core.models import PolicyParameter
 
 
 @admin.register(PolicyParameter)

@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import date
 
 from django.core.exceptions import ValidationError
+from django.db import transaction
 from django.db.models import Q
 
 from assistance import selectors
@@ -35,6 +36,7 @@ def current_dibao(household_ids: list[int], month: date) -> dict[int, policy.Cur
     return {household_id: policy.CurrentDibao(status, amount, since) for household_id, status, amount, since in rows}
 
 
+@transaction.atomic
 def determine_household(
     *, actor: User | None, household: Household, month: date, purpose: str = Determination.Purpose.MANUAL
 ) -> Determination:

@@ -1,14 +1,16 @@
 """Enrollments: who is on which benefit from which month, and how they leave.
 
-* The county's final approval of an application (cases.hooks.application_approved) creates the enrollments
-  from a determination made for the approval month; approval is refused when the rules do not grant it.
+* The county's final approval of an application (``act_on_application``) creates the enrollments, in the same
+  transaction, from a determination made for the approval month; approval is refused when the rules do not grant
+  it.
 * Every exit, including the end of a gradual exit, is first requested and then reviewed by another person
   (policy.md §4: no wrongful exit).
-* A recorded date of death ends that person's enrollments after the month of death.
+* Recording a death (``record_death``) ends that person's enrollments after the month of death.
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import date
 from decimal import Decimal
 from typing import Any
@@ -21,6 +23,7 @@ from django.utils import timezone
 from assistance.determinations import determine_household
 from assistance.models import Determination, Enrollment, ExitReview
 from assistance.permissions import ensure_change_enrollment, ensure_request_exit, ensure_review_exit
+from cases import services as cases_services
 from cases.models import Application, ApplicationBenefit, Member, User
 from core.months import month_start
 
@@ -105,9 +108,10 @@ def _open_enrollment(
 ) -> Enrollment:
     household = application.household
     open_ones = Enrollment.objects.filter(benefit=benefit, status__in=Enrollment.OPEN_STATUSES)
-    existing = open_ones.filter(member=member) if member else open_ones.filter(household=household, member=None)
-    if existing.exists():
-        raise ValidationError(f"{member.name if member else '该家庭'}已在{existing.first().get_benefit_display()}中。")
+    mine = open_ones.filter(member=member) if member else open_ones.filter(household=household, member=None)
+    existing = mine.first()
+    if existing is not None:
+        raise ValidationError(f"{member.name if member else '该家庭'}已在{existing.get_benefit_display()}中。")
     enrollment = Enrollment(
         benefit=benefit,
         township_id=household.township_id,
@@ -124,12 +128,27 @@ def _open_enrollment(
     return enrollment
 
 
-def _on_application_approved(sender: Any, application: Application, actor: User, **kwargs: Any) -> None:
+@transaction.atomic
+def act_on_application(
+    *, actor: User, application: Application, action: str, comment: str = "", data: Mapping[str, Any] | None = None
+) -> Application:
+    """One step of an application's workflow (``cases.services.STEPS``). The county's final approval also creates
+    the enrollments; when the rules do not grant what was asked, nothing is approved."""
+    if action != cases_services.APPROVE:
+        return cases_services.transition(
+            actor=actor, application=application, action=action, comment=comment, data=data
+        )
+    application = cases_services.approve(actor=actor, application=application, comment=comment)
     enroll_approved_application(application=application, actor=actor)
+    return application
 
 
-def _on_member_died(sender: Any, member: Member, actor: User, **kwargs: Any) -> None:
+@transaction.atomic
+def record_death(*, actor: User, member: Member, died_on: date) -> Member:
+    """Record a member's death in the registry and end the person's enrollments after that month."""
+    member = cases_services.record_death(actor=actor, member=member, died_on=died_on)
     end_enrollments_after_death(member=member, actor=actor)
+    return member
 
 
 @transaction.atomic

@@ -18,35 +18,17 @@ from assistance.models import (
     JobRun,
     LedgerEntry,
     MonthlyLedger,
-    PolicyParameter,
     RecomputeMark,
 )
 from assistance.policy.params import Lookup, ParamVersion
 from cases.models import Household, RollImport, Township, User
 from cases.selectors import get_scoped_or_404, scope, visible_townships
-
-
-def versions_in_force(on: date, keys: list[str] | None = None) -> QuerySet[PolicyParameter]:
-    """The version of each key in force on ``on``: the latest that started on or before it and has not ended."""
-    queryset = PolicyParameter.objects.filter(
-        Q(effective_to__isnull=True) | Q(effective_to__gte=on), effective_from__lte=on
-    )
-    if keys is not None:
-        queryset = queryset.filter(key__in=keys)
-    return queryset.order_by("key", "-effective_from").distinct("key")
-
-
-def parameter_version(key: str, on: date) -> PolicyParameter | None:
-    return versions_in_force(on, [key]).first()
+from core.models import PolicyParameter
+from core.parameters import parameter_version, versions_in_force
 
 
 def parameter_history(key: str) -> QuerySet[PolicyParameter]:
     return PolicyParameter.objects.filter(key=key).order_by("effective_from")
-
-
-def parameter_value(key: str, on: date) -> Decimal | None:
-    version = parameter_version(key, on)
-    return version.value if version is not None else None
 
 
 # ---------------------------------------------------------------------------------------------------------------
@@ -203,7 +185,7 @@ def parameter_changes(key: str, limit: int = 200) -> list[Change]:
     from pghistory.models import Events
 
     events = list(
-        Events.objects.filter(pgh_obj_model="assistance.PolicyParameter", pgh_data__key=key).order_by(
+        Events.objects.filter(pgh_obj_model="core.PolicyParameter", pgh_data__key=key).order_by(
             "-pgh_created_at", "-pgh_id"
         )[:limit]
     )

@@ -13,9 +13,10 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from assistance.models import PolicyParameter, RecomputeMark
+from assistance.models import RecomputeMark
 from assistance.permissions import ensure_add_parameter_version, ensure_confirm_parameter_version
 from cases.models import User
+from core.models import PolicyParameter
 from core.months import month_start, next_month, previous_month
 
 UNKNOWN_KEY = "未知参数"

@@ -70,6 +70,10 @@ class Limits:
         return Level.CASE_BY_CASE
 
 
+def _max_length(field: str) -> int:
+    return int(getattr(TemporaryCase._meta.get_field(field), "max_length", 0) or 0)
+
+
 def limits_on(on: date) -> Limits:
     return Limits(
         on=on,
@@ -173,7 +177,7 @@ def register_case(
             f"金额超过县级审批上限，须一事一议：请详细说明困难情况和救助金额的依据"
             f"（不少于 {CASE_BY_CASE_MIN_DESCRIPTION} 字）。",
         )
-    if len(repeat_reason) > TemporaryCase._meta.get_field("repeat_reason").max_length:
+    if len(repeat_reason) > _max_length("repeat_reason"):
         error("repeat_reason", "理由不能超过200字。")
     if cause in TemporaryCase.Cause.values and not repeat_reason:
         earlier = (
@@ -184,7 +188,7 @@ def register_case(
         )
         if earlier is not None:
             error("repeat_reason", _earlier_case_message(member, earlier))
-    if errors:
+    if errors or level is None:
         raise ValidationError(errors)
     case = TemporaryCase(
         township_id=member.household.township_id,
@@ -240,7 +244,7 @@ def complete_followup(*, actor: User, case: TemporaryCase, note: str) -> Tempora
     note = (note or "").strip()
     if not note:
         raise ValidationError({"note": "请填写低保评估结果。"})
-    if len(note) > TemporaryCase._meta.get_field("followup_note").max_length:
+    if len(note) > _max_length("followup_note"):
         raise ValidationError({"note": "评估结果不能超过200字。"})
     case.followup_done_on = _today()
     case.followup_note = note

@@ -1,32 +1,56 @@
-from django.urls import include, path
+"""Pages mounted at ``/policy/`` (``urlpatterns``) and the API at ``/api/v1/`` (``api_urlpatterns``)."""
 
-from assistance import views, views_enrollment, views_ledgers
+from django.urls import path
+
+from assistance import api
+from assistance.views import applications, comparison, enrollments, ledgers, parameters, rolls, temporary
 
 urlpatterns = [
-    path("parameters/", views.parameter_list, name="parameter-list"),
-    path("parameters/<str:key>/", views.parameter_detail, name="parameter-detail"),
-    path("parameters/<str:key>/versions/<int:pk>/confirm/", views.parameter_confirm, name="parameter-confirm"),
-    path("recompute/", views.recompute_list, name="recompute-list"),
-    path("temporary/", include("assistance.urls_temporary")),
-    path("rolls/", include("assistance.urls_rolls")),
-    path("comparison/", include("assistance.urls_comparison")),
+    path("parameters/", parameters.parameter_list, name="parameter-list"),
+    path("parameters/<str:key>/", parameters.parameter_detail, name="parameter-detail"),
+    path("parameters/<str:key>/versions/<int:pk>/confirm/", parameters.parameter_confirm, name="parameter-confirm"),
+    path("recompute/", parameters.recompute_list, name="recompute-list"),
+    # The application workflow (the county's approval creates the enrollments) and the record of a death.
+    path("applications/<int:pk>/act/<str:action>/", applications.application_act, name="application-act"),
+    path("members/<int:pk>/death/", applications.record_death, name="member-death"),
+    # 临时救助
+    path("temporary/", temporary.temporary_list, name="temporary-list"),
+    path("temporary/new/", temporary.temporary_new, name="temporary-new"),
+    path("temporary/new/level/", temporary.temporary_level, name="temporary-level"),
+    path("temporary/<int:pk>/", temporary.temporary_detail, name="temporary-detail"),
+    path("temporary/<int:pk>/decide/", temporary.temporary_decide, name="temporary-decide"),
+    path("temporary/<int:pk>/followup/", temporary.temporary_followup, name="temporary-followup"),
+    # Go-live enrollment import
+    path("rolls/import/", rolls.roll_import, name="roll-import"),
+    path("rolls/import/confirm/", rolls.roll_import_confirm, name="roll-import-confirm"),
+    path("rolls/template.xlsx", rolls.roll_template, name="roll-template"),
+    # 信息比对
+    path("comparison/", comparison.comparison_list, name="comparison-list"),
+    path("comparison/run/", comparison.comparison_run, name="comparison-run"),
+    path("comparison/flags/<int:pk>/resolve/", comparison.flag_resolve, name="comparison-flag-resolve"),
+    # Determinations, enrollments and exits
+    path("households/<int:household_pk>/determination/", enrollments.determination_view, name="determination"),
+    path("enrollments/", enrollments.enrollment_list, name="enrollment-list"),
+    path("enrollments/<int:pk>/", enrollments.enrollment_detail, name="enrollment-detail"),
+    path("enrollments/<int:pk>/exit/", enrollments.exit_request, name="exit-request"),
+    path("exit-reviews/<int:pk>/", enrollments.exit_review, name="exit-review"),
+    # Monthly ledgers and jobs
+    path("ledgers/", ledgers.ledger_list, name="ledger-list"),
+    path("ledgers/<int:township_pk>/<str:month>/", ledgers.ledger_detail, name="ledger-detail"),
+    path("ledgers/<int:township_pk>/<str:month>/export/", ledgers.ledger_export, name="ledger-export"),
+    path("ledgers/<int:township_pk>/<str:month>/submit/", ledgers.ledger_submit, name="ledger-submit"),
+    path("ledgers/<int:township_pk>/<str:month>/review/", ledgers.ledger_review, name="ledger-review"),
+    path("ledger-entries/<int:pk>/handle/", ledgers.entry_handle, name="ledger-entry-handle"),
+    path("jobs/", ledgers.job_list, name="job-list"),
+    path("jobs/<int:pk>/", ledgers.job_detail, name="job-detail"),
 ]
 
-urlpatterns += [
-    path("households/<int:household_pk>/determination/", views_enrollment.determination_view, name="determination"),
-    path("enrollments/", views_enrollment.enrollment_list, name="enrollment-list"),
-    path("enrollments/<int:pk>/", views_enrollment.enrollment_detail, name="enrollment-detail"),
-    path("enrollments/<int:pk>/exit/", views_enrollment.exit_request, name="exit-request"),
-    path("exit-reviews/<int:pk>/", views_enrollment.exit_review, name="exit-review"),
-]
-
-urlpatterns += [
-    path("ledgers/", views_ledgers.ledger_list, name="ledger-list"),
-    path("ledgers/<int:township_pk>/<str:month>/", views_ledgers.ledger_detail, name="ledger-detail"),
-    path("ledgers/<int:township_pk>/<str:month>/export/", views_ledgers.ledger_export, name="ledger-export"),
-    path("ledgers/<int:township_pk>/<str:month>/submit/", views_ledgers.ledger_submit, name="ledger-submit"),
-    path("ledgers/<int:township_pk>/<str:month>/review/", views_ledgers.ledger_review, name="ledger-review"),
-    path("ledger-entries/<int:pk>/handle/", views_ledgers.entry_handle, name="ledger-entry-handle"),
-    path("jobs/", views_ledgers.job_list, name="job-list"),
-    path("jobs/<int:pk>/", views_ledgers.job_detail, name="job-detail"),
+api_urlpatterns = [
+    path("evaluate", api.EvaluateView.as_view(), name="api-evaluate"),
+    path(
+        "applications/<int:pk>/transition/",
+        api.ApplicationWorkflowViewSet.as_view({"post": "transition"}),
+        name="api-application-transition",
+    ),
+    path("members/<int:pk>/death/", api.MemberDeathViewSet.as_view({"post": "death"}), name="api-member-death"),
 ]

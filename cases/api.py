@@ -19,16 +19,15 @@ from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import APIException
-from rest_framework.permissions import IsAuthenticated
+from rest_framework.permissions import SAFE_METHODS, BasePermission, IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.reverse import reverse
 from rest_framework.settings import api_settings
 from rest_framework.views import exception_handler, set_rollback
 
-from cases import selectors, services
+from cases import permissions, selectors, services
 from cases import serializers as s
-from cases.api_permissions import ReadOnlyForAuditors
 from cases.models import (
     Application,
     AssetRecord,
@@ -90,6 +89,16 @@ CONFLICT_RESPONSE = {409: OpenApiResponse(s.ErrorDetailSerializer, description="
 
 
 # Base -------------------------------------------------------------------------------------------------------
+
+
+class ReadOnlyForAuditors(BasePermission):
+    """Auditors read what their scope allows; every write is refused (403) before any input is looked at. Which
+    rows a user sees is decided by ``selectors.scope``."""
+
+    message = "审计用户只能查看，不能修改。"
+
+    def has_permission(self, request: Request, view: Any) -> bool:
+        return request.method in SAFE_METHODS or permissions.can_write(request.user)
 
 
 class ScopedViewSet(viewsets.GenericViewSet):
@@ -402,7 +411,7 @@ class AssetViewSet(FactViewSet):
 # Applications -----------------------------------------------------------------------------------------------
 
 
-def _application_details(applications: QuerySet[Application]) -> QuerySet[Application]:
+def application_details(applications: QuerySet[Application]) -> QuerySet[Application]:
     return applications.select_related(
         "township", "household", "received_by", "investigation__recorded_by"
     ).prefetch_related(
@@ -432,7 +441,7 @@ class ApplicationViewSet(mixins.RetrieveModelMixin, ScopedViewSet):
     serializer_class = s.ApplicationSerializer
 
     def get_queryset(self) -> QuerySet[Application]:
-        return _application_details(self.scoped(Application.objects.all()))
+        return application_details(self.scoped(Application.objects.all()))
 
     def list(self, request: Request) -> Response:
         filters = self.filters(s.ApplicationFilterSerializer)
@@ -443,34 +452,12 @@ class ApplicationViewSet(mixins.RetrieveModelMixin, ScopedViewSet):
                 applications = applications.filter(status=status_filter)
         else:
             applications = selectors.application_queue(self.user, status_filter)
-        return self.page_response(_application_details(applications))
+        return self.page_response(application_details(applications))
 
     def create(self, request: Request) -> Response:
         serializer = self.parse(s.ApplicationCreateSerializer)
         application = services.receive_application(actor=self.user, **serializer.to_service_kwargs())
         return self.fresh_response(application, status.HTTP_201_CREATED)
-
-    @extend_schema(
-        summary="办理（流转）",
-        description=(
-            "执行一个办理操作。investigate 需 data.visited_on、investigator_1、investigator_2、findings；"
-            "end_publicity 可填 data.objections。当前状态不允许时返回 409。"
-        ),
-        request=s.TransitionRequestSerializer,
-        responses={200: s.ApplicationSerializer, **ERROR_RESPONSES, **CONFLICT_RESPONSE},
-    )
-    @action(detail=True, methods=["post"])
-    def transition(self, request: Request, pk: str | None = None) -> Response:
-        application = self.get_object()
-        data = self.parse(s.TransitionRequestSerializer).validated_data
-        application = services.transition(
-            actor=self.user,
-            application=application,
-            action=data["action"],
-            comment=data["comment"],
-            data=data.get("data") or {},
-        )
-        return self.fresh_response(application)
 
     @extend_schema(
         summary="协同转办",

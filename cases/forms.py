@@ -98,12 +98,12 @@ MEMBER_FIELDSETS: tuple[tuple[str, list[str]], ...] = (
         "赡养抚养、困境儿童与留守",
         ["able_supporter", "child_status", "left_behind_elderly", "left_behind_child", "left_behind_woman"],
     ),
-    ("建档立卡与疫情", ["poverty_status", "covid_confirmed", "covid_admitted", "covid_discharged", "date_of_death"]),
+    ("建档立卡与疫情", ["poverty_status", "covid_confirmed", "covid_admitted", "covid_discharged"]),
     ("救助金领取", ["bank_name", "bank_account", "payee_kind", "payee_name", "payee_id_number"]),
 )
 
 
-EVENT_DATES = ("date_of_death", "covid_admitted", "covid_discharged")
+EVENT_DATES = ("covid_admitted", "covid_discharged")
 FORMULA_SAFE = ("bank_name", "payee_name")
 
 
@@ -115,7 +115,6 @@ class MemberForm(GuardedForm, StyledModelForm):
             "birth_date": DATE_INPUT,
             "covid_admitted": DATE_INPUT,
             "covid_discharged": DATE_INPUT,
-            "date_of_death": DATE_INPUT,
         }
         help_texts = {"birth_date": "仅在填写更正说明时使用；否则按身份证号推算。"}
 

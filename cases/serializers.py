@@ -233,6 +233,7 @@ class MemberSerializer(_MemberAgeSerializer):
             "household_number",
             "township",
             *services.MEMBER_FIELDS,
+            "date_of_death",
             "age",
             "counted",
             "active",
@@ -268,7 +269,6 @@ class MemberWriteSerializer(GuardedSerializer, IgnoreMaskedInputMixin, serialize
             "bank_account": {"help_text": "银行账号；含 * 的脱敏值会被忽略。"},
             "bank_name": {"validators": [reject_formula_start]},
             "payee_name": {"validators": [reject_formula_start]},
-            "date_of_death": {"validators": [validate_not_future]},
             "covid_admitted": {"validators": [validate_not_future]},
             "covid_discharged": {"validators": [validate_not_future]},
         }

@@ -14,7 +14,7 @@ from django.core.exceptions import ValidationError
 from django.db import connection, transaction
 from django.utils import timezone
 
-from cases import hooks, permissions
+from cases import permissions
 from cases.models import (
     Application,
     ApplicationBenefit,
@@ -94,7 +94,7 @@ def check_id_number(raw: str, *, actor: User, exclude_member_id: int | None = No
         raise ValidationError({"id_number": ValidationError(error.message, code="invalid")}) from None
     existing = (
         Member.objects.filter(id_number=number, active=True)
-        .exclude(pk=exclude_member_id)
+        .exclude(pk__in=[exclude_member_id] if exclude_member_id else [])
         .select_related("household")
         .first()
     )
@@ -117,8 +117,8 @@ def check_id_number(raw: str, *, actor: User, exclude_member_id: int | None = No
 MEMBER_FIELDS = tuple(
     field.name
     for field in Member._meta.concrete_fields
-    if field.name not in {"id", "household", "active", "created_at", "updated_at"}
-)
+    if field.name not in {"id", "household", "active", "created_at", "updated_at", "date_of_death"}
+)  # a death is recorded by ``record_death`` (through assistance.services, which ends the enrollments)
 
 
 @transaction.atomic
@@ -158,13 +158,26 @@ def save_member(*, actor: User, household: Household, data: Mapping[str, Any], m
         if other_head.exists():
             raise ValidationError({"relation": "该户已有户主，请先修改原户主的关系。"})
     member.full_clean(validate_constraints=False)  # uniqueness checked above; the rest in Member.clean
-    newly_dead = member.date_of_death is not None and (
-        member.pk is None or not Member.objects.filter(pk=member.pk, date_of_death__isnull=False).exists()
-    )
     with pghistory.context(user=actor.pk):
         member.save()
-    if newly_dead:
-        hooks.member_died.send(sender=Member, member=member, actor=actor)
+    return member
+
+
+@transaction.atomic
+def record_death(*, actor: User, member: Member, died_on: date) -> Member:
+    """Record the date of a member's death in the registry (or correct it). The person's enrollments are ended by
+    ``assistance.services.record_death``, which calls this in the same transaction."""
+    member = Member.objects.select_for_update().select_related("household").get(pk=member.pk)
+    permissions.ensure_edit_member(actor, member.household)
+    if died_on > _today():
+        raise ValidationError({"date_of_death": "死亡日期不能晚于今天。"})
+    if member.birth_date and died_on < member.birth_date:
+        raise ValidationError({"date_of_death": "死亡日期不能早于出生日期。"})
+    if member.date_of_death == died_on:
+        return member
+    member.date_of_death = died_on
+    with pghistory.context(user=actor.pk, reason="登记死亡"):
+        member.save(update_fields=["date_of_death", "updated_at"])
     return member
 
 
@@ -378,12 +391,32 @@ def available_steps(*, actor: User, application: Application) -> list[tuple[str,
     return [(name, step) for name, step in STEPS.items() if permissions.can_take_step(actor, application, step)]
 
 
-@transaction.atomic
+APPROVE = "county_approve"
+
+
 def transition(
     *, actor: User, application: Application, action: str, comment: str = "", data: Mapping[str, Any] | None = None
 ) -> Application:
     """Move an application one step on. Raises TransitionNotAllowed (409) when the step does not apply to the
-    current state, PermissionDenied when the actor may not take it, ValidationError for missing data."""
+    current state, PermissionDenied when the actor may not take it, ValidationError for missing data.
+
+    The county's final approval is not a step of the registry alone: ``assistance.services.act_on_application``
+    takes it with ``approve`` and creates the enrollments in the same transaction."""
+    if action == APPROVE:
+        raise TransitionNotAllowed("县级审批通过须同时建立救助关系，请在申请办理页面办理。")
+    return _take_step(actor=actor, application=application, action=action, comment=comment, data=data)
+
+
+def approve(*, actor: User, application: Application, comment: str = "") -> Application:
+    """The county's final approval in the registry (status, benefit decisions, the transition row); called by
+    ``assistance.services.act_on_application`` inside the transaction that creates the enrollments."""
+    return _take_step(actor=actor, application=application, action=APPROVE, comment=comment, data=None)
+
+
+@transaction.atomic
+def _take_step(
+    *, actor: User, application: Application, action: str, comment: str, data: Mapping[str, Any] | None
+) -> Application:
     step = STEPS.get(action)
     if step is None:
         raise TransitionNotAllowed(f"未知的办理操作：{action}")
@@ -434,7 +467,6 @@ def transition(
             application.benefits.filter(decision=ApplicationBenefit.Decision.PENDING).update(
                 decision=ApplicationBenefit.Decision.APPROVED
             )
-            hooks.application_approved.send(sender=Application, application=application, actor=actor)
         elif step.target == Status.REJECTED:
             application.benefits.update(decision=ApplicationBenefit.Decision.REJECTED)
     return application
@@ -444,7 +476,7 @@ def _record_investigation(*, actor: User, application: Application, data: Mappin
     Investigation.objects.filter(application=application).delete()  # a returned application is investigated anew
     investigation = Investigation(
         application=application,
-        visited_on=data.get("visited_on"),
+        visited_on=data.get("visited_on"),  # type: ignore[misc]  # a missing date is refused by full_clean below
         investigator_1=str(data.get("investigator_1", "")).strip(),
         investigator_2=str(data.get("investigator_2", "")).strip(),
         findings=str(data.get("findings", "")).strip(),
@@ -473,7 +505,7 @@ def add_referral(*, actor: User, application: Application, office: str, due_date
     return referral
 
 
-REFERRAL_NEXT = {
+REFERRAL_NEXT: dict[str, set[str]] = {
     Referral.Status.SENT: {Referral.Status.ACCEPTED, Referral.Status.DONE, Referral.Status.DECLINED},
     Referral.Status.ACCEPTED: {Referral.Status.DONE, Referral.Status.DECLINED},
 }

@@ -1,6 +1,10 @@
-from django.urls import include, path
+"""Pages (``urlpatterns``, mounted at ``/``) and the registry's API (``api_urlpatterns``, at ``/api/v1/``)."""
 
-from cases.views import households, intake, regions
+from django.urls import path
+from rest_framework.routers import DefaultRouter
+
+from cases import api
+from cases.views import households, intake, regions, rolls
 
 urlpatterns = [
     path("", regions.home, name="home"),
@@ -19,8 +23,30 @@ urlpatterns = [
     path("members/check-id/", households.member_check_id, name="member-check-id"),
     path("applications/", intake.application_queue, name="application-queue"),
     path("applications/<int:pk>/", intake.application_detail, name="application-detail"),
-    path("applications/<int:pk>/act/<str:action>/", intake.application_act, name="application-act"),
     path("applications/<int:pk>/referrals/new/", intake.referral_new, name="referral-new"),
     path("referrals/<int:pk>/update/", intake.referral_update, name="referral-update"),
-    path("rolls/", include("cases.urls_rolls")),
+    # External rolls (外部名单)
+    path("rolls/", rolls.roll_list, name="external-roll-list"),
+    path("rolls/import/", rolls.roll_import, name="external-roll-import"),
+    path("rolls/import/confirm/", rolls.roll_confirm, name="external-roll-confirm"),
+    path("rolls/<int:pk>/", rolls.roll_detail, name="external-roll-detail"),
+    path("rolls/<int:pk>/file/", rolls.roll_file, name="external-roll-file"),
 ]
+
+
+class Router(DefaultRouter):
+    """JSON only: no ``.json`` / ``.api`` suffix routes (the viewsets take no ``format`` argument)."""
+
+    include_format_suffixes = False
+
+
+router = Router(trailing_slash=True)
+router.register("households", api.HouseholdViewSet, basename="api-household")
+router.register("members", api.MemberViewSet, basename="api-member")
+router.register("incomes", api.IncomeViewSet, basename="api-income")
+router.register("expenditures", api.ExpenditureViewSet, basename="api-expenditure")
+router.register("assets", api.AssetViewSet, basename="api-asset")
+router.register("applications", api.ApplicationViewSet, basename="api-application")
+router.register("referrals", api.ReferralViewSet, basename="api-referral")
+
+api_urlpatterns = router.urls

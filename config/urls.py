@@ -3,6 +3,8 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
+from assistance import urls as assistance_urls
+from cases import urls as cases_urls
 from cases.forms import ThrottledLoginForm
 
 admin.site.site_header = "彭水县社会救助业务系统 · 管理后台"
@@ -21,10 +23,10 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
-    path("api/v1/", include("cases.api_urls")),
-    path("api/v1/", include("assistance.api_urls")),
-    path("policy/", include("assistance.urls")),
+    path("api/v1/", include(cases_urls.api_urlpatterns)),
+    path("api/v1/", include(assistance_urls.api_urlpatterns)),
+    path("policy/", include(assistance_urls.urlpatterns)),
     path("payments/", include("payments.urls")),
     path("exports/", include("core.urls")),
-    path("", include("cases.urls")),
+    path("", include(cases_urls.urlpatterns)),
 ]

@@ -195,7 +195,7 @@ def run_job(job: ExportJob) -> ExportJob:
             user,
             job.params,
             str(path),
-            progress=lambda done: ExportJob.objects.filter(pk=job.pk).update(rows_done=done),
+            progress=lambda done: _record_progress(job.pk, done),
         )
     except Exception as error:
         path.unlink(missing_ok=True)
@@ -208,6 +208,10 @@ def run_job(job: ExportJob) -> ExportJob:
     job.finished_at = timezone.now()
     job.save(update_fields=["status", "rows_done", "rows_total", "file_path", "finished_at"])
     return job
+
+
+def _record_progress(job_pk: int, done: int) -> None:
+    ExportJob.objects.filter(pk=job_pk).update(rows_done=done)
 
 
 def _fail(job: ExportJob, message: str) -> ExportJob:

@@ -89,7 +89,7 @@ def export_job(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "core/export_job.html", context)
 
 
-def export_job_download(request: HttpRequest, pk: int) -> HttpResponse:
+def export_job_download(request: HttpRequest, pk: int) -> HttpResponse | FileResponse:
     job = _own_job(request, pk)
     path = export_centre.job_file(job)
     spec = export_centre.get(job.kind)

@@ -1,27 +1,40 @@
-"""The policy parameter in force on a date, for code below the parameters table (the registry and core).
-
-The table lives in ``assistance``, which registers its selector at start-up (``AssistanceConfig.ready``)."""
+"""The policy parameter in force on a date (policy.md §0), read directly from the parameter table by every layer:
+the registry's intake deadlines, the import and export limits, the rules' parameters (``assistance.selectors``)."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from datetime import date
 from decimal import Decimal
 
 from django.core.exceptions import ImproperlyConfigured
+from django.db.models import Q, QuerySet
 
-_lookup: Callable[[str, date], Decimal | None] | None = None
+from core.models import PolicyParameter
 
 
-def register_lookup(lookup: Callable[[str, date], Decimal | None]) -> None:
-    global _lookup
-    _lookup = lookup
+def versions_in_force(on: date, keys: list[str] | None = None) -> QuerySet[PolicyParameter]:
+    """The version of each key in force on ``on``: the latest that started on or before it and has not ended."""
+    queryset = PolicyParameter.objects.filter(
+        Q(effective_to__isnull=True) | Q(effective_to__gte=on), effective_from__lte=on
+    )
+    if keys is not None:
+        queryset = queryset.filter(key__in=keys)
+    return queryset.order_by("key", "-effective_from").distinct("key")
+
+
+def parameter_version(key: str, on: date) -> PolicyParameter | None:
+    return versions_in_force(on, [key]).first()
+
+
+def parameter_value(key: str, on: date) -> Decimal | None:
+    """The number in force, or None when the key has no version then (or only a table value)."""
+    version = parameter_version(key, on)
+    return version.value if version is not None else None
 
 
 def parameter(key: str, on: date) -> Decimal:
-    if _lookup is None:
-        raise ImproperlyConfigured("no policy parameter source is registered (assistance app not installed?)")
-    value = _lookup(key, on)
+    """The number in force; a key without one is a configuration error (the data migrations load every key)."""
+    value = parameter_value(key, on)
     if value is None:
         raise ImproperlyConfigured(f"政策参数 {key} 在 {on} 没有生效的值")
     return value

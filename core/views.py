@@ -9,7 +9,7 @@ from django import forms
 from django.contrib import messages
 from django.core.exceptions import NON_FIELD_ERRORS, BadRequest, ValidationError
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -38,7 +38,7 @@ def error_messages(error: ValidationError) -> dict[str, list[str]]:
                 message = format_html(
                     '{} <a href="{}#member-{}">查看已登记的成员</a>', message, url, item.params["member_id"]
                 )
-            out.setdefault(field, []).append(message)
+            out.setdefault(field, []).append(str(message))
     return out
 
 
@@ -122,7 +122,7 @@ def refused_unless(ensure: Callable[[Any], None]) -> Callable[[View], View]:
 
 def form_errors_text(form: forms.BaseForm) -> str:
     """A bound form's errors as one sentence naming each field, for pages that answer a POST with a message."""
-    parts = []
+    parts: list[str] = []
     for name, errors in form.errors.items():
         label = form.fields[name].label if name in form.fields else ""
         parts.extend(f"{label}：{error}" if label else str(error) for error in errors)
@@ -131,3 +131,35 @@ def form_errors_text(form: forms.BaseForm) -> str:
 
 def form_errors_message(request: HttpRequest, form: forms.BaseForm) -> None:
     messages.error(request, form_errors_text(form))
+
+
+def post_form(
+    request: HttpRequest, form: forms.BaseForm, write: Callable[[dict[str, Any]], tuple[str, str]]
+) -> HttpResponse | None:
+    """A form page's POST: ``write(cleaned_data)`` calls the service and returns (success message, where to go
+    next); the answer is that redirect. None (render the page again) when nothing was posted, the form is invalid,
+    or the service's ``ValidationError`` went back onto the form's fields."""
+    if not form.is_bound or not form.is_valid():
+        return None
+    try:
+        done, url = write(form.cleaned_data)
+    except ValidationError as error:
+        apply_errors(form, error)
+        return None
+    messages.success(request, done)
+    return redirect(url)
+
+
+def submit(request: HttpRequest, form: forms.BaseForm, write: Callable[[dict[str, Any]], str]) -> bool:
+    """A POSTed form whose outcome is a message on the page the user returns to: the form's errors, the service's
+    ``ValidationError``, or the success message ``write(cleaned_data)`` returns. True when it was written."""
+    if not form.is_valid():
+        form_errors_message(request, form)
+        return False
+    try:
+        done = write(form.cleaned_data)
+    except ValidationError as error:
+        invalid_message(request, error)
+        return False
+    messages.success(request, done)
+    return True

@@ -173,8 +173,9 @@ def _recompute_month(month: date, township_id: int | None, keys: set[str] | None
     for line in paid:
         key = _key(line.benefit, line.month, line.household_id, line.member_id)
         found.setdefault(key, _Found(line, line.payroll.township_id))
-        if line.member_id and line.member.date_of_death and line.member.date_of_death < month:
-            dead_members.add(line.member_id)
+        member = line.member
+        if member is not None and member.date_of_death and member.date_of_death < month:
+            dead_members.add(member.pk)
     if not found:
         return
     household_ids = sorted({f.line.household_id for f in found.values()})

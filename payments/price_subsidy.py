@@ -139,8 +139,8 @@ def plan_price_subsidy(township_id: int, month: date) -> tuple[list[PaymentLine]
         .values("id", "benefit", "household_id", "member_id", "support_mode", "institution_name")
         .order_by("member_id", "-start_month", "-id")
     )
-    for row in sorted(rows, key=lambda r: PERSON_SOURCES.index(r["benefit"])):
-        people.setdefault(row["member_id"], row)
+    for source in sorted(rows, key=lambda r: PERSON_SOURCES.index(r["benefit"])):
+        people.setdefault(source["member_id"], dict(source))
     # 低保 households: their covered members.
     dibao = dict(
         enrollments.filter(benefit="dibao")

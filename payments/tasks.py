@@ -17,4 +17,4 @@ def check_timeliness(month: str | None = None) -> int:
         day = date.fromisoformat(f"{month}-01")
     else:
         day = previous_month(this_month())
-    return len(check(day))
+    return len(check(actor=None, month=day))

@@ -1,7 +1,7 @@
 """Timeliness (policy.md §14): every benefit is paid every month, by payment.deadline_day (10) of the month; paying
 two months, a quarter or a year at once is a violation.
 
-``check_timeliness(month)`` records per township and benefit whether month M's regular payroll (batch 1) was paid
+``check_timeliness`` records per township and benefit whether month M's regular payroll (batch 1) was paid
 (disbursed) by the deadline — on time, late, missing (nothing disbursed and the deadline passed) or not yet due —
 and how many beneficiaries had regular lines of two or more months in one disbursement (lump payments: one payroll,
 or payrolls of the township and benefit disbursed on the same day). Back pay and re-issues are not lumps. The
@@ -98,9 +98,9 @@ def lump_counts(month: date) -> dict[tuple[int, str], int]:
 
 
 @transaction.atomic
-def check_timeliness(month: date, *, today: date | None = None, actor: User | None = None) -> list[TimelinessResult]:
-    """Replace the month's results (see the module). ``actor``: the user re-running it from the page (the monthly
-    task runs without one)."""
+def check_timeliness(*, actor: User | None, month: date, today: date | None = None) -> list[TimelinessResult]:
+    """Replace the month's results (see the module). ``actor``: the user re-running it from the page; None for the
+    monthly task."""
     if actor is not None:
         perms.ensure_check_timeliness(actor)
     month = month_start(month)

@@ -39,9 +39,9 @@ def _reference_data(request):
     if request.node.get_closest_marker("django_db") is None and "db" not in request.fixturenames:
         return
     request.getfixturevalue("_django_db_helper")
-    from assistance.models import PolicyParameter
     from assistance.reference import load_default_parameters
     from cases.reference import load_townships
+    from core.models import PolicyParameter
 
     if not Township.objects.exists():
         load_townships(Township)

@@ -119,3 +119,28 @@ def test_the_checks_catch_a_planted_violation():
         "line 1: Role",
         "line 2: COUNTY_ROLES",
     ]
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Orchestration is explicit: no signal receiver in the project (history is kept by database triggers).
+
+
+def test_no_signal_receiver_or_connect_in_the_project():
+    found = []
+    for app in APPS:
+        for path in (ROOT / app).rglob("*.py"):
+            if "migrations" in path.parts:
+                continue
+            tree = ast.parse(path.read_text(encoding="utf-8"))
+            for node in ast.walk(tree):
+                decorators = getattr(node, "decorator_list", [])
+                names = [ast.unparse(d) for d in decorators]
+                if any(name.startswith(("receiver", "django.dispatch.receiver")) for name in names):
+                    found.append(f"{path.relative_to(ROOT)}:{node.lineno} @receiver")
+                if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr == "connect":
+                    target = ast.unparse(node.func.value)
+                    if "signal" in target or target.endswith(("_save", "_delete", "approved", "died")):
+                        found.append(f"{path.relative_to(ROOT)}:{node.lineno} {target}.connect")
+                if isinstance(node, ast.Call) and ast.unparse(node.func) in ("Signal", "django.dispatch.Signal"):
+                    found.append(f"{path.relative_to(ROOT)}:{node.lineno} Signal()")
+    assert not found, found

@@ -38,11 +38,10 @@ from assistance.models import (
     JobRun,
     LedgerEntry,
     MonthlyLedger,
-    PolicyParameter,
     TemporaryCase,
 )
 from cases.models import Application, Referral, RollImport, RollRecord, User
-from core.models import ExportJob
+from core.models import ExportJob, PolicyParameter
 from core.validators import CONTROL_CHARACTERS
 from payments.models import BackPayRun, Overpayment, PaymentLine, Payroll
 from tests.conftest import UserFactory

@@ -13,10 +13,10 @@ from django.urls import reverse
 from django.utils import timezone
 from python_calamine import CalamineWorkbook
 
-from assistance.models import LedgerEntry, PolicyParameter
+from assistance.models import LedgerEntry
 from cases.models import SensitiveAccessLog
 from core import export_centre
-from core.models import ExportDownload, ExportJob
+from core.models import ExportDownload, ExportJob, PolicyParameter
 from core.tasks import purge_exports, run_export
 from tests.helpers import make_household, make_member
 

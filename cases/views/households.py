@@ -1,14 +1,15 @@
 from __future__ import annotations
 
+from typing import Any
 from urllib.parse import urlencode
 
 from django.conf import settings
-from django.contrib import messages
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
@@ -16,7 +17,7 @@ from cases import permissions, selectors, services
 from cases.forms import FACT_FORMS, HouseholdForm, MemberForm
 from cases.models import Household
 from core import idnumber
-from core.views import apply_errors, error_messages, id_param, posted, refuse
+from core.views import error_messages, id_param, post_form, posted, refuse
 
 ID_CHECK_LIMIT = getattr(settings, "ID_CHECK_LIMIT", 30)  # checks per user per minute
 ID_CHECK_WINDOW_S = 60
@@ -48,15 +49,14 @@ def household_form(request: HttpRequest, pk: int | None = None) -> HttpResponse:
     else:
         permissions.ensure_edit_household(request.user, household)
     form = HouseholdForm(posted(request)[0], instance=household, user=request.user)
-    if request.method == "POST" and form.is_valid():
-        try:
-            saved = services.save_household(actor=request.user, data=form.cleaned_data, household=household)
-        except ValidationError as error:
-            apply_errors(form, error)
-        else:
-            messages.success(request, f"家庭 {saved.number} 已保存。")
-            return redirect("household-detail", pk=saved.pk)
-    return render(request, "cases/household_form.html", {"form": form, "household": household})
+
+    def save(data: dict[str, Any]) -> tuple[str, str]:
+        saved = services.save_household(actor=request.user, data=data, household=household)
+        return f"家庭 {saved.number} 已保存。", reverse("household-detail", args=[saved.pk])
+
+    return post_form(request, form, save) or render(
+        request, "cases/household_form.html", {"form": form, "household": household}
+    )
 
 
 def household_detail(request: HttpRequest, pk: int) -> HttpResponse:
@@ -105,15 +105,14 @@ def member_form(request: HttpRequest, household_pk: int, pk: int | None = None) 
         return redirect("member-edit", household_pk=member.household_id, pk=member.pk)
     permissions.ensure_edit_member(request.user, household)  # refused (403) before any form
     form = MemberForm(posted(request)[0], instance=member)
-    if request.method == "POST" and form.is_valid():
-        try:
-            saved = services.save_member(actor=request.user, household=household, data=form.cleaned_data, member=member)
-        except ValidationError as error:
-            apply_errors(form, error)
-        else:
-            messages.success(request, f"成员 {saved.name} 已保存。")
-            return redirect("household-detail", pk=household.pk)
-    return render(request, "cases/member_form.html", {"form": form, "household": household, "member": member})
+
+    def save(data: dict[str, Any]) -> tuple[str, str]:
+        saved = services.save_member(actor=request.user, household=household, data=data, member=member)
+        return f"成员 {saved.name} 已保存。", reverse("household-detail", args=[household.pk])
+
+    return post_form(request, form, save) or render(
+        request, "cases/member_form.html", {"form": form, "household": household, "member": member}
+    )
 
 
 def _id_check_throttled(request: HttpRequest) -> bool:
@@ -154,12 +153,11 @@ def fact_form(request: HttpRequest, household_pk: int, kind: str) -> HttpRespons
     permissions.ensure_add_fact(request.user, household)  # refused (403) before any form
     form_class, label = FACT_FORMS[kind]
     form = form_class(*posted(request), household=household)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.add_fact(actor=request.user, household=household, kind=kind, data=form.cleaned_data)
-        except ValidationError as error:
-            apply_errors(form, error)
-        else:
-            messages.success(request, f"{label}已登记。")
-            return redirect("household-detail", pk=household.pk)
-    return render(request, "cases/fact_form.html", {"form": form, "household": household, "label": label})
+
+    def save(data: dict[str, Any]) -> tuple[str, str]:
+        services.add_fact(actor=request.user, household=household, kind=kind, data=data)
+        return f"{label}已登记。", reverse("household-detail", args=[household.pk])
+
+    return post_form(request, form, save) or render(
+        request, "cases/fact_form.html", {"form": form, "household": household, "label": label}
+    )

@@ -1,18 +1,20 @@
 from __future__ import annotations
 
+from typing import Any
 from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 
 from cases import permissions, selectors, services
-from cases.forms import TRANSITION_FORMS, ApplicationForm, ReferralForm, TransitionForm
+from cases.forms import ApplicationForm, ReferralForm
 from cases.models import Application
-from core.views import apply_errors, posted
+from core.views import post_form, posted
 
 
 def application_queue(request: HttpRequest) -> HttpResponse:
@@ -40,24 +42,24 @@ def application_new(request: HttpRequest, household_pk: int) -> HttpResponse:
     household = selectors.get_household(request.user, household_pk)
     permissions.ensure_receive_application(request.user, household)  # refused (403) before any form
     form = ApplicationForm(*posted(request), household=household)
-    if request.method == "POST" and form.is_valid():
-        try:
-            application = services.receive_application(
-                actor=request.user,
-                household=household,
-                benefits=form.benefits(),
-                reason=form.cleaned_data["reason"],
-                authorization_signed=form.cleaned_data["authorization_signed"],
-                authorization_date=form.cleaned_data["authorization_date"],
-                authorization_file=form.cleaned_data["authorization_file"],
-                epidemic_fast_track=form.cleaned_data["epidemic_fast_track"],
-            )
-        except ValidationError as error:
-            apply_errors(form, error)
-        else:
-            messages.success(request, f"申请 {application.number} 已受理，请在 {application.due_date} 前完成入户调查。")
-            return redirect("application-detail", pk=application.pk)
-    return render(request, "cases/application_form.html", {"form": form, "household": household})
+
+    def receive(data: dict[str, Any]) -> tuple[str, str]:
+        application = services.receive_application(
+            actor=request.user,
+            household=household,
+            benefits=form.benefits(),
+            reason=data["reason"],
+            authorization_signed=data["authorization_signed"],
+            authorization_date=data["authorization_date"],
+            authorization_file=data["authorization_file"],
+            epidemic_fast_track=data["epidemic_fast_track"],
+        )
+        message = f"申请 {application.number} 已受理，请在 {application.due_date} 前完成入户调查。"
+        return message, reverse("application-detail", args=[application.pk])
+
+    return post_form(request, form, receive) or render(
+        request, "cases/application_form.html", {"form": form, "household": household}
+    )
 
 
 def _application(request: HttpRequest, pk: int) -> Application:
@@ -83,43 +85,18 @@ def application_detail(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "cases/application_detail.html", context)
 
 
-def application_act(request: HttpRequest, pk: int, action: str) -> HttpResponse:
-    """One workflow step: the form is also the confirmation page."""
-    application = _application(request, pk)
-    step = services.STEPS.get(action)
-    if step is None:
-        raise Http404("未知的办理操作")
-    permissions.ensure_act_on_application(request.user, application)  # refused (403) before any form
-    form = TRANSITION_FORMS.get(action, TransitionForm)(*posted(request))
-    if request.method == "POST" and form.is_valid():
-        data = dict(form.cleaned_data)
-        if "attachments" in form.fields:
-            data["attachments"] = request.FILES.getlist("attachments")
-        try:
-            services.transition(
-                actor=request.user, application=application, action=action, comment=data.pop("comment"), data=data
-            )
-        except ValidationError as error:
-            apply_errors(form, error)
-        else:
-            messages.success(request, f"已{step.label}。")
-            return redirect("application-detail", pk=application.pk)
-    return render(request, "cases/application_act.html", {"application": application, "form": form, "step": step})
-
-
 def referral_new(request: HttpRequest, pk: int) -> HttpResponse:
     application = _application(request, pk)
     permissions.ensure_add_referral(request.user, application)  # refused (403) before any form
     form = ReferralForm(posted(request)[0])
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.add_referral(actor=request.user, application=application, **form.cleaned_data)
-        except ValidationError as error:
-            apply_errors(form, error)
-        else:
-            messages.success(request, "已转办。")
-            return redirect("application-detail", pk=application.pk)
-    return render(request, "cases/referral_form.html", {"application": application, "form": form})
+
+    def refer(data: dict[str, Any]) -> tuple[str, str]:
+        services.add_referral(actor=request.user, application=application, **data)
+        return "已转办。", reverse("application-detail", args=[application.pk])
+
+    return post_form(request, form, refer) or render(
+        request, "cases/referral_form.html", {"application": application, "form": form}
+    )
 
 
 def referral_update(request: HttpRequest, pk: int) -> HttpResponse:

@@ -8,6 +8,7 @@ from decimal import Decimal
 import pytest
 from django.core.exceptions import ValidationError
 
+from assistance import enrollments
 from assistance.determinations import determine_household, latest_determination
 from assistance.policy.evaluate import evaluate_json
 from assistance.selectors import month_lookup
@@ -81,9 +82,7 @@ def test_facts_of_the_month_are_used(users, worked_example):
 
 def test_members_dead_before_the_month_are_left_out(users, worked_example):
     elder = worked_example.members.get(name="老人")
-    services.save_member(
-        actor=users["caseworker"], household=worked_example, member=elder, data={"date_of_death": date(2020, 9, 20)}
-    )
+    enrollments.record_death(actor=users["caseworker"], member=elder, died_on=date(2020, 9, 20))
     determination = determine_household(actor=None, household=worked_example, month=OCT)
     assert str(elder.pk) not in determination.result["household"]["members"]
     assert len(determination.result["household"]["members"]) == 3

@@ -2,17 +2,18 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.urls import reverse
 from django.utils import timezone
 
 from assistance import enrollments
 from assistance.models import Enrollment, ExitReview
 from cases import services
-from cases.models import Application
+from cases.models import Application, Member
 from tests.helpers import make_household, make_member
 
 pytestmark = pytest.mark.django_db
@@ -31,7 +32,7 @@ def approve(users, household, benefits):
     Application.objects.filter(pk=application.pk).update(publicity_to=date(2000, 1, 1))
     services.transition(actor=users["caseworker"], application=application, action="end_publicity")
     services.transition(actor=users["reviewer"], application=application, action="township_approve")
-    return services.transition(actor=users["county_staff"], application=application, action="county_approve")
+    return enrollments.act_on_application(actor=users["county_staff"], application=application, action="county_approve")
 
 
 @pytest.fixture
@@ -133,7 +134,7 @@ def test_death_ends_the_persons_enrollments_after_that_month(users, poor_househo
     household, elder = poor_household
     approve(users, household, [("dibao", None), ("tekun", elder)])
     died = date.today()
-    services.save_member(actor=users["caseworker"], household=household, member=elder, data={"date_of_death": died})
+    enrollments.record_death(actor=users["caseworker"], member=elder, died_on=died)
     tekun = Enrollment.objects.get(benefit="tekun")
     assert tekun.status == "exited" and tekun.end_month == died.replace(day=1) and "死亡" in tekun.exit_reason
     assert Enrollment.objects.get(benefit="dibao").status == "active", "the household's 低保 is re-assessed, not ended"
@@ -151,3 +152,31 @@ def test_dispersed_support_needs_a_caregiver(users, poor_household):
     assert tekun.get_support_mode_display() == "分散供养"
     with pytest.raises(PermissionDenied):
         enrollments.set_support(actor=users["auditor"], enrollment=tekun, mode="centralized", institution_name="敬老院")
+
+
+def test_death_through_the_page_and_the_api_ends_the_enrollments(users, poor_household, client_for):
+    household, elder = poor_household
+    approve(users, household, [("dibao", None), ("tekun", elder)])
+    url = reverse("member-death", args=[elder.pk])
+    assert client_for("auditor").post(url, {"date_of_death": "2020-05-01"}).status_code == 403
+    assert client_for("caseworker_b").get(url).status_code == 404
+    page = client_for("caseworker").get(url)
+    assert page.status_code == 200 and "确认登记" in page.content.decode()
+    future = client_for("caseworker").post(url, {"date_of_death": (date.today() + timedelta(days=1)).isoformat()})
+    assert future.status_code == 200 and Enrollment.objects.get(benefit="tekun").status == "active"
+    died = date.today()
+    response = client_for("caseworker").post(
+        f"/api/v1/members/{elder.pk}/death/", {"date_of_death": died.isoformat()}, content_type="application/json"
+    )
+    assert response.status_code == 200, response.content
+    assert response.json()["date_of_death"] == died.isoformat()
+    tekun = Enrollment.objects.get(benefit="tekun")
+    assert tekun.status == "exited" and tekun.end_month == died.replace(day=1)
+
+
+def test_the_member_form_does_not_record_a_death(users, poor_household):
+    household, elder = poor_household
+    services.save_member(
+        actor=users["caseworker"], household=household, member=elder, data={"date_of_death": date.today()}
+    )
+    assert Member.objects.get(pk=elder.pk).date_of_death is None

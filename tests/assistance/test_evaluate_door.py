@@ -24,12 +24,12 @@ from django.test.utils import CaptureQueriesContext
 from rest_framework.authtoken.models import Token
 
 from assistance import selectors
-from assistance.models import PolicyParameter
 from assistance.policy.defaults import EVALUATOR_KEYS
 from assistance.policy.evaluate import RequestErrors, evaluate_json, evaluate_request, parse_request
 from assistance.policy.params import defaults_lookup
 from config.startup import database_url
 from core.idnumber import check_char
+from core.models import PolicyParameter
 from tests.assistance.test_policy_evaluate import comparable, load
 
 pytestmark = pytest.mark.django_db
@@ -515,7 +515,7 @@ def test_the_schema_documents_the_endpoint(api):
 
 
 def _row_counts() -> dict[str, int]:
-    event_model = apps.get_model("assistance", "PolicyParameterEvent")
+    event_model = apps.get_model("core", "PolicyParameterEvent")
     return {
         "parameters": PolicyParameter.objects.count(),
         "parameter events": event_model.objects.count(),

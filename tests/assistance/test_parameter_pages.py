@@ -14,8 +14,10 @@ from django.urls import reverse
 from django.utils import timezone
 
 from assistance import selectors, services
-from assistance.models import PolicyParameter, RecomputeMark
+from assistance.models import RecomputeMark
 from assistance.policy.defaults import DEFAULT_PARAMETERS
+from core import parameters
+from core.models import PolicyParameter
 from core.months import month_start, next_month, previous_month
 
 pytestmark = pytest.mark.django_db
@@ -219,7 +221,7 @@ def test_only_county_admins_add_versions(users, role):
 def test_history_records_the_actor_and_the_reason(admin):
     version = add(admin, value="460", effective_from=date(2020, 1, 1), reason="追溯提标")
     events = pghistory.models.Events.objects.filter(
-        pgh_obj_model="assistance.PolicyParameter", pgh_data__key=RURAL, pgh_context__isnull=False
+        pgh_obj_model="core.PolicyParameter", pgh_data__key=RURAL, pgh_context__isnull=False
     )
     by_label = {(e.pgh_label, int(e.pgh_obj_id)): e for e in events}
     inserted = by_label[("insert", version.pk)]
@@ -242,10 +244,10 @@ def test_history_records_the_actor_and_the_reason(admin):
 
 def test_selectors_see_the_new_value_on_the_right_dates(admin):
     add(admin, value="460", effective_from=date(2020, 1, 1), reason="追溯提标")
-    assert selectors.parameter_value(RURAL, date(2019, 12, 31)) == Decimal("440")
-    assert selectors.parameter_value(RURAL, date(2020, 1, 1)) == Decimal("460")
-    assert selectors.parameter_value(RURAL, date(2020, 8, 31)) == Decimal("460")
-    assert selectors.parameter_value(RURAL, date(2020, 9, 1)) == Decimal("496")
+    assert parameters.parameter_value(RURAL, date(2019, 12, 31)) == Decimal("440")
+    assert parameters.parameter_value(RURAL, date(2020, 1, 1)) == Decimal("460")
+    assert parameters.parameter_value(RURAL, date(2020, 8, 31)) == Decimal("460")
+    assert parameters.parameter_value(RURAL, date(2020, 9, 1)) == Decimal("496")
     assert selectors.db_lookup(RURAL, date(2020, 5, 1)).value == Decimal("460")
     lookup = selectors.month_lookup(date(2020, 3, 1))
     assert lookup(RURAL, date(2020, 3, 1)).value == Decimal("460")
@@ -253,8 +255,8 @@ def test_selectors_see_the_new_value_on_the_right_dates(admin):
 
     start = months_ahead(1)
     add(admin, value="700", effective_from=start)
-    assert selectors.parameter_value(RURAL, start - DAY) == Decimal("515")
-    assert selectors.parameter_value(RURAL, start) == Decimal("700")
+    assert parameters.parameter_value(RURAL, start - DAY) == Decimal("515")
+    assert parameters.parameter_value(RURAL, start) == Decimal("700")
     assert selectors.versions_in_force(start, [RURAL]).get().value == Decimal("700")
 
 
@@ -288,7 +290,7 @@ def test_confirm_flips_the_flag_and_is_recorded(admin):
     assert version.confirmed
     assert version.note.endswith("确认说明：已核对渝民发〔2019〕文件")
     event = pghistory.models.Events.objects.get(
-        pgh_obj_model="assistance.PolicyParameter", pgh_obj_id=str(version.pk), pgh_label="update"
+        pgh_obj_model="core.PolicyParameter", pgh_obj_id=str(version.pk), pgh_label="update"
     )
     assert event.pgh_diff["confirmed"] == [False, True]
     assert event.pgh_context["user"] == admin.pk
@@ -496,11 +498,11 @@ def test_admin_site_lists_parameters_read_only(client_for, admin):
     add(admin, value="460", effective_from=date(2020, 1, 1), reason="追溯提标")
     client = client_for("county_admin")
     version = PolicyParameter.objects.get(key=RURAL, effective_from=date(2020, 1, 1))
-    assert client.get(reverse("admin:assistance_policyparameter_changelist")).status_code == 200
-    assert client.get(reverse("admin:assistance_policyparameter_change", args=[version.pk])).status_code == 200
-    assert client.get(reverse("admin:assistance_policyparameter_add")).status_code == 403
+    assert client.get(reverse("admin:core_policyparameter_changelist")).status_code == 200
+    assert client.get(reverse("admin:core_policyparameter_change", args=[version.pk])).status_code == 200
+    assert client.get(reverse("admin:core_policyparameter_add")).status_code == 403
     response = client.post(
-        reverse("admin:assistance_policyparameter_change", args=[version.pk]), {"value": "1", "key": RURAL}
+        reverse("admin:core_policyparameter_change", args=[version.pk]), {"value": "1", "key": RURAL}
     )
     assert response.status_code == 403
     version.refresh_from_db()

@@ -8,8 +8,8 @@ import pghistory.models
 import pytest
 
 from assistance import selectors
-from assistance.models import PolicyParameter
 from assistance.policy.defaults import DEFAULT_PARAMETERS, EVALUATOR_KEYS
+from core.models import PolicyParameter
 from tests.parameter_tables import VALUES_IN_FORCE
 
 pytestmark = pytest.mark.django_db

@@ -19,10 +19,10 @@ from assistance.models import (
     JobRun,
     LedgerEntry,
     MonthlyLedger,
-    PolicyParameter,
     TemporaryCase,
 )
 from cases.models import Household, Member
+from core.models import PolicyParameter
 from tests.helpers import make_household, make_member
 from tests.permission_tables import COUNTY_WRITERS, ROLES, TOWNSHIP_WORKERS_ONLY, TOWNSHIP_WRITERS, F, T
 

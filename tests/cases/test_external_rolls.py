@@ -12,15 +12,13 @@ from pathlib import Path
 import openpyxl
 import pytest
 from django.core.exceptions import PermissionDenied
-from django.urls import include, path, reverse
+from django.urls import reverse
 
 from cases import rolls
 from cases.models import Member, RollImport, RollKind, RollRecord
 from tests.helpers import make_household, make_member, valid_id
 
-# The pages are mounted at rolls/ (cases/urls.py includes cases.urls_rolls); the tests do not depend on that line.
-urlpatterns = [path("rolls/", include("cases.urls_rolls")), path("", include("config.urls"))]
-pytestmark = [pytest.mark.django_db, pytest.mark.urls(__name__)]
+pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture(autouse=True)

@@ -7,7 +7,7 @@ from datetime import date
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 
-from cases import hooks, selectors, services
+from cases import selectors, services
 from cases.models import Application, ApplicationTransition, CalendarDay, Investigation
 from tests.helpers import make_household, make_member
 
@@ -44,25 +44,14 @@ def through_publicity(actor, application):
     return services.transition(actor=actor, application=application, action="end_publicity")
 
 
-def test_full_path_records_every_step_and_calls_the_approval_hook(users, household):
-    approved = []
-
-    def receiver(sender, application, actor, **kwargs):
-        approved.append((application.pk, actor.username))
-
-    hooks.application_approved.connect(receiver)
-    try:
-        application = receive(users["caseworker"], household)
-        assert application.status == Status.RECEIVED and application.number.startswith("SQ")
-        application = through_publicity(users["caseworker"], application)
-        assert application.status == Status.TOWNSHIP_REVIEW
-        application = services.transition(actor=users["reviewer"], application=application, action="township_approve")
-        assert application.status == Status.COUNTY_APPROVAL
-        application = services.transition(
-            actor=users["county_staff"], application=application, action="county_approve", comment="同意"
-        )
-    finally:
-        hooks.application_approved.disconnect(receiver)
+def test_full_path_records_every_step(users, household):
+    application = receive(users["caseworker"], household)
+    assert application.status == Status.RECEIVED and application.number.startswith("SQ")
+    application = through_publicity(users["caseworker"], application)
+    assert application.status == Status.TOWNSHIP_REVIEW
+    application = services.transition(actor=users["reviewer"], application=application, action="township_approve")
+    assert application.status == Status.COUNTY_APPROVAL
+    application = services.approve(actor=users["county_staff"], application=application, comment="同意")
     assert application.status == Status.APPROVED
     assert application.due_date is None and application.decided_on is not None
     steps = list(application.transitions.values_list("action", "actor__username", "from_status", "to_status"))
@@ -74,7 +63,15 @@ def test_full_path_records_every_step_and_calls_the_approval_hook(users, househo
         ("county_approve", "county", "county_approval", "approved"),
     ]
     assert set(application.benefits.values_list("decision", flat=True)) == {"approved"}
-    assert approved == [(application.pk, "county")]
+
+
+def test_the_registry_alone_does_not_take_the_final_approval(users, household):
+    """The county's approval creates enrollments: only assistance's service takes it (with ``approve``)."""
+    application = through_publicity(users["caseworker"], receive(users["caseworker"], household))
+    application = services.transition(actor=users["reviewer"], application=application, action="township_approve")
+    with pytest.raises(services.TransitionNotAllowed, match="须同时建立救助关系"):
+        services.transition(actor=users["county_staff"], application=application, action="county_approve")
+    assert Application.objects.get(pk=application.pk).status == Status.COUNTY_APPROVAL
 
 
 def test_authorization_is_required_and_nothing_is_written(users, household):
@@ -117,7 +114,7 @@ def test_step_not_allowed_from_current_state_writes_nothing(users, household):
     application = receive(users["caseworker"], household)
     before = ApplicationTransition.objects.count()
     with pytest.raises(services.TransitionNotAllowed, match="已受理"):
-        services.transition(actor=users["county_staff"], application=application, action="county_approve")
+        services.approve(actor=users["county_staff"], application=application)
     with pytest.raises(services.TransitionNotAllowed, match="未知"):
         services.transition(actor=users["caseworker"], application=application, action="teleport")
     assert ApplicationTransition.objects.count() == before

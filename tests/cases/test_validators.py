@@ -10,6 +10,8 @@ from django import forms as django_forms
 from django.utils import timezone
 from rest_framework import serializers as drf
 
+from assistance.api import DeathRequestSerializer
+from assistance.forms import DeathForm
 from cases import forms, serializers
 from core.validators import GuardedForm, GuardedSerializer
 from tests.helpers import make_household, make_member, valid_id
@@ -71,17 +73,18 @@ def test_a_huge_amount_is_an_error(users, villages):
 
 
 def test_date_of_death_9999_is_an_error():
-    form = forms.MemberForm(_member_data(date_of_death="9999-12-31"))
+    form = DeathForm({"date_of_death": "9999-12-31"})
     assert not form.is_valid() and "date_of_death" in form.errors
 
 
-def test_a_future_date_of_death_is_an_error():
+def test_a_future_date_of_death_or_admission_is_an_error():
     tomorrow = timezone.localdate() + timedelta(days=1)
-    form = forms.MemberForm(_member_data(date_of_death=tomorrow.isoformat()))
+    form = DeathForm({"date_of_death": tomorrow.isoformat()})
     assert not form.is_valid()
     assert "日期不能晚于今天" in " ".join(form.errors["date_of_death"])
-    today = forms.MemberForm(_member_data(date_of_death=timezone.localdate().isoformat()))
-    assert "date_of_death" not in today.errors
+    assert DeathForm({"date_of_death": timezone.localdate().isoformat()}).is_valid()
+    member = forms.MemberForm(_member_data(covid_admitted=tomorrow.isoformat()))
+    assert not member.is_valid() and "日期不能晚于今天" in " ".join(member.errors["covid_admitted"])
 
 
 def test_a_future_visit_is_an_error():
@@ -94,12 +97,13 @@ def test_a_future_visit_is_an_error():
 
 def test_serializer_refuses_nul_and_a_future_death(users, villages):
     tomorrow = timezone.localdate() + timedelta(days=1)
-    body = {"name": "李\x00四", "date_of_death": tomorrow.isoformat()}
+    body = {"name": "李\x00四", "covid_admitted": tomorrow.isoformat()}
     serializer = serializers.MemberWriteSerializer(data=body, partial=True)
     assert not serializer.is_valid()
-    assert "name" in serializer.errors and "date_of_death" in serializer.errors
-    far = serializers.MemberWriteSerializer(data={"date_of_death": "9999-12-31"}, partial=True)
-    assert not far.is_valid() and "date_of_death" in far.errors
+    assert "name" in serializer.errors and "covid_admitted" in serializer.errors
+    for when in (tomorrow.isoformat(), "9999-12-31"):
+        death = DeathRequestSerializer(data={"date_of_death": when})
+        assert not death.is_valid() and "date_of_death" in death.errors
 
 
 def test_serializer_refuses_a_huge_amount(client_for, users, villages):

@@ -202,7 +202,7 @@ def test_overpayment_writes_follow_the_service_and_the_scope(client_for, overpay
 @pytest.fixture
 def checked(users, county, township_a, township_b):
     disburse(users, township_a, OCT, "dibao", on=date(2020, 10, 9))
-    check_timeliness(OCT)
+    check_timeliness(actor=None, month=OCT)
 
 
 @pytest.mark.parametrize("role", ROLES)

@@ -3,10 +3,10 @@ township; the county sees every township and starts a comparison run (followed o
 
 from __future__ import annotations
 
+from typing import Any
 from urllib.parse import urlencode
 
 from django.contrib import messages
-from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -18,7 +18,7 @@ from assistance import comparison, jobs, permissions, selectors
 from assistance.forms import ComparisonFilterForm, FlagResolveForm, StartRunForm
 from assistance.models import ComparisonFlag
 from cases.permissions import can_see_full_identity
-from core.views import form_errors_message, invalid_message, month_param, next_url, refused_unless
+from core.views import form_errors_message, month_param, next_url, refused_unless, submit
 
 
 def comparison_list(request: HttpRequest) -> HttpResponse:
@@ -85,16 +85,12 @@ def comparison_list(request: HttpRequest) -> HttpResponse:
 @require_POST
 def flag_resolve(request: HttpRequest, pk: int) -> HttpResponse:
     flag = selectors.comparison_flag_or_404(request.user, pk)
-    form = FlagResolveForm(request.POST)
-    if not form.is_valid():
-        form_errors_message(request, form)
-    else:
-        try:
-            comparison.resolve_flag(actor=request.user, flag=flag, note=form.cleaned_data["note"])
-        except ValidationError as error:
-            invalid_message(request, error)
-        else:
-            messages.success(request, "已记录处理情况。")
+
+    def resolve(data: dict[str, Any]) -> str:
+        comparison.resolve_flag(actor=request.user, flag=flag, note=data["note"])
+        return "已记录处理情况。"
+
+    submit(request, FlagResolveForm(request.POST), resolve)
     return redirect(next_url(request, f"{reverse('comparison-list')}?month={flag.month:%Y-%m}"))
 
 

@@ -3,6 +3,8 @@ versions and confirm proposed ones; county users follow the months marked for re
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
@@ -13,7 +15,7 @@ from django.views.decorators.http import require_POST
 
 from assistance import permissions, selectors, services
 from assistance.forms import ConfirmVersionForm, ParameterFilterForm, ParameterVersionForm
-from core.views import apply_errors, form_errors_message, next_url, posted, refuse, refused_unless
+from core.views import apply_errors, next_url, posted, refuse, refused_unless, submit
 
 # Pages ---------------------------------------------------------------------------------------------------------
 
@@ -76,17 +78,12 @@ def parameter_detail(request: HttpRequest, key: str) -> HttpResponse:
 @require_POST
 def parameter_confirm(request: HttpRequest, key: str, pk: int) -> HttpResponse:
     version = selectors.parameter_version_or_404(key, pk)
-    form = ConfirmVersionForm(request.POST)
-    if not form.is_valid():
-        form_errors_message(request, form)
-    else:
-        try:
-            services.confirm_parameter_version(actor=request.user, version=version, note=form.cleaned_data["note"])
-        except ValidationError as error:
-            messages.error(request, "；".join(error.messages))
-        else:
-            label = selectors.key_label(key)
-            messages.success(request, f"{label} 自 {version.effective_from:%Y-%m-%d} 起的版本已确认。")
+
+    def confirm(data: dict[str, Any]) -> str:
+        services.confirm_parameter_version(actor=request.user, version=version, note=data["note"])
+        return f"{selectors.key_label(key)} 自 {version.effective_from:%Y-%m-%d} 起的版本已确认。"
+
+    submit(request, ConfirmVersionForm(request.POST), confirm)
     return redirect(next_url(request, reverse("parameter-detail", args=[key])))
 
 

@@ -3,23 +3,22 @@ case page where it is decided and its 低保 assessment recorded. The rules live
 
 from __future__ import annotations
 
+from typing import Any
 from urllib.parse import urlencode
 
-from django.contrib import messages
-from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
 from assistance import permissions, temporary
-from assistance.forms_temporary import DecideForm, FollowupForm, MemberLookupForm, TemporaryCaseForm
+from assistance.forms import DecideForm, FollowupForm, MemberLookupForm, TemporaryCaseForm
 from assistance.models import TemporaryCase
 from cases.models import Member
 from cases.permissions import can_see_full_identity, ensure_can_write
-from core.views import apply_errors, id_param, next_url, posted, refuse, refused_unless
+from core.views import id_param, next_url, post_form, posted, refuse, refused_unless
 
 
 @require_GET
@@ -67,16 +66,14 @@ def temporary_new(request: HttpRequest) -> HttpResponse:
         return refuse(request, permissions.OWN_TOWNSHIP_ONLY, 403)
     today = timezone.localdate()
     form = TemporaryCaseForm(posted(request)[0])
-    if request.method == "POST" and form.is_valid():
-        try:
-            case = temporary.register_case(actor=request.user, member=member, **form.cleaned_data)
-        except ValidationError as error:
-            apply_errors(form, error)
-        else:
-            messages.success(
-                request, f"已登记临时救助第 {case.pk} 号（{case.amount} 元），审批层级：{case.get_level_display()}。"
-            )
-            return redirect(next_url(request, reverse("temporary-detail", args=[case.pk])))
+
+    def register(data: dict[str, Any]) -> tuple[str, str]:
+        case = temporary.register_case(actor=request.user, member=member, **data)
+        message = f"已登记临时救助第 {case.pk} 号（{case.amount} 元），审批层级：{case.get_level_display()}。"
+        return message, next_url(request, reverse("temporary-detail", args=[case.pk]))
+
+    if response := post_form(request, form, register):
+        return response
     context = {
         "lookup": lookup,
         "member": member,
@@ -126,15 +123,13 @@ def temporary_detail(request: HttpRequest, pk: int) -> HttpResponse:
 def temporary_decide(request: HttpRequest, pk: int) -> HttpResponse:
     case = temporary.get_case(request.user, pk)
     form = DecideForm(request.POST)
-    if form.is_valid():
-        try:
-            temporary.decide_case(actor=request.user, case=case, approve=form.approve, note=form.cleaned_data["note"])
-        except ValidationError as error:
-            apply_errors(form, error)
-        else:
-            messages.success(request, "已批准。" if form.approve else "已决定不予批准。")
-            return redirect(next_url(request, reverse("temporary-detail", args=[case.pk])))
-    return _detail(request, case, decide_form=form)
+
+    def decide(data: dict[str, Any]) -> tuple[str, str]:
+        temporary.decide_case(actor=request.user, case=case, approve=form.approve, note=data["note"])
+        message = "已批准。" if form.approve else "已决定不予批准。"
+        return message, next_url(request, reverse("temporary-detail", args=[case.pk]))
+
+    return post_form(request, form, decide) or _detail(request, case, decide_form=form)
 
 
 @refused_unless(permissions.ensure_followup_temporary_case)
@@ -142,12 +137,9 @@ def temporary_decide(request: HttpRequest, pk: int) -> HttpResponse:
 def temporary_followup(request: HttpRequest, pk: int) -> HttpResponse:
     case = temporary.get_case(request.user, pk)
     form = FollowupForm(request.POST)
-    if form.is_valid():
-        try:
-            temporary.complete_followup(actor=request.user, case=case, note=form.cleaned_data["note"])
-        except ValidationError as error:
-            apply_errors(form, error)
-        else:
-            messages.success(request, "已登记低保评估结果。")
-            return redirect(next_url(request, reverse("temporary-detail", args=[case.pk])))
-    return _detail(request, case, followup_form=form)
+
+    def complete(data: dict[str, Any]) -> tuple[str, str]:
+        temporary.complete_followup(actor=request.user, case=case, note=data["note"])
+        return "已登记低保评估结果。", next_url(request, reverse("temporary-detail", args=[case.pk]))
+
+    return post_form(request, form, complete) or _detail(request, case, followup_form=form)

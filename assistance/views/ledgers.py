@@ -3,6 +3,8 @@ screening, follows its progress, and accepts or returns the ledgers."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
@@ -18,7 +20,7 @@ from assistance.models import JobRun, LedgerEntry
 from cases import selectors as case_selectors
 from cases.permissions import can_see_full_identity
 from core import export_views
-from core.views import form_errors_message, invalid_message, month_param, next_url, refuse, refused_unless
+from core.views import form_errors_message, invalid_message, month_param, next_url, refuse, refused_unless, submit
 
 
 def ledger_list(request: HttpRequest) -> HttpResponse:
@@ -86,16 +88,12 @@ def _ledger_page(township_id: int, month: str) -> str:
 @require_POST
 def entry_handle(request: HttpRequest, pk: int) -> HttpResponse:
     entry = selectors.ledger_entry_or_404(request.user, pk)
-    form = EntryHandleForm(request.POST)
-    if not form.is_valid():
-        form_errors_message(request, form)
-    else:
-        try:
-            ledgers.handle_entry(actor=request.user, entry=entry, note=form.cleaned_data["note"])
-        except ValidationError as error:
-            invalid_message(request, error)
-        else:
-            messages.success(request, "已记录处理情况。")
+
+    def handle(data: dict[str, Any]) -> str:
+        ledgers.handle_entry(actor=request.user, entry=entry, note=data["note"])
+        return "已记录处理情况。"
+
+    submit(request, EntryHandleForm(request.POST), handle)
     return redirect(next_url(request, _ledger_page(entry.township_id, f"{entry.month:%Y-%m}")))
 
 
@@ -120,15 +118,12 @@ def ledger_review(request: HttpRequest, township_pk: int, month: str) -> HttpRes
     if ledger is None:
         raise Http404("该月没有台账")
     form = LedgerReviewForm(request.POST)
-    if not form.is_valid():
-        form_errors_message(request, form)
-    else:
-        try:
-            ledgers.review_ledger(actor=request.user, ledger=ledger, accept=form.accept, note=form.cleaned_data["note"])
-        except ValidationError as error:
-            invalid_message(request, error)
-        else:
-            messages.success(request, "验收意见已记录。")
+
+    def review(data: dict[str, Any]) -> str:
+        ledgers.review_ledger(actor=request.user, ledger=ledger, accept=form.accept, note=data["note"])
+        return "验收意见已记录。"
+
+    submit(request, form, review)
     return redirect(next_url(request, _ledger_page(township.pk, month)))
 
 

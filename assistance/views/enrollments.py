@@ -3,10 +3,9 @@
 
 from __future__ import annotations
 
+from typing import Any
 from urllib.parse import urlencode
 
-from django.contrib import messages
-from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -18,7 +17,7 @@ from assistance import enrollments, permissions, selectors
 from assistance.determinations import determine_household, latest_determination
 from assistance.forms import DeterminationForm, EnrollmentFilterForm, ExitRequestForm, ExitReviewForm
 from assistance.models import BenefitKind, Determination, Enrollment
-from core.views import form_errors_message, invalid_message, next_url, refused_unless
+from core.views import next_url, refused_unless, submit
 
 DECISION_LABELS = {"grant": "符合", "gradual_exit": "渐退期", "exit": "退出", "deny": "不符合"}
 
@@ -29,18 +28,12 @@ def determination_view(request: HttpRequest, household_pk: int) -> HttpResponse:
     can_run = permissions.can_run_determination(request.user, household)
     if request.method == "POST":
         permissions.ensure_run_determination(request.user, household)
-        form = DeterminationForm(request.POST)
-        if not form.is_valid():
-            form_errors_message(request, form)
-        else:
-            try:
-                determination = determine_household(
-                    actor=request.user, household=household, month=form.cleaned_data["month"]
-                )
-            except ValidationError as error:
-                invalid_message(request, error)
-            else:
-                messages.success(request, f"已按 {determination.month:%Y年%m月} 的家庭情况重新测算。")
+
+        def determine(data: dict[str, Any]) -> str:
+            determination = determine_household(actor=request.user, household=household, month=data["month"])
+            return f"已按 {determination.month:%Y年%m月} 的家庭情况重新测算。"
+
+        submit(request, DeterminationForm(request.POST), determine)
         return redirect(next_url(request, reverse("determination", args=[household.pk])))
     determination = latest_determination(household)
     template = "assistance/_determination.html" if request.htmx else "assistance/determination.html"
@@ -109,21 +102,14 @@ def enrollment_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def exit_request(request: HttpRequest, pk: int) -> HttpResponse:
     enrollment = selectors.enrollment_or_404(request.user, pk)
-    form = ExitRequestForm(request.POST)
-    if not form.is_valid():
-        form_errors_message(request, form)
-    else:
-        try:
-            enrollments.request_exit(
-                actor=request.user,
-                enrollment=enrollment,
-                last_month=form.cleaned_data["last_month"],
-                reason=form.cleaned_data["reason"],
-            )
-        except ValidationError as error:
-            invalid_message(request, error)
-        else:
-            messages.success(request, "退出申请已提出，须由另一名工作人员复核后生效。")
+
+    def request_exit(data: dict[str, Any]) -> str:
+        enrollments.request_exit(
+            actor=request.user, enrollment=enrollment, last_month=data["last_month"], reason=data["reason"]
+        )
+        return "退出申请已提出，须由另一名工作人员复核后生效。"
+
+    submit(request, ExitRequestForm(request.POST), request_exit)
     return redirect(next_url(request, reverse("enrollment-detail", args=[enrollment.pk])))
 
 
@@ -132,15 +118,10 @@ def exit_request(request: HttpRequest, pk: int) -> HttpResponse:
 def exit_review(request: HttpRequest, pk: int) -> HttpResponse:
     review = selectors.exit_review_or_404(request.user, pk)
     form = ExitReviewForm(request.POST)
-    if not form.is_valid():
-        form_errors_message(request, form)
-    else:
-        try:
-            enrollments.review_exit(
-                actor=request.user, review=review, approve=form.approve, comment=form.cleaned_data["comment"]
-            )
-        except ValidationError as error:
-            invalid_message(request, error)
-        else:
-            messages.success(request, "复核意见已记录。")
+
+    def decide(data: dict[str, Any]) -> str:
+        enrollments.review_exit(actor=request.user, review=review, approve=form.approve, comment=data["comment"])
+        return "复核意见已记录。"
+
+    submit(request, form, decide)
     return redirect(next_url(request, reverse("enrollment-detail", args=[review.enrollment_id])))

@@ -29,18 +29,15 @@ from core.views import (
     next_url,
     posted,
     refuse,
-    refused_unless,
 )
 from payments import bankfiles, selectors, services
 from payments import permissions as perms
 from payments.forms import GeneratePayrollForm, LineFilterForm, ResultFileForm, ReturnPayrollForm
 from payments.models import PaymentLine, Payroll, PayrollBenefit
+from payments.views import writes
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 LINES_PER_PAGE = 50
-
-
-writes = refused_unless(perms.ensure_write_payments)  # every write page: an auditor is refused first
 
 
 def _download(content: bytes, filename: str, content_type: str) -> HttpResponse:
