@@ -1,38 +1,11 @@
-"""Monthly comparison with the poverty registry and the other external rolls (民政–扶贫 信息比对, policy.md §11).
+"""Monthly comparison with the poverty registry and the other external rolls (民政–扶贫 信息比对, policy.md §11):
+the reads and the writes. The rules, one per flag, are in ``assistance.policy.comparison`` (described there).
 
-Matches on the normalised ID number (the member each roll record was matched to at import) and raises, for a
-township or the whole county and a month, every flag of §11 plus ``DECEASED_STILL_PAID``:
-
-* ``ID_INVALID`` / ``ID_DUPLICATE``: registry rows whose number is invalid / repeated in the file (one flag per
-  distinct number text and township, every row in the evidence).
-* ``NAME_MISMATCH``: the registry name differs from the matched member's name.
-* ``JDLK_NOT_COVERED``: a registry person (unlifted, lifted or monitored) who has no work capacity, or is severely
-  disabled (grade 1–2, or on the 残联 list), or has a major illness (因病致贫 list, or a major illness recorded),
-  and is covered neither by an open 低保 (the household's, or 单人户施保) nor an open 特困. A registry person not in
-  the roll at all is flagged when on the 残联 or 因病致贫 list.
-* ``JDLK_EXIT_CHECK``: a registry household whose 低保, or a member's 特困, ends with the previous month (an exit
-  review pending or approved with that last month, or the enrollment's end month): the second review is due.
-* ``TEKUN_CANDIDATE`` / ``SINGLE_PERSON_CANDIDATE``: registry persons among the month's screening ledger entries of
-  those categories (run the screening first).
-* ``ATTRIBUTE_MISMATCH`` (per household: the attribute is the household's, and a 特困供养贫困户's rows also list
-  family members who are not 特困 themselves): 低保贫困户 without an open 低保 / 单人户施保 in the household;
-  特困供养贫困户 without any member on open 特困; or the reverse: an open 低保 household, or a member on open 特困,
-  whose registry rows all say 一般贫困户.
-* ``DUPLICATE_BENEFIT``: a person on open 特困 who also has 两项补贴, the orphan allowance or 单人户施保, or who is
-  counted among the covered members of the determination their household's open 低保 is based on.
-* ``COVID_NO_RELIEF``: a person on the COVID list, or a member recorded as confirmed, in hospital during the month,
-  who is a 低保 household member, on 特困, in the registry, or a child in difficulty (孤儿/事实无人抚养: child status
-  or orphan allowance), without a 新冠患者临时救助 enrollment covering the month.
-* ``DECEASED_STILL_PAID``: a person on the death list, or a member with a date of death, with an open enrollment
-  whose end month is empty or after the month of death.
-
-"Open" means applying, active, in gradual exit or suspended, and not ended before the month.
-
-Set-based: each source is read in one query (for the township or the county), the rules run in memory, and each
-township's flags are written with one delete and one bulk insert. Re-running a month replaces its open flags
-(keeping when each was first raised) and never touches resolved flags. A flag still open in a later month's run
-keeps the earlier ``opened_at``; a flag open longer than ``comparison.open_flag_max_days`` is overdue and counts
-against the township.
+Set-based: each source is read in one query (for the township or the county) into ``rules.Inputs``, the rules run
+in memory, and each township's flags are written with one delete and one bulk insert. Re-running a month replaces
+its open flags (keeping when each was first raised) and never touches resolved flags. A flag still open in a
+later month's run keeps the earlier ``opened_at``; a flag open longer than ``comparison.open_flag_max_days`` is
+overdue and counts against the township.
 
 The comparison is a monthly job (``assistance.jobs.start_comparison``) and should follow every committed
 registry import: the comparison page says when an external roll was imported after the last run and lets the
@@ -42,123 +15,74 @@ from __future__ import annotations
 
 import json
 from collections import Counter, defaultdict
-from collections.abc import Iterable
-from dataclasses import dataclass, field
+from collections.abc import Collection, Iterable
 from datetime import date, datetime, timedelta
-from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import connection, transaction
-from django.db.models import Q, QuerySet
+from django.db.models import F, Q, QuerySet
 from django.utils import timezone
 
-from assistance.models import BenefitKind, ComparisonFlag, Determination, Enrollment, ExitReview, LedgerEntry
+from assistance.models import ComparisonFlag, Determination, Enrollment, ExitReview, LedgerEntry
 from assistance.permissions import ensure_resolve_comparison_flag, ledger_owners
+from assistance.policy import comparison as rules
+from assistance.policy.comparison import Flag
 from cases.models import Member, RollKind, Township, User
 from cases.rolls import current_records
 from cases.selectors import scope
 from core.exceptions import TransitionNotAllowed
-from core.months import month_end, month_start, previous_month
+from core.months import month_start, previous_month
 from core.parameters import parameter
 
-Code = ComparisonFlag.Code
 OPEN = tuple(str(s) for s in Enrollment.OPEN_STATUSES)
-IN_REGISTRY = ("unlifted", "lifted", "monitored")
-DIBAO_ATTRIBUTE, TEKUN_ATTRIBUTE, GENERAL_ATTRIBUTE = "低保贫困户", "特困供养贫困户", "一般贫困户"
-TWO_SUBSIDIES = ("disability_living", "disability_care")
 MAX_DAYS_KEY = "comparison.open_flag_max_days"
-
-
-@dataclass
-class Flag:
-    code: str
-    township_id: int | None
-    household_id: int | None
-    member_id: int | None
-    id_number: str
-    name: str = ""
-    evidence: dict[str, Any] = field(default_factory=dict)
-
-    @property
-    def key(self) -> tuple[str, str, int | None, int | None]:
-        return (self.code, self.id_number, self.household_id, self.member_id)
-
-
-@dataclass(frozen=True)
-class Person:
-    household_id: int
-    township_id: int
-    id_number: str
-    name: str
-
-
-def _iso(day: date | None) -> str | None:
-    return day.isoformat() if day else None
-
-
-class _Collector:
-    """Findings keyed like the unique constraint; evidence of the same key is merged (lists extended)."""
-
-    def __init__(self) -> None:
-        self.flags: dict[tuple[str, str, int | None, int | None], Flag] = {}
-
-    def add(self, flag: Flag) -> None:
-        existing = self.flags.get(flag.key)
-        if existing is None:
-            self.flags[flag.key] = flag
-            return
-        for key, value in flag.evidence.items():
-            if isinstance(value, list) and isinstance(existing.evidence.get(key), list):
-                existing.evidence[key] += [item for item in value if item not in existing.evidence[key]]
-            else:
-                existing.evidence.setdefault(key, value)
-        existing.township_id = existing.township_id or flag.township_id
 
 
 # Reading ------------------------------------------------------------------------------------------------------
 
 
-def _registry_rows(township_id: int | None) -> list[dict[str, Any]]:
+def _registry_rows(township_id: int | None) -> list[rules.RegistryRow]:
     records = current_records(RollKind.POVERTY_REGISTRY)
     if township_id is not None:
         records = records.filter(Q(township_id=township_id) | Q(member__household__township_id=township_id))
-    return list(
-        records.order_by("row_number").values(
-            "row_number",
-            "id_number_raw",
-            "id_number",
-            "id_valid",
-            "id_duplicate",
-            "name",
-            "township_id",
-            "member_id",
-            "poverty_attribute",
-            "registry_status",
-            "lifted_status",
-            "monitored",
-            "member__name",
-            "member__active",
-            "member__household_id",
-            "member__household__township_id",
-            "member__work_capacity",
-            "member__disability_grade",
-            "member__major_illness_id",
-            "member__date_of_death",
-        )
+    rows = records.order_by("row_number").values(
+        "row_number",
+        "id_number_raw",
+        "id_number",
+        "id_valid",
+        "id_duplicate",
+        "name",
+        "township_id",
+        "poverty_attribute",
+        "registry_status",
+        "lifted_status",
+        "monitored",
+        "member_id",
+        member_name=F("member__name"),
+        member_active=F("member__active"),
+        member_household_id=F("member__household_id"),
+        member_township_id=F("member__household__township_id"),
+        member_work_capacity=F("member__work_capacity"),
+        member_disability_grade=F("member__disability_grade"),
+        member_major_illness_id=F("member__major_illness_id"),
+        member_date_of_death=F("member__date_of_death"),
     )
+    return [rules.RegistryRow(**row) for row in rows]
 
 
-def _list_records(kind: str, *fields: str) -> list[dict[str, Any]]:
-    return list(
+def _list_records(kind: str, *fields: str) -> list[rules.ListRecord]:
+    """The county's records with a valid number of another external roll in force."""
+    rows = (
         current_records(kind)
         .filter(id_valid=True)
         .order_by("row_number")
         .values("row_number", "id_number", "name", "township_id", "member_id", *fields)
     )
+    return [rules.ListRecord(**row) for row in rows]
 
 
 _ENROLLMENT_COLUMNS = (
-    "pk",
+    "id",
     "benefit",
     "township_id",
     "household_id",
@@ -170,467 +94,153 @@ _ENROLLMENT_COLUMNS = (
 )
 
 
-def _enrollments(township_id: int | None, month: date) -> list[dict[str, Any]]:
+def _enrollment_rows(enrollments: QuerySet[Enrollment], *extra: str) -> list[rules.EnrollmentRow]:
+    return [rules.EnrollmentRow(**row) for row in enrollments.order_by("pk").values(*_ENROLLMENT_COLUMNS, *extra)]
+
+
+def _open_enrollments(township_id: int | None, month: date) -> rules.OpenEnrollments:
+    """Enrollments open in the month: applying, active, in gradual exit or suspended, and not ended before it."""
     rows = Enrollment.objects.filter(status__in=OPEN).filter(Q(end_month__isnull=True) | Q(end_month__gte=month))
     if township_id is not None:
         rows = rows.filter(township_id=township_id)
-    return list(rows.order_by("pk").values(*_ENROLLMENT_COLUMNS, "determination_id"))
+    return rules.OpenEnrollments.index(_enrollment_rows(rows, "determination_id"))
 
 
-def _persons(member_ids: Iterable[int], known: dict[int, Person]) -> dict[int, Person]:
-    missing = sorted(set(member_ids) - set(known))
-    for start in range(0, len(missing), 10_000):
-        rows = Member.objects.filter(pk__in=missing[start : start + 10_000]).values_list(
+def _ending(township_id: int | None, previous: date) -> list[rules.EndingEnrollment]:
+    """低保 and 特困 ending with ``previous`` (the end month, or a pending or approved exit review's last month),
+    with their exit reviews of that last month that are not rejected."""
+    ending = Enrollment.objects.filter(benefit__in=("dibao", "tekun")).filter(
+        Q(end_month=previous)
+        | Q(
+            exit_reviews__status__in=(ExitReview.Status.PENDING, ExitReview.Status.APPROVED),
+            exit_reviews__last_month=previous,
+        )
+    )
+    if township_id is not None:
+        ending = ending.filter(township_id=township_id)
+    enrollments = _enrollment_rows(ending.distinct())
+    reviews: dict[int, list[rules.ExitReviewRow]] = defaultdict(list)
+    rows = (
+        ExitReview.objects.filter(enrollment_id__in=[e.id for e in enrollments], last_month=previous)
+        .exclude(status=ExitReview.Status.REJECTED)
+        .order_by("pk")
+        .values_list("enrollment_id", "pk", "status", "last_month", "reason")
+    )
+    for enrollment_id, pk, status, last_month, reason in rows:
+        reviews[enrollment_id].append(rules.ExitReviewRow(pk, status, last_month, reason))
+    return [rules.EndingEnrollment(e, tuple(reviews.get(e.id, ()))) for e in enrollments]
+
+
+def _candidates(township_id: int | None, month: date) -> list[rules.CandidateEntry]:
+    """The month's screening ledger entries of members in the registry-candidate categories."""
+    entries = LedgerEntry.objects.filter(month=month, category__in=rules.CANDIDATE_CODES, member__isnull=False)
+    if township_id is not None:
+        entries = entries.filter(township_id=township_id)
+    rows = entries.order_by("pk").values(
+        "id", "township_id", "category", "household_id", "member_id", "new_amount", "status", "details"
+    )
+    return [rules.CandidateEntry(**row) for row in rows]
+
+
+def _covered_members(determinations: Collection[int]) -> dict[int, frozenset[str]]:
+    """Determination -> the member ids (as text) it counts among the household's covered members."""
+    if not determinations:
+        return {}
+    rows = Determination.objects.filter(pk__in=determinations).values_list("pk", "result__household__members")
+    return {pk: frozenset(str(m) for m in members or []) for pk, members in rows}
+
+
+def _members_by_pk(member_ids: Collection[int]) -> QuerySet[Member]:
+    return Member.objects.filter(pk__in=list(member_ids)).order_by("pk")
+
+
+def _covid_confirmed(township_id: int | None) -> dict[int, tuple[date | None, date | None]]:
+    members = Member.objects.filter(covid_confirmed=True)
+    if township_id is not None:
+        members = members.filter(household__township_id=township_id)
+    rows = members.order_by("pk").values_list("pk", "covid_admitted", "covid_discharged")
+    return {pk: (admitted, discharged) for pk, admitted, discharged in rows}
+
+
+def _children(member_ids: Collection[int]) -> frozenset[int]:
+    """Those of the members with a child status (孤儿 / 事实无人抚养)."""
+    if not member_ids:
+        return frozenset()
+    return frozenset(_members_by_pk(member_ids).exclude(child_status="none").values_list("pk", flat=True))
+
+
+def _covid_relief(member_ids: Collection[int]) -> list[rules.EnrollmentRow]:
+    if not member_ids:
+        return []
+    return _enrollment_rows(Enrollment.objects.filter(benefit="covid_relief", member_id__in=list(member_ids)))
+
+
+def _dead_members(township_id: int | None) -> dict[int, date]:
+    members = Member.objects.filter(date_of_death__isnull=False)
+    if township_id is not None:
+        members = members.filter(household__township_id=township_id)
+    return {pk: died for pk, died in members.order_by("pk").values_list("pk", "date_of_death") if died}
+
+
+def _open_enrollments_of(member_ids: Collection[int]) -> list[rules.EnrollmentRow]:
+    """The members' open enrollments, whatever their end month."""
+    if not member_ids:
+        return []
+    return _enrollment_rows(Enrollment.objects.filter(status__in=OPEN, member_id__in=list(member_ids)))
+
+
+def _persons(member_ids: Collection[int]) -> dict[int, rules.Person]:
+    ids = sorted(member_ids)
+    persons: dict[int, rules.Person] = {}
+    for start in range(0, len(ids), 10_000):
+        rows = _members_by_pk(ids[start : start + 10_000]).values_list(
             "pk", "household_id", "household__township_id", "id_number", "name"
         )
         for pk, household_id, township_id, number, name in rows:
-            known[pk] = Person(household_id, township_id, number, name)
-    return known
+            persons[pk] = rules.Person(household_id, township_id, number, name)
+    return persons
 
 
-def _enrollment_evidence(row: dict[str, Any]) -> dict[str, Any]:
-    return {
-        "id": row["pk"],
-        "benefit": row["benefit"],
-        "status": row["status"],
-        "start_month": _iso(row["start_month"]),
-        "end_month": _iso(row["end_month"]),
-        "monthly_amount": str(row["monthly_amount"]),
-    }
-
-
-def _covid_evidence(found: dict[str, Any], groups: list[str]) -> dict[str, Any]:
-    record = found["record"]
-    return {
-        "source": found["source"],
-        "covid_admitted": _iso(record.get("covid_admitted")),
-        "covid_discharged": _iso(record.get("covid_discharged")),
-        "groups": groups,
-        "covid_relief": None,
-    }
-
-
-def _registry_evidence(row: dict[str, Any]) -> dict[str, Any]:
-    return {
-        "row": row["row_number"],
-        "name": row["name"],
-        "id_number": row["id_number"] or row["id_number_raw"],
-        "attribute": row["poverty_attribute"],
-        "lifted_status": row["lifted_status"],
-        "monitored": row["monitored"],
-        "status": row["registry_status"],
-    }
-
-
-# The rules ----------------------------------------------------------------------------------------------------
+def _inputs(month: date, township_id: int | None) -> rules.Inputs:
+    """Read every source the rules need for ``month`` in the township (or the county)."""
+    registry = _registry_rows(township_id)
+    open_enrollments = _open_enrollments(township_id, month)
+    ending = _ending(township_id, previous_month(month))
+    covid_patients = _list_records(RollKind.COVID_PATIENTS, "covid_admitted", "covid_discharged")
+    covid_confirmed = _covid_confirmed(township_id)
+    deaths = _list_records(RollKind.DEATHS, "date_of_death")
+    dead_members = _dead_members(township_id)
+    covid_ids = {r.member_id for r in covid_patients if r.member_id} | set(covid_confirmed)
+    dead_ids = {r.member_id for r in deaths if r.member_id} | set(dead_members)
+    ending_ids = {e.enrollment.member_id for e in ending if e.enrollment.member_id}
+    in_registry = {row.member_id for row in registry}
+    # the members a rule may name that the registry does not name
+    unnamed = (covid_ids | dead_ids | ending_ids | open_enrollments.tekun_members) - in_registry
+    return rules.Inputs(
+        month=month,
+        township_id=township_id,
+        registry=registry,
+        severe_disability=_list_records(RollKind.SEVERE_DISABILITY),
+        illness_poverty=_list_records(RollKind.ILLNESS_POVERTY, "illness"),
+        open_enrollments=open_enrollments,
+        ending=ending,
+        candidates=_candidates(township_id, month),
+        covered_members=_covered_members(open_enrollments.determinations_to_check()),
+        covid_patients=covid_patients,
+        covid_confirmed=covid_confirmed,
+        children=_children(covid_ids),
+        covid_relief=_covid_relief(covid_ids),
+        deaths=deaths,
+        dead_members=dead_members,
+        enrollments_of_dead=_open_enrollments_of(dead_ids),
+        members=_persons(unnamed),
+    )
 
 
 def collect(*, month: date, township_id: int | None = None) -> list[Flag]:
     """Every flag for ``month`` in the township (or the county when ``township_id`` is None), unsaved."""
     month = month_start(month)
-    last_day = month_end(month)
-    previous = previous_month(month)
-    out = _Collector()
-    persons: dict[int, Person] = {}
-
-    registry = _registry_rows(township_id)
-    severe = {r["id_number"]: r for r in _list_records(RollKind.SEVERE_DISABILITY, "disability_grade")}
-    illness = {r["id_number"]: r for r in _list_records(RollKind.ILLNESS_POVERTY, "illness")}
-
-    # Registry persons matched to members; the registry status per number (strongest) and per household.
-    registry_by_member: dict[int, dict[str, Any]] = {}
-    registry_status: dict[str, str] = {}
-    household_rows: dict[int, list[dict[str, Any]]] = defaultdict(list)
-    for row in registry:
-        member_id = row["member_id"]
-        if member_id is not None:
-            persons[member_id] = Person(
-                row["member__household_id"],
-                row["member__household__township_id"],
-                row["id_number"],
-                row["member__name"],
-            )
-            registry_by_member.setdefault(member_id, row)
-            if row["registry_status"] in IN_REGISTRY:
-                household_rows[row["member__household_id"]].append(row)
-        if row["id_valid"] and row["registry_status"] in IN_REGISTRY:
-            registry_status[row["id_number"]] = row["registry_status"]
-
-    def township_of(row: dict[str, Any]) -> int | None:
-        return row["member__household__township_id"] or row["township_id"]
-
-    # ID_INVALID / ID_DUPLICATE / NAME_MISMATCH --------------------------------------------------------------
-    for row in registry:
-        evidence = {"registry": [_registry_evidence(row)]}
-        if not row["id_valid"]:
-            number = (row["id_number_raw"] or "（空）")[:64]
-            out.add(Flag(Code.ID_INVALID, row["township_id"], None, None, number, row["name"], evidence))
-            continue
-        member_id, household_id = row["member_id"], row["member__household_id"]
-        if row["id_duplicate"]:
-            out.add(
-                Flag(
-                    Code.ID_DUPLICATE,
-                    township_of(row),
-                    household_id,
-                    member_id,
-                    row["id_number"],
-                    row["name"],
-                    evidence,
-                )
-            )
-        if member_id is not None and row["name"].strip() and row["name"].strip() != row["member__name"]:
-            evidence = {**evidence, "roll_name": row["member__name"]}
-            out.add(
-                Flag(
-                    Code.NAME_MISMATCH,
-                    township_of(row),
-                    household_id,
-                    member_id,
-                    row["id_number"],
-                    row["name"],
-                    evidence,
-                )
-            )
-
-    # Enrollments open in the month ----------------------------------------------------------------------------
-    enrollments = _enrollments(township_id, month)
-    dibao: dict[int, dict[str, Any]] = {}
-    single: dict[int, dict[str, Any]] = {}
-    personal: dict[int, dict[str, dict[str, Any]]] = defaultdict(dict)
-    for row in enrollments:
-        if row["benefit"] == "dibao":
-            dibao[row["household_id"]] = row
-        else:
-            personal[row["member_id"]][row["benefit"]] = row
-            if row["benefit"] == "single_person_dibao":
-                single[row["household_id"]] = row
-
-    # JDLK_NOT_COVERED -----------------------------------------------------------------------------------------
-    for row in registry:
-        if not row["id_valid"] or row["registry_status"] not in IN_REGISTRY:
-            continue
-        number, member_id = row["id_number"], row["member_id"]
-        reasons = []
-        if member_id is not None:
-            if not row["member__active"] or row["member__date_of_death"]:
-                continue
-            if row["member__work_capacity"] == "none":
-                reasons.append("完全丧失劳动能力")
-            if row["member__disability_grade"] in (1, 2):
-                reasons.append(f"{row['member__disability_grade']}级残疾")
-            if row["member__major_illness_id"]:
-                reasons.append("患重特大疾病")
-        if number in severe:
-            reasons.append(f"残联重度残疾人名单第{severe[number]['row_number']}行")
-        if number in illness:
-            reasons.append(f"因病致贫名单第{illness[number]['row_number']}行（{illness[number]['illness']}）")
-        if not reasons:
-            continue
-        if member_id is not None:
-            household_id = row["member__household_id"]
-            covered = (
-                household_id in dibao
-                or "tekun" in personal.get(member_id, {})
-                or "single_person_dibao" in personal.get(member_id, {})
-            )
-            if covered:
-                continue
-        else:
-            household_id = None
-        evidence = {"registry": [_registry_evidence(row)], "reasons": reasons, "dibao": None, "tekun": None}
-        out.add(Flag(Code.JDLK_NOT_COVERED, township_of(row), household_id, member_id, number, row["name"], evidence))
-
-    # JDLK_EXIT_CHECK ------------------------------------------------------------------------------------------
-    registry_households = set(household_rows)
-    if registry_households:
-        ending = Enrollment.objects.filter(benefit__in=("dibao", "tekun")).filter(
-            Q(end_month=previous)
-            | Q(
-                exit_reviews__status__in=(ExitReview.Status.PENDING, ExitReview.Status.APPROVED),
-                exit_reviews__last_month=previous,
-            )
-        )
-        if township_id is not None:
-            ending = ending.filter(township_id=township_id)
-        ending_rows = list(ending.distinct().order_by("pk").values(*_ENROLLMENT_COLUMNS))
-        reviews: dict[int, list[dict[str, Any]]] = defaultdict(list)
-        for review in (
-            ExitReview.objects.filter(enrollment_id__in=[r["pk"] for r in ending_rows], last_month=previous)
-            .exclude(status=ExitReview.Status.REJECTED)
-            .order_by("pk")
-            .values("pk", "enrollment_id", "status", "last_month", "reason")
-        ):
-            reviews[review["enrollment_id"]].append(
-                {
-                    "id": review["pk"],
-                    "status": review["status"],
-                    "last_month": _iso(review["last_month"]),
-                    "reason": review["reason"],
-                }
-            )
-        for row in ending_rows:
-            if row["household_id"] not in registry_households:
-                continue
-            first = household_rows[row["household_id"]][0]
-            member_id = row["member_id"]
-            if member_id is not None:
-                number = (registry_by_member.get(member_id) or {}).get("id_number", "")
-                name = (registry_by_member.get(member_id) or {}).get("name", "")
-            else:
-                number, name = first["id_number"], first["name"]
-            evidence = {
-                "registry": [_registry_evidence(r) for r in household_rows[row["household_id"]]],
-                "enrollments": [_enrollment_evidence(row)],
-                "exit_reviews": reviews.get(row["pk"], []),
-                "last_month": _iso(previous),
-                "second_review_approved": any(r["status"] == "approved" for r in reviews.get(row["pk"], [])),
-            }
-            out.add(
-                Flag(Code.JDLK_EXIT_CHECK, row["township_id"], row["household_id"], member_id, number, name, evidence)
-            )
-
-    # TEKUN_CANDIDATE / SINGLE_PERSON_CANDIDATE from the month's screening -------------------------------------
-    entries = LedgerEntry.objects.filter(
-        month=month,
-        category__in=(LedgerEntry.Category.TEKUN_CANDIDATE, LedgerEntry.Category.SINGLE_PERSON_CANDIDATE),
-        member__isnull=False,
-    )
-    if township_id is not None:
-        entries = entries.filter(township_id=township_id)
-    candidate_code = {
-        LedgerEntry.Category.TEKUN_CANDIDATE: Code.TEKUN_CANDIDATE,
-        LedgerEntry.Category.SINGLE_PERSON_CANDIDATE: Code.SINGLE_PERSON_CANDIDATE,
-    }
-    for entry in entries.order_by("pk").values(
-        "pk", "township_id", "category", "household_id", "member_id", "new_amount", "status", "details"
-    ):
-        row = registry_by_member.get(entry["member_id"])
-        if row is None or row["registry_status"] not in IN_REGISTRY:
-            continue
-        evidence = {
-            "registry": [_registry_evidence(row)],
-            "ledger_entry": {
-                "id": entry["pk"],
-                "status": entry["status"],
-                "new_amount": str(entry["new_amount"]) if entry["new_amount"] is not None else None,
-                "reasons": (entry["details"] or {}).get("reasons", []),
-            },
-        }
-        code = candidate_code[entry["category"]]
-        out.add(
-            Flag(
-                code,
-                entry["township_id"],
-                entry["household_id"],
-                entry["member_id"],
-                row["id_number"],
-                row["name"],
-                evidence,
-            )
-        )
-
-    # ATTRIBUTE_MISMATCH ---------------------------------------------------------------------------------------
-    tekun_members = {m for m, benefits in personal.items() if "tekun" in benefits}
-    for household_id, rows in household_rows.items():
-        attributes = {r["poverty_attribute"] for r in rows if r["poverty_attribute"]}
-        on_dibao = household_id in dibao or household_id in single
-        on_tekun = [r for r in rows if r["member_id"] in tekun_members]
-        first = rows[0]
-        base = {"registry": [_registry_evidence(r) for r in rows], "attributes": sorted(attributes)}
-        problems = []
-        if DIBAO_ATTRIBUTE in attributes and not on_dibao:
-            problems.append("建档立卡为低保贫困户，但家庭不在低保")
-        if TEKUN_ATTRIBUTE in attributes and not on_tekun:
-            problems.append("建档立卡为特困供养贫困户，但家庭无人在特困供养")
-        if attributes == {GENERAL_ATTRIBUTE} and household_id in dibao:
-            problems.append("家庭在低保，但建档立卡为一般贫困户")
-        if problems:
-            evidence = {**base, "reasons": problems}
-            if household_id in dibao:
-                evidence["enrollments"] = [_enrollment_evidence(dibao[household_id])]
-            out.add(
-                Flag(
-                    Code.ATTRIBUTE_MISMATCH,
-                    township_of(first),
-                    household_id,
-                    None,
-                    first["id_number"],
-                    first["name"],
-                    evidence,
-                )
-            )
-        for row in on_tekun:
-            if row["poverty_attribute"] == GENERAL_ATTRIBUTE:
-                evidence = {
-                    "registry": [_registry_evidence(row)],
-                    "reasons": ["在特困供养，但建档立卡为一般贫困户"],
-                    "enrollments": [_enrollment_evidence(personal[row["member_id"]]["tekun"])],
-                }
-                out.add(
-                    Flag(
-                        Code.ATTRIBUTE_MISMATCH,
-                        township_of(row),
-                        household_id,
-                        row["member_id"],
-                        row["id_number"],
-                        row["name"],
-                        evidence,
-                    )
-                )
-
-    # DUPLICATE_BENEFIT ----------------------------------------------------------------------------------------
-    tekun_households = {personal[m]["tekun"]["household_id"] for m in tekun_members}
-    determinations = {
-        e["determination_id"] for h, e in dibao.items() if e["determination_id"] and h in tekun_households
-    }
-    covered_members: dict[int, set[str]] = {}
-    if determinations:
-        rows = Determination.objects.filter(pk__in=determinations).values_list("pk", "result__household__members")
-        covered_members = {pk: {str(m) for m in members or []} for pk, members in rows}
-    for member_id in sorted(tekun_members):
-        benefits = personal[member_id]
-        tekun = benefits["tekun"]
-        others = [benefits[b] for b in (*TWO_SUBSIDIES, "orphan_allowance", "single_person_dibao") if b in benefits]
-        reasons = [f"特困供养 + {BenefitKind(o['benefit']).label}" for o in others]
-        household_dibao = dibao.get(tekun["household_id"])
-        if household_dibao and str(member_id) in covered_members.get(household_dibao["determination_id"], set()):
-            others.append(household_dibao)
-            reasons.append(f"特困供养 + 家庭低保（测算 {household_dibao['determination_id']} 将其计入保障人口）")
-        if not others:
-            continue
-        evidence = {"enrollments": [_enrollment_evidence(e) for e in [tekun, *others]], "reasons": reasons}
-        out.add(Flag(Code.DUPLICATE_BENEFIT, tekun["township_id"], tekun["household_id"], member_id, "", "", evidence))
-
-    # COVID_NO_RELIEF ------------------------------------------------------------------------------------------
-    covid: dict[int | str, dict[str, Any]] = {}
-    for record in _list_records(RollKind.COVID_PATIENTS, "covid_admitted", "covid_discharged"):
-        admitted, discharged = record["covid_admitted"], record["covid_discharged"]
-        if admitted and admitted <= last_day and (discharged is None or discharged >= month):
-            key = record["member_id"] or record["id_number"]
-            covid.setdefault(key, {"source": f"新冠肺炎患者名单第{record['row_number']}行", "record": record})
-    confirmed = Member.objects.filter(covid_confirmed=True, covid_admitted__lte=last_day).filter(
-        Q(covid_discharged__isnull=True) | Q(covid_discharged__gte=month)
-    )
-    if township_id is not None:
-        confirmed = confirmed.filter(household__township_id=township_id)
-    for pk, admitted, discharged in confirmed.values_list("pk", "covid_admitted", "covid_discharged"):
-        covid.setdefault(
-            pk,
-            {
-                "source": "在册成员登记为新冠确诊",
-                "record": {"covid_admitted": admitted, "covid_discharged": discharged},
-            },
-        )
-    if covid:
-        member_ids = [k for k in covid if isinstance(k, int)]
-        _persons(member_ids, persons)
-        children = set(
-            Member.objects.filter(pk__in=member_ids).exclude(child_status="none").values_list("pk", flat=True)
-        )
-        relief = set(
-            Enrollment.objects.filter(benefit="covid_relief", member_id__in=member_ids, start_month__lte=month)
-            .exclude(status="applying")
-            .filter(Q(end_month__isnull=True) | Q(end_month__gte=month))
-            .values_list("member_id", flat=True)
-        )
-        for key, found in covid.items():
-            record = found["record"]
-            if isinstance(key, str):  # not in the roll: only the registry says who they are
-                if registry_status.get(key):
-                    groups = [f"建档立卡（{registry_status[key]}）"]
-                    evidence = _covid_evidence(found, groups)
-                    out.add(
-                        Flag(
-                            Code.COVID_NO_RELIEF,
-                            record.get("township_id"),
-                            None,
-                            None,
-                            key,
-                            record.get("name", ""),
-                            evidence,
-                        )
-                    )
-                continue
-            person = persons.get(key)
-            if person is None or (township_id is not None and person.township_id != township_id):
-                continue
-            groups = []
-            if person.household_id in dibao:
-                groups.append("低保家庭成员")
-            if "tekun" in personal.get(key, {}):
-                groups.append("特困供养人员")
-            if registry_status.get(person.id_number):
-                groups.append(f"建档立卡（{registry_status[person.id_number]}）")
-            if key in children or "orphan_allowance" in personal.get(key, {}):
-                groups.append("困境儿童")
-            if not groups or key in relief:
-                continue
-            out.add(
-                Flag(
-                    Code.COVID_NO_RELIEF,
-                    person.township_id,
-                    person.household_id,
-                    key,
-                    person.id_number,
-                    person.name,
-                    _covid_evidence(found, groups),
-                )
-            )
-
-    # DECEASED_STILL_PAID --------------------------------------------------------------------------------------
-    deaths: dict[int, dict[str, Any]] = {}
-    for record in _list_records(RollKind.DEATHS, "date_of_death"):
-        if record["member_id"] and record["date_of_death"] and record["date_of_death"] <= last_day:
-            deaths.setdefault(
-                record["member_id"],
-                {"source": f"死亡人员名单第{record['row_number']}行", "date": record["date_of_death"]},
-            )
-    dead = Member.objects.filter(date_of_death__lte=last_day)
-    if township_id is not None:
-        dead = dead.filter(household__township_id=township_id)
-    for pk, died in dead.values_list("pk", "date_of_death"):
-        deaths.setdefault(pk, {"source": "在册成员登记死亡", "date": died})
-    if deaths:
-        _persons(deaths, persons)
-        paid = Enrollment.objects.filter(status__in=OPEN, member_id__in=list(deaths))
-        by_person: dict[int, list[dict[str, Any]]] = defaultdict(list)
-        for row in paid.order_by("pk").values(*_ENROLLMENT_COLUMNS):
-            member_id = row["member_id"]
-            if row["end_month"] is None or row["end_month"] > month_start(deaths[member_id]["date"]):
-                by_person[member_id].append(row)
-        for member_id, rows in sorted(by_person.items()):
-            person = persons.get(member_id)
-            if person is None or (township_id is not None and person.township_id != township_id):
-                continue
-            evidence = {
-                "source": deaths[member_id]["source"],
-                "date_of_death": _iso(deaths[member_id]["date"]),
-                "enrollments": [_enrollment_evidence(r) for r in rows],
-            }
-            out.add(
-                Flag(
-                    Code.DECEASED_STILL_PAID,
-                    person.township_id,
-                    person.household_id,
-                    member_id,
-                    person.id_number,
-                    person.name,
-                    evidence,
-                )
-            )
-
-    # Fill the person's number and name where a rule did not have them; keep the township's own flags.
-    flags = list(out.flags.values())
-    _persons([f.member_id for f in flags if f.member_id and not f.id_number], persons)
-    result = []
-    for flag in flags:
-        if flag.member_id and not flag.id_number and flag.member_id in persons:
-            flag.id_number, flag.name = persons[flag.member_id].id_number, persons[flag.member_id].name
-        if flag.township_id is None or (township_id is not None and flag.township_id != township_id):
-            continue
-        result.append(flag)
-    return result
+    return rules.all_flags(_inputs(month, township_id))
 
 
 # Writing ------------------------------------------------------------------------------------------------------
@@ -738,7 +348,7 @@ def compare_county(*, month: date, run_id: int | None = None) -> dict[str, int]:
     township's open flags. For the job pages, ``assistance.jobs.start_comparison`` runs one task per township."""
     month = month_start(month)
     flags = collect(month=month)
-    by_township: dict[int, list[Flag]] = defaultdict(list)
+    by_township: dict[int | None, list[Flag]] = defaultdict(list)
     for flag in flags:
         by_township[flag.township_id].append(flag)
     township_ids = list(Township.objects.order_by("code").values_list("pk", flat=True))
