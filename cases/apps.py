@@ -5,8 +5,3 @@ class CasesConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
     name = "cases"
     verbose_name = "户籍与受理"
-
-    def ready(self) -> None:
-        from cases.exports import register_exports
-
-        register_exports()

@@ -25,11 +25,14 @@ from __future__ import annotations
 import uuid
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
+from importlib import import_module
 from pathlib import Path
 from typing import Any
 
+from django.apps import apps
 from django.conf import settings
 from django.utils import timezone
+from django.utils.module_loading import module_has_submodule
 
 from core import exports, parameters
 from core.exports import Column, Totals
@@ -72,6 +75,15 @@ def register(
     spec = ExportKind(kind, title, columns_fn, rows_fn, count_fn, sensitive_fn, **options)
     _REGISTRY[kind] = spec
     return spec
+
+
+def discover() -> None:
+    """Register every app's exports: the ``register_exports()`` of each installed app's ``exports`` module (as the
+    admin discovers ``admin`` modules), called once all models are loaded."""
+    for app_config in apps.get_app_configs():
+        if app_config.name != "core" and module_has_submodule(app_config.module, "exports"):
+            module = import_module(f"{app_config.name}.exports")
+            module.register_exports()
 
 
 def get(kind: str | None) -> ExportKind | None:

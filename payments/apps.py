@@ -5,8 +5,3 @@ class PaymentsConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
     name = "payments"
     verbose_name = "资金发放"
-
-    def ready(self) -> None:
-        from payments.exports import register_exports
-
-        register_exports()

@@ -6,6 +6,7 @@ import re
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
+from typing import Any
 
 from django.db.models import Count, Q, QuerySet, Sum
 
@@ -91,25 +92,38 @@ class Cell:
         return sum(p.line_count for p in self.payrolls)
 
 
-@dataclass
-class OverviewRow:
-    township: Township
-    cells: list[Cell]
+class _Summed:
+    """``amount`` and ``count`` summed over ``parts()``, which have both."""
+
+    def parts(self) -> list[Any]:
+        raise NotImplementedError
 
     @property
     def amount(self) -> Decimal:
-        return sum((cell.amount for cell in self.cells), Decimal("0.00"))
+        return sum((part.amount for part in self.parts()), Decimal("0.00"))
 
     @property
     def count(self) -> int:
-        return sum(cell.count for cell in self.cells)
+        return sum(part.count for part in self.parts())
 
 
 @dataclass
-class Overview:
+class OverviewRow(_Summed):
+    township: Township
+    cells: list[Cell]
+
+    def parts(self) -> list[Any]:
+        return self.cells
+
+
+@dataclass
+class Overview(_Summed):
     month: date
     benefits: list[tuple[str, str]]
     rows: list[OverviewRow]
+
+    def parts(self) -> list[Any]:
+        return self.rows
 
     @property
     def totals(self) -> list[tuple[int, Decimal]]:
@@ -117,14 +131,6 @@ class Overview:
             (sum(row.cells[i].count for row in self.rows), sum((row.cells[i].amount for row in self.rows), Decimal(0)))
             for i in range(len(self.benefits))
         ]
-
-    @property
-    def amount(self) -> Decimal:
-        return sum((row.amount for row in self.rows), Decimal("0.00"))
-
-    @property
-    def count(self) -> int:
-        return sum(row.count for row in self.rows)
 
 
 def month_overview(user: User, month: date) -> Overview:
@@ -226,6 +232,12 @@ def back_pay_lines(user: User) -> QuerySet[PaymentLine]:
 
 def overpayments(user: User) -> QuerySet[Overpayment]:
     return scope(Overpayment.objects.select_related("township", "run", "resolved_by"), user)
+
+
+def totals_by(rows: QuerySet[Any], field: str) -> dict[int, dict[str, Any]]:
+    """Count and sum of ``amount`` of the rows per value of ``field`` (a run's id)."""
+    grouped = rows.order_by().values(field).annotate(count=Count("pk"), amount=Sum("amount"))
+    return {row[field]: row for row in grouped}
 
 
 def get_overpayment(user: User, pk: int) -> Overpayment:

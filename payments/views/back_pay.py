@@ -43,22 +43,8 @@ def back_pay_list(request: HttpRequest) -> HttpResponse:
     user: User = request.user  # type: ignore[assignment]
     runs = list(selectors.back_pay_runs(user).order_by("-started_at", "-id")[:RUNS_SHOWN])
     ids = [run.pk for run in runs]
-    lines = {
-        row["back_pay_run"]: row
-        for row in selectors.back_pay_lines(user)
-        .filter(back_pay_run__in=ids)
-        .order_by()
-        .values("back_pay_run")
-        .annotate(count=Count("pk"), amount=Sum("amount"))
-    }
-    overs = {
-        row["run"]: row
-        for row in selectors.overpayments(user)
-        .filter(run__in=ids)
-        .order_by()
-        .values("run")
-        .annotate(count=Count("pk"), amount=Sum("amount"))
-    }
+    lines = selectors.totals_by(selectors.back_pay_lines(user).filter(back_pay_run__in=ids), "back_pay_run")
+    overs = selectors.totals_by(selectors.overpayments(user).filter(run__in=ids), "run")
     status = request.GET.get("status", Overpayment.Status.OPEN)
     overpayments = selectors.overpayments(user)
     run_pk = id_param(request.GET.get("run"))

@@ -183,16 +183,6 @@ def payroll_regenerate(request: HttpRequest, pk: int) -> HttpResponse:
 
 @writes
 @require_POST
-def payroll_submit(request: HttpRequest, pk: int) -> HttpResponse:
-    def submit(user: User, payroll: Payroll) -> str:
-        services.submit_payroll(actor=user, payroll=payroll)
-        return "工资册已提交县民政局审批。"
-
-    return _act(request, pk, submit)
-
-
-@writes
-@require_POST
 def payroll_return(request: HttpRequest, pk: int) -> HttpResponse:
     def send_back(user: User, payroll: Payroll) -> str:
         form = ReturnPayrollForm(request.POST)
@@ -205,24 +195,26 @@ def payroll_return(request: HttpRequest, pk: int) -> HttpResponse:
     return _act(request, pk, send_back)
 
 
-@writes
-@require_POST
-def payroll_approve(request: HttpRequest, pk: int) -> HttpResponse:
-    def approve(user: User, payroll: Payroll) -> str:
-        services.approve_payroll(actor=user, payroll=payroll)
-        return "工资册已审批通过。"
+def _step(service: Callable[..., Payroll], message: str) -> Callable[[HttpRequest, int], HttpResponse]:
+    """A workflow step that needs nothing but the payroll: call the service, say ``message``."""
 
-    return _act(request, pk, approve)
+    @writes
+    @require_POST
+    def view(request: HttpRequest, pk: int) -> HttpResponse:
+        def take(user: User, payroll: Payroll) -> str:
+            service(actor=user, payroll=payroll)
+            return message
+
+        return _act(request, pk, take)
+
+    return view
 
 
-@writes
-@require_POST
-def payroll_disburse(request: HttpRequest, pk: int) -> HttpResponse:
-    def disburse(user: User, payroll: Payroll) -> str:
-        services.disburse_payroll(actor=user, payroll=payroll)
-        return "已确认发放。请下载银行文件报送代发银行，收到银行回盘后导入对账结果。"
-
-    return _act(request, pk, disburse)
+payroll_submit = _step(services.submit_payroll, "工资册已提交县民政局审批。")
+payroll_approve = _step(services.approve_payroll, "工资册已审批通过。")
+payroll_disburse = _step(
+    services.disburse_payroll, "已确认发放。请下载银行文件报送代发银行，收到银行回盘后导入对账结果。"
+)
 
 
 @writes
