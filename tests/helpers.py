@@ -4,17 +4,22 @@ from __future__ import annotations
 
 import io
 import itertools
-from collections.abc import Iterable, Sequence
+import time
+from collections.abc import Callable, Iterable, Sequence
 from datetime import date
 from decimal import Decimal
 from typing import Any
 
+from celery.contrib.testing.worker import start_worker
+from django.core.files.base import ContentFile
 from openpyxl import Workbook
 
-from assistance.models import Enrollment
+from assistance.models import Enrollment, JobRun, TemporaryCase
 from cases import services
-from cases.models import Household, Member, User, Village
+from cases.models import Household, Member, RollImport, User, Village
+from config.celery import app
 from core import idnumber
+from payments.models import Overpayment
 
 _sequence = itertools.count(100)
 
@@ -51,6 +56,35 @@ def enroll(
     )
 
 
+def make_temporary_case(household: Household, member: Member, actor: User, **fields: Any) -> TemporaryCase:
+    """A township-level 临时救助 case of 800 元 after a fire in 2020, registered by ``actor`` unless ``fields`` say
+    otherwise."""
+    case = {"kind": "emergency", "cause": "fire", "description": "火灾", "amount": Decimal("800.00"), "year": 2020}
+    case = {**case, "level": "township", **fields}
+    return TemporaryCase.objects.create(
+        township=household.township, household=household, member=member, created_by=actor, **case
+    )
+
+
+def make_overpayment(
+    township: Any, household: Household, name: str, key: str, paid: str = "528.00", due: str = "496.00", **fields: Any
+) -> Overpayment:
+    """An open overpayment of 低保 in October 2020 (``paid`` where ``due`` was due), the back-pay run's ``key``."""
+    money = {"paid_amount": Decimal(paid), "due_amount": Decimal(due), "amount": Decimal(paid) - Decimal(due)}
+    fields = {"benefit": "dibao", "month": date(2020, 10, 1), "reason": Overpayment.RECOMPUTED_LOWER, **money, **fields}
+    return Overpayment.objects.create(township=township, household=household, name=name, source_key=key, **fields)
+
+
+def make_roll_import(actor: User, filename: str) -> RollImport:
+    """The current 建档立卡 roll, imported by ``actor``; its stored file a stub named ``filename``, with no rows."""
+    stored = {
+        "file": ContentFile(b"id,name\n", name=filename),
+        "file_sha256": "0" * 64,
+        "original_name": "建档立卡.xlsx",
+    }
+    return RollImport.objects.create(kind="poverty_registry", imported_by=actor, is_current=True, **stored)
+
+
 def workbook_bytes(rows: Iterable[Sequence[object]]) -> bytes:
     """An .xlsx file whose one sheet holds ``rows``, one a line, from the first line."""
     book = Workbook()
@@ -60,3 +94,16 @@ def workbook_bytes(rows: Iterable[Sequence[object]]) -> bytes:
     buffer = io.BytesIO()
     book.save(buffer)
     return buffer.getvalue()
+
+
+def run_on_a_worker(start: Callable[[], JobRun]) -> JobRun:
+    """The job run that ``start`` starts, executed by a real Celery worker (solo pool, through Redis) and waited for
+    (a minute at most) until it is done or failed."""
+    with start_worker(app, pool="solo", perform_ping_check=False, shutdown_timeout=30):
+        run = start()
+        for _ in range(600):
+            run.refresh_from_db()
+            if run.status in ("done", "failed"):
+                break
+            time.sleep(0.1)
+    return run

@@ -7,27 +7,15 @@ from __future__ import annotations
 ROLES = ["caseworker", "reviewer", "caseworker_b", "county_staff", "county_admin", "auditor"]
 T, F = True, False
 
-TOWNSHIP_WRITERS = {
-    "caseworker": (T, F),
-    "reviewer": (T, F),
-    "caseworker_b": (F, T),
-    "county_staff": (T, T),
-    "county_admin": (T, T),
-    "auditor": (F, F),
-}
-TOWNSHIP_WORKERS_ONLY = {
-    "caseworker": (T, F),
-    "reviewer": (T, F),
-    "caseworker_b": (F, T),
-    "county_staff": (F, F),
-    "county_admin": (F, F),
-    "auditor": (F, F),
-}
-COUNTY_WRITERS = {
-    "caseworker": (F, F),
-    "reviewer": (F, F),
-    "caseworker_b": (F, F),
-    "county_staff": (T, T),
-    "county_admin": (T, T),
-    "auditor": (F, F),
-}
+
+def by_role(*answers: tuple[bool, bool], roles: list[str] = ROLES) -> dict[str, tuple[bool, bool]]:
+    """One row of a matrix: the answers of the roles, in the order of ``roles`` (one answer for each)."""
+    return dict(zip(roles, answers, strict=True))
+
+
+# fmt: off
+#                               caseworker reviewer caseworker_b county_staff county_admin auditor
+TOWNSHIP_WRITERS      = by_role((T, F),    (T, F),  (F, T),      (T, T),      (T, T),      (F, F))
+TOWNSHIP_WORKERS_ONLY = by_role((T, F),    (T, F),  (F, T),      (F, F),      (F, F),      (F, F))
+COUNTY_WRITERS        = by_role((F, F),    (F, F),  (F, F),      (T, T),      (T, T),      (F, F))
+# fmt: on

@@ -23,7 +23,6 @@ from typing import Any
 from urllib.parse import quote, urlencode
 
 import pytest
-from django.core.files.base import ContentFile
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
@@ -31,21 +30,13 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
 
 from assistance.determinations import determine_household
-from assistance.models import (
-    ComparisonFlag,
-    Enrollment,
-    ExitReview,
-    JobRun,
-    LedgerEntry,
-    MonthlyLedger,
-    TemporaryCase,
-)
-from cases.models import Application, Referral, RollImport, RollRecord, User
+from assistance.models import ComparisonFlag, Enrollment, ExitReview, JobRun, LedgerEntry, MonthlyLedger
+from cases.models import Application, Referral, RollRecord, User
 from core.models import ExportJob, PolicyParameter
 from core.validators import CONTROL_CHARACTERS
-from payments.models import BackPayRun, Overpayment, PaymentLine, Payroll
+from payments.models import BackPayRun, PaymentLine, Payroll
 from tests.conftest import UserFactory
-from tests.helpers import make_household, make_member
+from tests.helpers import make_household, make_member, make_overpayment, make_roll_import, make_temporary_case
 
 SEED = 20201001
 MONTH = date(2020, 10, 1)
@@ -145,18 +136,7 @@ def build_township(tag: str, actor: User, village, reviewer: User) -> SimpleName
         enrollment=enrollment, last_month=MONTH, reason=f"{tag}标记退出理由", requested_by=actor
     )
     determination = determine_household(actor=None, household=household, month=MONTH)
-    temporary = TemporaryCase.objects.create(
-        township=township,
-        household=household,
-        member=head,
-        kind="emergency",
-        cause="illness",
-        description=f"{tag}标记临时救助",
-        amount=Decimal("800"),
-        year=2020,
-        level="township",
-        created_by=actor,
-    )
+    temporary = make_temporary_case(household, head, actor, cause="illness", description=f"{tag}标记临时救助")
     MonthlyLedger.objects.get_or_create(township=township, month=MONTH)
     entry = LedgerEntry.objects.create(
         township=township, month=MONTH, category="eligible_uncovered", household=household
@@ -176,17 +156,15 @@ def build_township(tag: str, actor: User, village, reviewer: User) -> SimpleName
         bank_account=head.bank_account,
     )
     back_pay = BackPayRun.objects.create(started_by=reviewer)
-    overpayment = Overpayment.objects.create(
-        township=township,
-        household=household,
-        benefit="dibao",
+    overpayment = make_overpayment(
+        township,
+        household,
+        head.name,
+        f"crawler-{tag}",
+        "506",
+        "496",
         month=MONTH,
-        name=head.name,
-        amount=Decimal("10"),
-        paid_amount=Decimal("506"),
-        due_amount=Decimal("496"),
         reason=f"{tag}标记多发",
-        source_key=f"crawler-{tag}",
         run=back_pay,
     )
     return SimpleNamespace(
@@ -220,14 +198,7 @@ def world(users, villages):
     )
     a = build_township("甲", users["caseworker"], villages["a"], users["county_staff"])
     b = build_township("乙", users["caseworker_b"], villages["b"], users["county_staff"])
-    roll = RollImport.objects.create(
-        kind="poverty_registry",
-        file=ContentFile(b"id,name\n", name="crawler.csv"),
-        file_sha256="0" * 64,
-        original_name="建档立卡.xlsx",
-        imported_by=users["county_staff"],
-        is_current=True,
-    )
+    roll = make_roll_import(users["county_staff"], "crawler.csv")
     for number, side in enumerate((a, b), start=2):
         RollRecord.objects.create(
             roll_import=roll,

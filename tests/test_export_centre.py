@@ -18,7 +18,7 @@ from cases.models import SensitiveAccessLog
 from core import export_centre
 from core.models import ExportDownload, ExportJob, PolicyParameter
 from core.tasks import purge_exports, run_export
-from tests.helpers import make_household, make_member
+from tests.helpers import make_household, make_member, make_overpayment, make_roll_import, make_temporary_case
 
 OCT = date(2020, 10, 1)
 
@@ -329,22 +329,8 @@ def test_the_enrollment_roll_exports_its_filters_scoped_and_masked(client_for, t
 
 
 def test_the_temporary_cases_export_their_filter_scoped_and_masked(client_for, users, two_households):
-    from assistance.models import TemporaryCase
-
     for key, actor in (("a", users["caseworker"]), ("b", users["caseworker_b"])):
-        household, member = two_households[key]
-        TemporaryCase.objects.create(
-            township=household.township,
-            household=household,
-            member=member,
-            kind="emergency",
-            cause="fire",
-            description="火灾",
-            amount=Decimal("800.00"),
-            year=2020,
-            level="township",
-            created_by=actor,
-        )
+        make_temporary_case(*two_households[key], actor)
     page = client_for("caseworker").get(reverse("temporary-list") + "?status=pending")
     assert "kind=temporary&amp;status=pending" in page.content.decode()
     township_rows = export_rows(client_for("caseworker"), "kind=temporary&status=pending")
@@ -358,24 +344,9 @@ def test_the_temporary_cases_export_their_filter_scoped_and_masked(client_for, u
 
 
 def test_the_overpayments_export_their_filters_scoped_and_masked(client_for, township_a, township_b, two_households):
-    from payments.models import Overpayment
-
     for key, township, status in (("a", township_a, "open"), ("b", township_b, "open"), ("a", township_a, "waived")):
         household, member = two_households[key]
-        Overpayment.objects.create(
-            township=township,
-            household=household,
-            member=member,
-            benefit="dibao",
-            month=OCT,
-            name=member.name,
-            amount=Decimal("32.00"),
-            paid_amount=Decimal("528.00"),
-            due_amount=Decimal("496.00"),
-            reason=Overpayment.RECOMPUTED_LOWER,
-            status=status,
-            source_key=f"{key}-{status}",
-        )
+        make_overpayment(township, household, member.name, f"{key}-{status}", member=member, status=status)
     page = client_for("caseworker").get(reverse("back-pay-list"))
     assert "kind=overpayments&amp;status=open" in page.content.decode()
     township_rows = export_rows(client_for("caseworker"), "kind=overpayments&status=open")
@@ -412,19 +383,11 @@ def test_the_timeliness_report_exports_its_month_scoped(client_for, township_a, 
 
 
 def test_the_roll_records_export_for_the_county_only_with_ids_masked(client_for, users, township_a, township_b):
-    from django.core.files.base import ContentFile
 
-    from cases.models import RollImport, RollRecord
+    from cases.models import RollRecord
     from tests.helpers import valid_id
 
-    roll = RollImport.objects.create(
-        kind="poverty_registry",
-        file=ContentFile(b"id,name\n", name="export.csv"),
-        file_sha256="0" * 64,
-        original_name="建档立卡.xlsx",
-        imported_by=users["county_staff"],
-        is_current=True,
-    )
+    roll = make_roll_import(users["county_staff"], "export.csv")
     numbers = {}
     for row_number, township, name, valid in ((2, township_a, "甲名单", True), (3, township_b, "乙名单", False)):
         numbers[name] = valid_id()

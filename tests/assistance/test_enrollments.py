@@ -38,20 +38,25 @@ def approve(users, household, benefits):
 @pytest.fixture
 def poor_household(users, villages):
     """Two adults without income and an elder of 80 without work capacity or supporter: 低保 + 特困."""
-    actor = users["caseworker"]
-    household = make_household(actor, villages["a"], area_type="rural")
-    make_member(actor, household, name="户主", relation="head", born=date(1975, 1, 1))
-    make_member(actor, household, name="配偶", relation="spouse", born=date(1977, 1, 1))
+    cw = users["caseworker"]
+    household = make_household(cw, villages["a"], area_type="rural")
+    make_member(cw, household, name="户主", relation="head", born=date(1975, 1, 1))
+    make_member(cw, household, name="配偶", relation="spouse", born=date(1977, 1, 1))
     elder = make_member(
-        actor,
-        household,
-        name="老人",
-        relation="parent",
-        born=date(1940, 1, 1),
-        work_capacity="none",
-        able_supporter=False,
+        cw, household, name="老人", relation="parent", born=date(1940, 1, 1), work_capacity="none", able_supporter=False
     )
     return household, elder
+
+
+def requested_exit(users, poor_household, reason):
+    """The household's 低保 approved, then its exit requested by the caseworker: (enrollment, review)."""
+    household, _ = poor_household
+    approve(users, household, [("dibao", None)])
+    enrollment = Enrollment.objects.get(benefit="dibao")
+    review = enrollments.request_exit(
+        actor=users["caseworker"], enrollment=enrollment, last_month=date.today(), reason=reason
+    )
+    return enrollment, review
 
 
 def test_final_approval_creates_the_enrollments(users, poor_household):
@@ -87,12 +92,7 @@ def test_approval_is_refused_when_the_rules_do_not_grant(users, villages):
 
 
 def test_exit_needs_a_second_person(users, poor_household):
-    household, _ = poor_household
-    approve(users, household, [("dibao", None)])
-    enrollment = Enrollment.objects.get(benefit="dibao")
-    review = enrollments.request_exit(
-        actor=users["caseworker"], enrollment=enrollment, last_month=date.today(), reason="收入超过标准"
-    )
+    enrollment, review = requested_exit(users, poor_household, "收入超过标准")
     enrollment.refresh_from_db()
     assert enrollment.status == "active", "nothing changes before the review"
     with pytest.raises(PermissionDenied, match="另一人"):
@@ -106,12 +106,7 @@ def test_exit_needs_a_second_person(users, poor_household):
 
 
 def test_a_rejected_exit_keeps_the_enrollment(users, poor_household):
-    household, _ = poor_household
-    approve(users, household, [("dibao", None)])
-    enrollment = Enrollment.objects.get(benefit="dibao")
-    review = enrollments.request_exit(
-        actor=users["caseworker"], enrollment=enrollment, last_month=date.today(), reason="疑似收入增加"
-    )
+    enrollment, review = requested_exit(users, poor_household, "疑似收入增加")
     with pytest.raises(ValidationError):
         enrollments.review_exit(actor=users["reviewer"], review=review, approve=False)
     enrollments.review_exit(actor=users["reviewer"], review=review, approve=False, comment="收入为临时性")

@@ -35,16 +35,9 @@ def screened(users, villages, township_a):
         kind="income",
         data={"member": head, "kind": "wage", "monthly_amount": Decimal("3000"), "valid_from": date(2020, 1, 1)},
     )
+    disabled = {"disability_category": "intellectual", "disability_grade": 1, "work_capacity": "none"}
     make_member(
-        cw,
-        household,
-        name="残疾子女",
-        relation="child",
-        born=date(1995, 1, 1),
-        disability_category="intellectual",
-        disability_grade=1,
-        work_capacity="none",
-        poverty_status="unlifted",
+        cw, household, name="残疾子女", relation="child", born=date(1995, 1, 1), poverty_status="unlifted", **disabled
     )
     elder_home = make_household(cw, villages["a"], area_type="rural")
     make_member(cw, elder_home, relation="head", born=date(1935, 1, 1), work_capacity="none", able_supporter=False)

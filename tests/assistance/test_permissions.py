@@ -12,19 +12,11 @@ from django.urls import reverse
 
 from assistance import permissions as p
 from assistance import temporary
-from assistance.models import (
-    ComparisonFlag,
-    Enrollment,
-    ExitReview,
-    JobRun,
-    LedgerEntry,
-    MonthlyLedger,
-    TemporaryCase,
-)
+from assistance.models import ComparisonFlag, Enrollment, ExitReview, JobRun, LedgerEntry, MonthlyLedger, TemporaryCase
 from cases.models import Household, Member
 from core.models import PolicyParameter
 from tests.helpers import make_household, make_member
-from tests.permission_tables import COUNTY_WRITERS, ROLES, TOWNSHIP_WORKERS_ONLY, TOWNSHIP_WRITERS, F, T
+from tests.permission_tables import COUNTY_WRITERS, ROLES, TOWNSHIP_WORKERS_ONLY, TOWNSHIP_WRITERS, F, T, by_role
 
 pytestmark = pytest.mark.django_db
 
@@ -32,41 +24,16 @@ OCT = date(2020, 10, 1)
 
 # Township A is the own township of caseworker and reviewer, township B that of caseworker_b. Each row: the
 # answer on an object of township A, then on one of township B.
-COUNTY_ADMIN = {
-    "caseworker": (F, F),
-    "reviewer": (F, F),
-    "caseworker_b": (F, F),
-    "county_staff": (F, F),
-    "county_admin": (T, T),
-    "auditor": (F, F),
-}
-COUNTY_READERS = {
-    "caseworker": (F, F),
-    "reviewer": (F, F),
-    "caseworker_b": (F, F),
-    "county_staff": (T, T),
-    "county_admin": (T, T),
-    "auditor": (T, T),
-}
+# fmt: off
+#                                 caseworker reviewer caseworker_b county_staff county_admin auditor
+COUNTY_ADMIN            = by_role((F, F),    (F, F),  (F, F),      (F, F),      (T, T),      (F, F))
+COUNTY_READERS          = by_role((F, F),    (F, F),  (F, F),      (T, T),      (T, T),      (T, T))
 NOBODY = dict.fromkeys(ROLES, (F, F))
 # An exit requested in A by caseworker, in B by caseworker_b: they may not review their own request.
-EXIT_REVIEWERS = {
-    "caseworker": (F, F),
-    "reviewer": (T, F),
-    "caseworker_b": (F, F),
-    "county_staff": (T, T),
-    "county_admin": (T, T),
-    "auditor": (F, F),
-}
+EXIT_REVIEWERS          = by_role((F, F),    (T, F),  (F, F),      (T, T),      (T, T),      (F, F))
 # A township-level case registered in A by caseworker, in B by caseworker_b: a reviewer of its township only.
-TOWNSHIP_LEVEL_DECIDERS = {
-    "caseworker": (F, F),
-    "reviewer": (T, F),
-    "caseworker_b": (F, F),
-    "county_staff": (F, F),
-    "county_admin": (F, F),
-    "auditor": (F, F),
-}
+TOWNSHIP_LEVEL_DECIDERS = by_role((F, F),    (T, F),  (F, F),      (F, F),      (F, F),      (F, F))
+# fmt: on
 
 
 def _objects(users, township, requester):

@@ -13,25 +13,9 @@ from typing import Any
 from hypothesis import HealthCheck, assume, event, given, settings
 from hypothesis import strategies as st
 
+from assistance.policy import model
 from assistance.policy.evaluate import evaluate_json
-from assistance.policy.model import (
-    CHILD_STATUSES,
-    DISABILITY_CATEGORIES,
-    EXPENSE_KINDS,
-    INCOME_KINDS,
-    POVERTY_REGISTRY,
-    SCHOOLING,
-    WORK_CAPACITY,
-    Assets,
-    Covid,
-    CurrentDibao,
-    Disability,
-    Evaluation,
-    Expense,
-    Household,
-    Income,
-    Member,
-)
+from assistance.policy.model import Assets, Covid, CurrentDibao, Disability, Expense, Household, Income, Member
 from assistance.policy.params import Parameters, defaults_lookup
 from assistance.policy.rules import evaluate_household
 from core.idnumber import check_char
@@ -43,7 +27,7 @@ months = st.builds(date, st.integers(2018, 2023), st.integers(1, 12), st.just(1)
 amounts = st.decimals(min_value=0, max_value=600, places=2) | st.decimals(min_value=0, max_value=6000, places=2)
 small_amounts = st.decimals(min_value=0, max_value=800, places=2)
 births = st.dates(min_value=date(1920, 1, 1), max_value=date(2017, 12, 1))
-disabilities = st.none() | st.builds(Disability, st.sampled_from(DISABILITY_CATEGORIES), st.integers(1, 4))
+disabilities = st.none() | st.builds(Disability, st.sampled_from(model.DISABILITY_CATEGORIES), st.integers(1, 4))
 stays = st.none() | st.builds(
     Covid, st.dates(date(2017, 10, 1), date(2024, 2, 1)), st.none() | st.dates(date(2024, 2, 1), date(2024, 3, 1))
 )
@@ -56,15 +40,17 @@ def members(draw: st.DrawFn, ref: str) -> Member:
         birth_date=draw(births),
         counted=draw(st.sampled_from((True, True, True, False))),  # mostly counted
         employed=draw(st.booleans()),
-        incomes=tuple(draw(st.lists(st.builds(Income, st.sampled_from(INCOME_KINDS), amounts), max_size=3))),
-        expenses=tuple(draw(st.lists(st.builds(Expense, st.sampled_from(EXPENSE_KINDS), small_amounts), max_size=2))),
+        incomes=tuple(draw(st.lists(st.builds(Income, st.sampled_from(model.INCOME_KINDS), amounts), max_size=3))),
+        expenses=tuple(
+            draw(st.lists(st.builds(Expense, st.sampled_from(model.EXPENSE_KINDS), small_amounts), max_size=2))
+        ),
         disability=draw(disabilities),
         major_illness=draw(st.booleans()),
-        schooling=draw(st.sampled_from(SCHOOLING)),
-        work_capacity=draw(st.sampled_from(WORK_CAPACITY)),
+        schooling=draw(st.sampled_from(model.SCHOOLING)),
+        work_capacity=draw(st.sampled_from(model.WORK_CAPACITY)),
         self_care_lost=draw(st.integers(0, 6)),
         able_supporter=draw(st.booleans()),
-        child_status=draw(st.sampled_from(CHILD_STATUSES)),
+        child_status=draw(st.sampled_from(model.CHILD_STATUSES)),
         covid=draw(stays),
     )
 
@@ -93,7 +79,7 @@ def households(draw: st.DrawFn, on_dibao: bool | None = None) -> tuple[Household
     household = Household(
         area=draw(st.sampled_from(("urban", "rural"))),
         members=people,
-        poverty_registry=draw(st.sampled_from(POVERTY_REGISTRY)),
+        poverty_registry=draw(st.sampled_from(model.POVERTY_REGISTRY)),
         current_dibao=current,
         assets=assets,
     )
@@ -104,7 +90,7 @@ def households(draw: st.DrawFn, on_dibao: bool | None = None) -> tuple[Household
 EARLY_ORPHAN = {"orphan.institution": "1300", "orphan.community": "1100", "orphan.de_facto": "1100"}
 
 
-def run(household: Household, month: date) -> Evaluation:
+def run(household: Household, month: date) -> model.Evaluation:
     overrides = {key: Decimal(value) for key, value in EARLY_ORPHAN.items()} if month.year < 2019 else {}
     return evaluate_household(household, month, Parameters(month, defaults_lookup, overrides))
 

@@ -7,18 +7,8 @@ from decimal import Decimal
 
 import pytest
 
-from assistance.policy.model import (
-    Assets,
-    Covid,
-    CurrentDibao,
-    Disability,
-    Evaluation,
-    Expense,
-    Household,
-    Income,
-    Member,
-    Outcome,
-)
+from assistance.policy import model
+from assistance.policy.model import Assets, Covid, CurrentDibao, Disability, Expense, Household, Income, Member
 from assistance.policy.params import MissingParameters, Parameters, ParamVersion, defaults_lookup
 from assistance.policy.rules import (
     counted_income,
@@ -59,25 +49,25 @@ def household(
     )
 
 
-def evaluate(h: Household, month: date = OCT_2020, overrides: dict[str, str] | None = None) -> Evaluation:
+def evaluate(h: Household, month: date = OCT_2020, overrides: dict[str, str] | None = None) -> model.Evaluation:
     params = Parameters(month, defaults_lookup, {k: Decimal(v) for k, v in (overrides or {}).items()})
     return evaluate_household(h, month, params)
 
 
-def find(evaluation: Evaluation, benefit: str, ref: str | None = None) -> Outcome | None:
+def find(evaluation: model.Evaluation, benefit: str, ref: str | None = None) -> model.Outcome | None:
     for outcome in evaluation.outcomes:
         if outcome.benefit == benefit and (ref is None or outcome.member == ref):
             return outcome
     return None
 
 
-def dibao_of(evaluation: Evaluation) -> tuple[str, str]:
+def dibao_of(evaluation: model.Evaluation) -> tuple[str, str]:
     outcome = evaluation.outcomes[0]
     assert outcome.benefit == "dibao"
     return outcome.decision, str(outcome.monthly_amount)
 
 
-def personal(evaluation: Evaluation) -> set[tuple[str, str | None, str]]:
+def personal(evaluation: model.Evaluation) -> set[tuple[str, str | None, str]]:
     return {(o.benefit, o.member, str(o.monthly_amount)) for o in evaluation.outcomes if o.benefit != "dibao"}
 
 

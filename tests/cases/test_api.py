@@ -16,19 +16,10 @@ from django.utils import timezone
 from rest_framework.authtoken.models import Token
 
 from cases import services
-from cases.models import (
-    Application,
-    ApplicationTransition,
-    AssetRecord,
-    Expenditure,
-    Household,
-    IncomeItem,
-    Investigation,
-    Member,
-    Referral,
-    SensitiveAccessLog,
-    Village,
-)
+from cases.models.facts import AssetRecord, Expenditure, IncomeItem
+from cases.models.intake import Application, ApplicationTransition, Investigation, Referral
+from cases.models.people import Household, Member, SensitiveAccessLog
+from cases.models.regions import Village
 from core import idnumber
 
 pytestmark = pytest.mark.django_db

@@ -11,22 +11,22 @@ from django.core.exceptions import PermissionDenied
 from cases import permissions, services
 from cases.models import Application, Referral, User
 from tests.conftest import UserFactory
+from tests.permission_tables import by_role
 
 pytestmark = pytest.mark.django_db
 
 ROLES = ["caseworker", "reviewer", "county_staff", "county_admin", "auditor", "auditor_granted"]
 T, F = True, False
 
+
 # predicate: {role: (own township A, other township B)}; the township users belong to A.
+# fmt: off
+#                          caseworker reviewer county_staff county_admin auditor auditor_granted
+TOWNSHIP_WRITERS = by_role((T, F),    (T, F),  (T, T),      (T, T),      (F, F),  (F, F), roles=ROLES)
+TOWNSHIP_READERS = by_role((T, F),    (T, F),  (T, T),      (T, T),      (T, T),  (T, T), roles=ROLES)
+# fmt: on
 TOWNSHIP_MATRIX: dict[str, dict[str, tuple[bool, bool]]] = {
-    name: {
-        "caseworker": (T, F),
-        "reviewer": (T, F),
-        "county_staff": (T, T),
-        "county_admin": (T, T),
-        "auditor": (F, F),
-        "auditor_granted": (F, F),
-    }
+    name: TOWNSHIP_WRITERS
     for name in [
         "edit_household",
         "edit_member",
@@ -37,14 +37,7 @@ TOWNSHIP_MATRIX: dict[str, dict[str, tuple[bool, bool]]] = {
         "update_referral",
     ]
 }
-TOWNSHIP_MATRIX["see_township"] = {
-    "caseworker": (T, F),
-    "reviewer": (T, F),
-    "county_staff": (T, T),
-    "county_admin": (T, T),
-    "auditor": (T, T),
-    "auditor_granted": (T, T),
-}
+TOWNSHIP_MATRIX["see_township"] = TOWNSHIP_READERS
 
 # predicate without an object: {role: answer}
 GLOBAL_MATRIX: dict[str, dict[str, bool]] = {

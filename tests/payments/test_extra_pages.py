@@ -12,6 +12,7 @@ from django.urls import reverse
 from assistance.models import RecomputeMark
 from payments.models import BackPayRun, Overpayment, PaymentLine, PriceSubsidyMonth, TimelinessResult
 from payments.timeliness import check_timeliness
+from tests.helpers import make_overpayment
 from tests.payments.conftest import OCT
 from tests.payments.test_back_pay import add_rural_standard, pay_at_rules_amount
 from tests.payments.test_timeliness import disburse
@@ -30,26 +31,11 @@ PRICE = {
 }
 
 
-def overpayment(township, household, name: str, key: str) -> Overpayment:
-    return Overpayment.objects.create(
-        township=township,
-        household=household,
-        benefit="dibao",
-        month=OCT,
-        name=name,
-        amount=Decimal("32.00"),
-        paid_amount=Decimal("528.00"),
-        due_amount=Decimal("496.00"),
-        reason=Overpayment.RECOMPUTED_LOWER,
-        source_key=key,
-    )
-
-
 @pytest.fixture
 def overpayments(county, township_a, township_b) -> tuple[Overpayment, Overpayment]:
     return (
-        overpayment(township_a, county.dibao_home, "张大山", "a"),
-        overpayment(township_b, county.b_home, "郁山户主", "b"),
+        make_overpayment(township_a, county.dibao_home, "张大山", "a"),
+        make_overpayment(township_b, county.b_home, "郁山户主", "b"),
     )
 
 

@@ -14,8 +14,9 @@ from payments import permissions as perms
 from payments import services
 from payments.forms import LineFilterForm, OverpaymentResolveForm, PriceSubsidyMonthForm, ReturnPayrollForm
 from payments.models import Overpayment, Payroll, PriceSubsidyMonth
+from tests.helpers import make_overpayment
 from tests.payments.conftest import OCT, PAYROLL_POST_PAGES
-from tests.payments.test_extra_pages import PRICE, overpayment
+from tests.payments.test_extra_pages import PRICE
 from tests.permission_tables import COUNTY_WRITERS, ROLES, TOWNSHIP_WORKERS_ONLY, TOWNSHIP_WRITERS, F, T
 
 pytestmark = pytest.mark.django_db
@@ -128,7 +129,7 @@ def test_a_granted_auditor_downloads_bank_files_but_still_writes_nothing(users, 
 @pytest.fixture
 def objects(users, county, township_a):
     payroll = services.generate_payroll(actor=users["caseworker"], township=township_a, month=OCT, benefit="dibao")
-    over = overpayment(township_a, county.dibao_home, "张大山", "perm")
+    over = make_overpayment(township_a, county.dibao_home, "张大山", "perm")
     return payroll, over
 
 
