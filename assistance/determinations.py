@@ -7,7 +7,6 @@ from datetime import date
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Q
 
 from assistance import selectors
 from assistance.facts import household_inputs
@@ -21,16 +20,13 @@ from assistance.policy.snapshot import household_request
 from cases.models import Household, User
 from core.months import month_start
 
-DIBAO_ON = (Enrollment.Status.ACTIVE, Enrollment.Status.GRADUAL_EXIT)
-
 
 def current_dibao(household_ids: list[int], month: date) -> dict[int, policy.CurrentDibao]:
     """Each household's 低保 as the rules see it: on it now (active or in gradual exit), with its amount."""
     rows = (
-        Enrollment.objects.filter(
-            benefit="dibao", household_id__in=household_ids, status__in=DIBAO_ON, start_month__lt=month
-        )
-        .filter(Q(end_month__isnull=True) | Q(end_month__gte=month))
+        Enrollment.objects.in_force(month)
+        .filter(benefit="dibao", household_id__in=household_ids)
+        .order_by("household_id", "start_month", "id")  # the latest in force wins
         .values_list("household_id", "status", "monthly_amount", "gradual_exit_since")
     )
     return {household_id: policy.CurrentDibao(status, amount, since) for household_id, status, amount, since in rows}

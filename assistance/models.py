@@ -3,6 +3,8 @@ monthly ledgers and jobs, comparison flags, temporary assistance."""
 
 from __future__ import annotations
 
+from datetime import date
+
 import pghistory
 from django.conf import settings
 from django.db import models
@@ -113,6 +115,26 @@ class BenefitKind(models.TextChoices):
     ORPHAN = "orphan_allowance", "孤儿/事实无人抚养儿童基本生活费"
 
 
+class EnrollmentQuerySet(models.QuerySet["Enrollment"]):
+    def in_force(self, month: date) -> EnrollmentQuerySet:
+        """The enrollments on their benefit in benefit month ``month`` (the 1st of a month): the one answer to "is
+        this household on 低保 / this person on 特困 … in month M", for the rules, the screening, the payroll and
+        the timeliness check.
+
+        * First month: an enrollment is on from its ``start_month`` — the month its approval takes effect is paid
+          and counts as "on the benefit" (``start_month <= M``).
+        * Last month: it stays on through its ``end_month`` — an exit "after month M" sets ``end_month = M``, and M
+          is still paid (``end_month >= M``, or no end month).
+        * Status: in force while 在保 or in 渐退期; an exited enrollment still counts for the months up to its end
+          month (a person who died in M is paid for M); one being applied for or suspended is not paid."""
+        return self.filter(
+            Q(end_month__isnull=True) | Q(end_month__gte=month),
+            Q(status__in=(Enrollment.Status.ACTIVE, Enrollment.Status.GRADUAL_EXIT))
+            | Q(status=Enrollment.Status.EXITED, end_month__isnull=False),
+            start_month__lte=month,
+        )
+
+
 @pghistory.track()
 class Enrollment(models.Model):
     """A beneficiary on a benefit: the household for 低保, the person for every other benefit."""
@@ -159,6 +181,8 @@ class Enrollment(models.Model):
     )
     created_at = models.DateTimeField("创建时间", auto_now_add=True)
     updated_at = models.DateTimeField("更新时间", auto_now=True)
+
+    objects = EnrollmentQuerySet.as_manager()
 
     class Meta:
         ordering = ["township_id", "benefit", "id"]

@@ -28,7 +28,6 @@ from payments.models import PaymentLine, Payroll, PayrollBenefit, PriceSubsidyMo
 COUNTY_ONLY = perms.COUNTY_PRICE_SUBSIDY
 # Enrollment benefits whose people receive the subsidy, in the order that decides a person's source enrollment.
 PERSON_SOURCES = ("tekun", "orphan_allowance", "single_person_dibao")
-PAID_STATUSES = (Enrollment.Status.ACTIVE, Enrollment.Status.GRADUAL_EXIT)
 
 
 def _percent(value: Decimal) -> str:
@@ -97,14 +96,6 @@ def record_price_subsidy_month(
     return record
 
 
-def _paid_in(month: date) -> Q:
-    return (
-        Q(start_month__lte=month)
-        & (Q(end_month__isnull=True) | Q(end_month__gte=month))
-        & (Q(status__in=PAID_STATUSES) | Q(status=Enrollment.Status.EXITED, end_month__gte=month))
-    )
-
-
 def _determined_members(household_ids: list[int], month: date) -> dict[int, set[int]]:
     """The 低保 members of each household's latest determination for the month (households without one absent)."""
     found: dict[int, set[int]] = {}
@@ -131,7 +122,7 @@ def plan_price_subsidy(township_id: int, month: date) -> tuple[list[PaymentLine]
     if record is None:
         return [], []
     amounts = {"urban": record.urban_amount * record.multiplier, "rural": record.rural_amount * record.multiplier}
-    enrollments = Enrollment.objects.filter(_paid_in(month), township_id=township_id)
+    enrollments = Enrollment.objects.in_force(month).filter(township_id=township_id)
     # Persons: 特困, child allowance, 单人户施保 (the first source wins for a person in several).
     people: dict[int, dict[str, Any]] = {}
     rows = (

@@ -40,14 +40,10 @@ def deadline(month: date) -> date:
 
 def expected_cells(month: date) -> set[tuple[int, str]]:
     """(township, benefit) pairs with someone to pay in the month (three queries)."""
-    paid = (
-        Q(start_month__lte=month)
-        & (Q(end_month__isnull=True) | Q(end_month__gte=month))
-        & (Q(status__in=services.PAID_STATUSES) | Q(status=Enrollment.Status.EXITED, end_month__gte=month))
-    )
     cells = {
         (township_id, PAYROLL_BENEFIT[benefit])
-        for township_id, benefit in Enrollment.objects.filter(paid, benefit__in=list(PAYROLL_BENEFIT))
+        for township_id, benefit in Enrollment.objects.in_force(month)
+        .filter(benefit__in=list(PAYROLL_BENEFIT))
         .order_by()
         .values_list("township_id", "benefit")
         .distinct()

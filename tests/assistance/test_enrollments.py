@@ -175,3 +175,28 @@ def test_the_member_form_does_not_record_a_death(users, poor_household):
         actor=users["caseworker"], household=household, member=elder, data={"date_of_death": date.today()}
     )
     assert Member.objects.get(pk=elder.pk).date_of_death is None
+
+
+def test_in_force_at_the_first_and_the_last_month(poor_household):
+    """One answer to "on the benefit in month M": from the start month through the end month, both included."""
+    household, elder = poor_household
+    on = Enrollment.objects.create(
+        benefit="dibao",
+        township_id=household.township_id,
+        household=household,
+        status="active",
+        start_month=date(2020, 10, 1),
+        end_month=date(2020, 12, 1),
+        monthly_amount=Decimal("496"),
+    )
+
+    def in_force(month: date) -> bool:
+        return Enrollment.objects.in_force(month).filter(pk=on.pk).exists()
+
+    assert [in_force(date(2020, m, 1)) for m in (9, 10, 11, 12)] == [False, True, True, True]
+    assert not in_force(date(2021, 1, 1))
+    Enrollment.objects.filter(pk=on.pk).update(status="exited")
+    assert in_force(date(2020, 12, 1)) and not in_force(date(2021, 1, 1)), "paid through its last month"
+    for status in ("applying", "suspended"):
+        Enrollment.objects.filter(pk=on.pk).update(status=status)
+        assert not in_force(date(2020, 11, 1)), status
