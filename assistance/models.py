@@ -9,6 +9,7 @@ import pghistory
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.db.models.functions import Now
 
 
 class RecomputeMark(models.Model):
@@ -431,6 +432,9 @@ class LedgerEntry(models.Model):
         SINGLE_PERSON_CANDIDATE = "single_person_candidate", "单人户施保候选"
         SINGLE_PERSON = "single_person", "单人户在册"
         TEKUN_CANDIDATE = "tekun_candidate", "特困供养候选"
+        DISABILITY_CANDIDATE = "disability_candidate", "残疾人两项补贴应保未保"
+        ORPHAN_CANDIDATE = "orphan_candidate", "孤儿/事实无人抚养儿童基本生活费应保未保"
+        COVID_RELIEF_CANDIDATE = "covid_relief_candidate", "新冠患者临时救助应保未保"
         AMOUNT_CHANGE = "amount_change", "金额变化"
 
     class Status(models.TextChoices):
@@ -462,6 +466,11 @@ class LedgerEntry(models.Model):
     handled_at = models.DateTimeField("处理时间", null=True, blank=True)
     handled_note = models.TextField("处理情况", blank=True)
     run = models.ForeignKey(JobRun, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    opened_at = models.DateTimeField(
+        "发现时间",
+        db_default=Now(),
+        help_text="同一事项（类别、家庭、成员）首次摸排发现的时间；重新摸排和以后月份的摸排保留它。",
+    )
 
     class Meta:
         ordering = ["township_id", "category", "household_id", "member_id"]

@@ -179,7 +179,7 @@ def test_the_member_form_does_not_record_a_death(users, poor_household):
 
 def test_in_force_at_the_first_and_the_last_month(poor_household):
     """One answer to "on the benefit in month M": from the start month through the end month, both included."""
-    household, elder = poor_household
+    household, _ = poor_household
     on = Enrollment.objects.create(
         benefit="dibao",
         township_id=household.township_id,
