@@ -61,6 +61,8 @@ from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from itertools import repeat
+from operator import itemgetter
 from pathlib import PurePath, PureWindowsPath
 from typing import Any
 
@@ -566,6 +568,32 @@ def _date_parser(label: str, today: date) -> Callable[[Any], date | None]:
     return parse
 
 
+def _text_parser(key: str, limit: int) -> Callable[[Any], str]:
+    read = _strict_text if key == "household_number" else _text
+    header = COLUMNS[key].header
+
+    def parse(value: Any) -> str:
+        text = read(value)
+        if len(text) > limit:
+            raise _Bad(f"{header}超过 {limit} 个字", "请核对后缩短")
+        return text
+
+    return parse
+
+
+def _filled(key: str, parse: Callable[[Any], Any]) -> Callable[[Any], Any]:
+    """``parse``, refusing an empty cell."""
+    header = COLUMNS[key].header
+
+    def parse_filled(value: Any) -> Any:
+        parsed = parse(value)
+        if parsed is None or parsed == "":
+            raise _Bad(f"未填写{header}", f"请填写{header}")
+        return parsed
+
+    return parse_filled
+
+
 # Places -------------------------------------------------------------------------------------------------------
 
 _TOWNSHIP_SUFFIXES = ("街道办事处", "街道", "镇", "乡")
@@ -657,6 +685,7 @@ class _Problems:
         return sorted(self.by_key.values(), key=lambda problem: (problem.rows[0], problem.letter))
 
 
+@spreadsheets.gc_paused()
 def parse_roll(kind: str, file_bytes: bytes, filename: str, today: date | None = None) -> _Parsed:
     """Read and check the file: the records (COPY layout, member not matched yet) or the problems refusing it."""
     today = today or timezone.localdate()
@@ -666,16 +695,92 @@ def parse_roll(kind: str, file_bytes: bytes, filename: str, today: date | None =
                 _file_problem(f"文件超过 {MAX_BYTES // (1024 * 1024)} MB", "请删去与名单无关的工作表和列后重新上传")
             )
         cells = read_cells(file_bytes, filename)
-        header_index, columns, read, ignored = _find_header(cells, kind)
+        header_index, columns, columns_read, ignored = _find_header(cells, kind)
     except _Refused as refused:
         return _Parsed([], refused.problems, 0, [], [])
     places = Places()
     problems = _Problems()
-    records: list[list[Any]] = []
     letters = {key: column_letter(index) for key, index in columns.items()}
     required = dict(KIND_COLUMNS[kind])
 
-    # Cached parsers for columns with few distinct values; text columns are read directly.
+    # The data rows (empty rows skipped, short rows padded) and their spreadsheet row numbers.
+    width = max(columns.values()) + 1
+    numbers: list[int] = []
+    rows: list[list[Any]] = []
+    for index in range(header_index + 1, len(cells)):
+        row = cells[index]
+        if any(row):
+            numbers.append(index + 1)
+            rows.append(row if len(row) >= width else [*row, *([""] * (width - len(row)))])
+
+    def read(
+        key: str, parse: Callable[[Any], Any], column_cells: list[Any] | None = None, blank: Any = None
+    ) -> list[Any]:
+        """``parse`` of each cell of the column (``column_cells``, else the cells in the key's column), column by
+        column rather than row by row: each distinct cell is parsed once. A cell ``parse`` refuses is a problem of
+        its row and reads as ``blank``."""
+        if column_cells is None:
+            index = columns[key]
+            column_cells = [row[index] for row in rows]
+        # The cache key tells True, 1 and 1.0 apart: they are equal, but do not read the same.
+        keys = [cell if cell.__class__ is str else (cell.__class__, cell) for cell in column_cells]
+        outcomes: dict[Any, Any] = {}
+        for cell_key, cell in dict(zip(keys, column_cells, strict=True)).items():
+            try:
+                outcomes[cell_key] = parse(cell)
+            except _Bad as bad:
+                outcomes[cell_key] = bad
+        values = [outcomes[cell_key] for cell_key in keys]
+        if any(isinstance(outcome, _Bad) for outcome in outcomes.values()):
+            for position, value in enumerate(values):
+                if isinstance(value, _Bad):
+                    problems.add(COLUMNS[key], letters[key], numbers[position], value)
+                    values[position] = blank
+        return values
+
+    def checked(key: str, parse: Callable[[Any], Any]) -> Callable[[Any], Any]:
+        return _filled(key, parse) if required[key] and key in _NOT_EMPTY else parse
+
+    # ID number: a number cell refuses the file; an invalid number is kept and flagged.
+    normalize, invalid = idnumber.normalize_id_number, idnumber.InvalidIdNumber
+
+    def read_id(cell: Any) -> tuple[str, str]:
+        raw = _strict_text(cell)
+        try:
+            return raw[:64], normalize(raw, today)
+        except invalid:
+            return raw[:64], ""
+
+    values: dict[str, Any] = {"row_number": numbers}
+    ids = read("id_number", read_id, blank=("", ""))
+    values["id_number_raw"] = [raw for raw, _ in ids]
+    id_numbers = values["id_number"] = [number for _, number in ids]
+    values["id_valid"] = [bool(number) for number in id_numbers]
+    # Repeated numbers: every row carrying a number that appears more than once.
+    repeated = {number for number, count in Counter(filter(None, id_numbers)).items() if count > 1}
+    if repeated:
+        values["id_duplicate"] = [number in repeated for number in id_numbers]
+
+    # Township, then the village within it (not read where the township is wrong; when optional, only if filled).
+    townships = values["township_id"] = read("township", places.township)
+    if "village" in columns:
+        village_index, village_required = columns["village"], required["village"]
+
+        def village(place: tuple[int, Any] | None) -> int | None:
+            if place is None or not (village_required or _text(place[1])):
+                return None
+            return places.village(*place)
+
+        cells_by_township = [
+            None if township is None else (township, row[village_index])
+            for township, row in zip(townships, rows, strict=True)
+        ]
+        values["village_id"] = read("village", village, cells_by_township)
+
+    for key, limit in _TEXT_LIMITS.items():
+        if key in columns:
+            values[key] = read(key, checked(key, _text_parser(key, limit)), blank="")
+
     parsers: dict[str, Callable[[Any], Any]] = {
         "poverty_attribute": _parse_attribute,
         "lifted_status": _parse_lifted,
@@ -686,154 +791,51 @@ def parse_roll(kind: str, file_bytes: bytes, filename: str, today: date | None =
         "covid_discharged": _date_parser("出院日期", today),
         "date_of_death": _date_parser("死亡日期", today),
     }
-    coded = [(key, columns[key], _SLOT[key], parsers[key]) for key in parsers if key in columns]
-    texts = [
-        (key, columns[key], _SLOT[key], _TEXT_LIMITS[key], key == "household_number")
-        for key in _TEXT_LIMITS
-        if key in columns
-    ]
-    id_index = columns["id_number"]
-    township_index = columns["township"]
-    village_index = columns.get("village")
-    is_registry = kind == RollKind.POVERTY_REGISTRY
-    caches: dict[str, dict[tuple[type, Any], Any]] = {key: {} for key in parsers}
-    township_cache: dict[Any, Any] = {}
-    village_cache: dict[tuple[int, Any], Any] = {}
-    id_column, township_column = COLUMNS["id_number"], COLUMNS["township"]
-    village_column = COLUMNS["village"]
-    width = max(columns.values()) + 1
-    id_slot, raw_slot, valid_slot = _SLOT["id_number"], _SLOT["id_number_raw"], _SLOT["id_valid"]
-    township_slot, village_slot = _SLOT["township_id"], _SLOT["village_id"]
-    normalize, invalid = idnumber.normalize_id_number, idnumber.InvalidIdNumber
+    for key, parse in parsers.items():
+        if key in columns:
+            values[key] = read(key, checked(key, parse), blank=_BLANK[_SLOT[key]])
 
-    for index in range(header_index + 1, len(cells)):
-        row = cells[index]
-        if not any(row):
-            continue
-        if len(row) < width:
-            row = [*row, *([""] * (width - len(row)))]
-        number = index + 1
-        record = _BLANK.copy()
-        record[1] = number
+    if kind == RollKind.POVERTY_REGISTRY:
+        values["registry_status"] = list(
+            map(RollRecord.derive_registry_status, values["lifted_status"], values["monitored"])
+        )
+    if "covid_admitted" in values and "covid_discharged" in values:
+        for number, admitted, discharged in zip(
+            numbers, values["covid_admitted"], values["covid_discharged"], strict=True
+        ):
+            if admitted and discharged and discharged < admitted:
+                problems.add(
+                    COLUMNS["covid_discharged"],
+                    letters["covid_discharged"],
+                    number,
+                    _Bad("出院日期早于入院日期", "请核对入院日期和出院日期"),
+                )
 
-        # ID number: a number cell refuses the file; an invalid number is kept and flagged.
-        try:
-            raw = _strict_text(row[id_index])
-        except _Bad as bad:
-            problems.add(id_column, letters["id_number"], number, bad)
-            raw = ""
-        record[raw_slot] = raw[:64]
-        try:
-            record[id_slot] = normalize(raw, today)
-        except invalid:
-            record[valid_slot] = False
-
-        # Township, then the village within it.
-        cell = row[township_index]
-        found = township_cache.get(cell)
-        if found is None:
-            try:
-                found = places.township(cell)
-            except _Bad as bad:
-                found = bad
-            township_cache[cell] = found
-        if isinstance(found, _Bad):
-            problems.add(township_column, letters["township"], number, found)
-        else:
-            record[township_slot] = found
-            if village_index is not None:
-                cell = row[village_index]
-                if required["village"] or _text(cell):
-                    village = village_cache.get((found, cell))
-                    if village is None:
-                        try:
-                            village = places.village(found, cell)
-                        except _Bad as bad:
-                            village = bad
-                        village_cache[(found, cell)] = village
-                    if isinstance(village, _Bad):
-                        problems.add(village_column, letters["village"], number, village)
-                    else:
-                        record[village_slot] = village
-
-        for key, column_index, slot, limit, strict in texts:
-            cell = row[column_index]
-            try:
-                text = _strict_text(cell) if strict else _text(cell)
-            except _Bad as bad:
-                problems.add(COLUMNS[key], letters[key], number, bad)
-                continue
-            if not text and required[key] and key in _NOT_EMPTY:
-                column = COLUMNS[key]
-                problems.add(column, letters[key], number, _Bad(f"未填写{column.header}", f"请填写{column.header}"))
-            elif len(text) > limit:
-                column = COLUMNS[key]
-                problems.add(column, letters[key], number, _Bad(f"{column.header}超过 {limit} 个字", "请核对后缩短"))
-            else:
-                record[slot] = text
-
-        for key, column_index, slot, parse in coded:
-            cell = row[column_index]
-            cache = caches[key]
-            cache_key = (cell.__class__, cell)  # True == 1 == 1.0, but they do not read the same
-            try:
-                value = cache[cache_key]
-            except KeyError:
-                try:
-                    value = parse(cell)
-                except _Bad as bad:
-                    value = bad
-                cache[cache_key] = value
-            if isinstance(value, _Bad):
-                problems.add(COLUMNS[key], letters[key], number, value)
-            elif value is None and required[key] and key in _NOT_EMPTY:
-                column = COLUMNS[key]
-                problems.add(column, letters[key], number, _Bad(f"未填写{column.header}", f"请填写{column.header}"))
-            else:
-                record[slot] = value
-
-        if is_registry:
-            record[_SLOT["registry_status"]] = RollRecord.derive_registry_status(
-                record[_SLOT["lifted_status"]], record[_SLOT["monitored"]]
-            )
-        admitted, discharged = record[_SLOT["covid_admitted"]], record[_SLOT["covid_discharged"]]
-        if admitted and discharged and discharged < admitted:
-            problems.add(
-                COLUMNS["covid_discharged"],
-                letters["covid_discharged"],
-                number,
-                _Bad("出院日期早于入院日期", "请核对入院日期和出院日期"),
-            )
-        records.append(record)
-
+    # The records, row by row in the COPY layout; a column the kind does not have keeps its blank value.
+    columns_in_order = (values.get(name, repeat(_BLANK[slot])) for slot, name in enumerate(RECORD_COLUMNS))
+    records = [list(record) for record in zip(*columns_in_order, strict=False)]  # (the repeats are endless)
     found_problems = problems.sorted()
     if not records and not found_problems:
         found_problems.append(
             _file_problem(f"表头（第 {header_index + 1} 行）下面没有数据行", "请在表头下面每行填写一人")
         )
-    # Repeated numbers: every row carrying a number that appears more than once.
-    counts = Counter(record[id_slot] for record in records if record[id_slot])
-    repeated = {number for number, count in counts.items() if count > 1}
-    if repeated:
-        duplicate_slot = _SLOT["id_duplicate"]
-        for record in records:
-            if record[id_slot] in repeated:
-                record[duplicate_slot] = True
     hidden = max(0, len(found_problems) - MAX_PROBLEMS)
-    return _Parsed(records, found_problems[:MAX_PROBLEMS], hidden, read, ignored)
+    return _Parsed(records, found_problems[:MAX_PROBLEMS], hidden, columns_read, ignored)
 
 
 def _match_members(records: list[list[Any]]) -> int:
     """Fill each record's member (the active member with its normalised number): one query. Returns the count of
     matched records."""
     id_slot, member_slot = _SLOT["id_number"], _SLOT["member_id"]
-    numbers = list({record[id_slot] for record in records if record[id_slot]})
+    numbers = {record[id_slot] for record in records if record[id_slot]}
     if not numbers:
         return 0
     with connection.cursor() as cursor:
+        # The numbers (digits and X) as one text parameter: quoting an array of 100,000 costs more than the query.
         cursor.execute(
-            f"SELECT id_number, id FROM {Member._meta.db_table} WHERE active AND id_number = ANY(%s)",  # noqa: S608
-            [numbers],
+            f"SELECT id_number, id FROM {Member._meta.db_table} "  # noqa: S608
+            "WHERE active AND id_number = ANY(string_to_array(%s, ','))",
+            [",".join(numbers)],
         )
         members = dict(cursor.fetchall())
     matched = 0
@@ -929,6 +931,7 @@ def _report(kind: str, filename: str, sha256: str, parsed: _Parsed) -> RollRepor
     )
 
 
+@spreadsheets.gc_paused()
 def preview_roll(*, actor: User, kind: str, file_bytes: bytes, filename: str) -> RollReport:
     """What importing the file would do, or why it is refused. Writes nothing."""
     ensure_can_import(actor)
@@ -943,6 +946,7 @@ def preview_roll(*, actor: User, kind: str, file_bytes: bytes, filename: str) ->
     return report
 
 
+@spreadsheets.gc_paused()
 def commit_roll(*, actor: User, kind: str, file_bytes: bytes, filename: str) -> RollImport:
     """Import the file: atomic, all rows or none. Raises ``RollRefused`` (with the report) when the file has
     problems. The same file already committed for the kind is not imported again: that import is returned with
@@ -1006,11 +1010,17 @@ def _stored_name(filename: str) -> str:
 
 
 def _copy_records(import_id: int, records: list[list[Any]]) -> None:
+    """COPY the records, in binary (nothing to escape or to parse), in ID-number order: the two indexes on the
+    number are then filled from left to right rather than at random places (a fifth of the write's time). The
+    table's order does not matter: records are read by row number."""
     table = RollRecord._meta.db_table
-    statement = f"COPY {table} ({', '.join(RECORD_COLUMNS)}) FROM STDIN"
+    statement = f"COPY {table} ({', '.join(RECORD_COLUMNS)}) FROM STDIN (FORMAT BINARY)"
+    fields = {field.column: field for field in RollRecord._meta.concrete_fields}
+    types = [fields[name].cast_db_type(connection).partition("(")[0] for name in RECORD_COLUMNS]  # varchar(64) …
     with connection.cursor() as cursor:
         with cursor.cursor.copy(statement) as copy:
-            for record in records:
+            copy.set_types(types)
+            for record in sorted(records, key=itemgetter(_SLOT["id_number"])):
                 record[0] = import_id
                 copy.write_row(record)
 

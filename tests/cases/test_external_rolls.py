@@ -4,6 +4,7 @@ repeated IDs kept and flagged, idempotent re-import, supersession, matching, per
 from __future__ import annotations
 
 import csv
+import gc
 import hashlib
 import io
 from datetime import date
@@ -16,6 +17,7 @@ from django.urls import reverse
 
 from cases import rolls
 from cases.models import Member, RollImport, RollKind, RollRecord
+from core import spreadsheets
 from tests.helpers import make_household, make_member, valid_id
 
 pytestmark = pytest.mark.django_db
@@ -263,6 +265,24 @@ def test_invalid_and_duplicate_ids_are_kept_and_flagged(county, villages):
     assert not records[4].id_valid and records[4].id_number == "" and records[4].id_number_raw == "500243199001010010"
     assert not records[5].id_valid and records[5].id_number_raw == ""
     assert records[6].id_valid and not records[6].id_duplicate
+
+
+def test_the_garbage_collector_is_paused_while_a_file_is_read_and_only_then(county, villages, monkeypatch):
+    states = []
+
+    def read_cells(*args):  # type: ignore[no-untyped-def]
+        states.append(gc.isenabled())
+        return spreadsheets.read_cells(*args)
+
+    monkeypatch.setattr(rolls, "read_cells", read_cells)
+    commit(county, RollKind.POVERTY_REGISTRY, xlsx(registry_rows(("张三", ID1, "未脱贫", "否", ""))))
+    assert states == [False] and gc.isenabled()
+    gc.disable()
+    try:
+        rolls.parse_roll(RollKind.POVERTY_REGISTRY, xlsx(registry_rows(("张三", ID1, "未脱贫", "否", ""))), "x.xlsx")
+        assert not gc.isenabled(), "a collector paused by the caller stays paused"
+    finally:
+        gc.enable()
 
 
 # Idempotence, supersession, what an import keeps ---------------------------------------------------------------

@@ -119,6 +119,13 @@ def test_fifteen_digit_number_with_impossible_date() -> None:
     assert problem.value.message == "身份证号中的出生日期无效"
 
 
+@given(st.text("0123456789", min_size=17, max_size=17))
+def test_check_char_is_the_standards_weighted_sum(first17: str) -> None:
+    weights = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)  # GB 11643-1999: 2**(17 - i) mod 11
+    total = sum(int(digit) * weight for digit, weight in zip(first17, weights, strict=True))
+    assert check_char(first17) == "10X98765432"[total % 11]
+
+
 def test_check_char_needs_17_digits() -> None:
     with pytest.raises(InvalidIdNumber):
         check_char("1234")
