@@ -36,6 +36,7 @@ OUTCOMES_FOR_BENEFIT = {
     "single_person_dibao": ("single_person_dibao",),
     "orphan_allowance": ("orphan_allowance",),
     "disability_subsidies": ("disability_living", "disability_care"),
+    "covid_relief": ("covid_relief",),
 }
 # Temporary assistance is decided case by case (assistance.temporary), not enrolled monthly.
 NOT_ENROLLED = {"temporary", "advance_temporary"}

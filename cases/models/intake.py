@@ -19,9 +19,10 @@ class Benefit(models.TextChoices):
     SINGLE_PERSON = "single_person_dibao", "单人户施保"
     ORPHAN = "orphan_allowance", "孤儿/事实无人抚养儿童基本生活费"
     DISABILITY = "disability_subsidies", "困难残疾人两项补贴"
+    COVID_RELIEF = "covid_relief", "新冠肺炎患者临时救助"
 
 
-PERSONAL_BENEFITS = {Benefit.TEKUN, Benefit.SINGLE_PERSON, Benefit.ORPHAN, Benefit.DISABILITY}
+PERSONAL_BENEFITS = {Benefit.TEKUN, Benefit.SINGLE_PERSON, Benefit.ORPHAN, Benefit.DISABILITY, Benefit.COVID_RELIEF}
 
 # The workflow steps (cases.services.STEPS) by name, as shown to people.
 STEP_LABELS = {
