@@ -1,6 +1,7 @@
 """Job runs of the monthly jobs: one row per (kind, township, month) run, a county run as the parent of its
 townships' runs. Tasks are queued after the commit that created their rows; a re-delivered task for a run
-that already finished does nothing."""
+that already finished (or is running) leaves it alone. A screening task goes on with its county's runs still
+queued, so the workers stay busy to the end without a broker round trip per township."""
 
 from __future__ import annotations
 
@@ -15,6 +16,7 @@ from django.utils import timezone
 
 from assistance.models import JobRun
 from assistance.permissions import ensure_retry_job_run, ensure_run_comparison, ensure_start_job_run
+from assistance.screening import screen_township
 from cases.models import Township, User
 from core.months import month_start
 
@@ -68,9 +70,21 @@ def start_screening(*, actor: User | None, month: date, township: Township | Non
 
 
 def execute_screening(run_id: int) -> JobRun:
-    from assistance.screening import screen_township
+    """Screen the run's township; then, for a county run, go on with its townships still queued (their own tasks,
+    coming later, find them finished and leave them alone)."""
+    run = _execute(run_id, screen_township)
+    while run.parent_id and (queued := _next_queued(run.parent_id)) is not None:
+        _execute(queued, screen_township)
+    return run
 
-    return _execute(run_id, screen_township)
+
+def _next_queued(parent_id: int) -> int | None:
+    return (
+        JobRun.objects.filter(parent_id=parent_id, status=Status.QUEUED)
+        .order_by("pk")
+        .values_list("pk", flat=True)
+        .first()
+    )
 
 
 @transaction.atomic

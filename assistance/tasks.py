@@ -7,34 +7,28 @@ from datetime import date
 from celery import shared_task
 from django.utils import timezone
 
+from assistance.jobs import execute_comparison, execute_screening, start_comparison, start_screening
 
-@shared_task(name="assistance.screen_township", acks_late=True)
+
+@shared_task(name="assistance.screen_township", acks_late=True, ignore_result=True)
 def screen_township(run_id: int) -> str:
-    from assistance.jobs import execute_screening
-
     return execute_screening(run_id).status
 
 
 @shared_task(name="assistance.screen_county")
 def screen_county(month: str | None = None) -> int:
     """The monthly schedule: screen every township for ``month`` (default: the current month)."""
-    from assistance.jobs import start_screening
-
     day = date.fromisoformat(f"{month}-01") if month else timezone.localdate()
     return start_screening(actor=None, month=day).pk
 
 
 @shared_task(name="assistance.compare_township", acks_late=True)
 def compare_township(run_id: int) -> str:
-    from assistance.jobs import execute_comparison
-
     return execute_comparison(run_id).status
 
 
 @shared_task(name="assistance.compare_county")
 def compare_county(month: str | None = None) -> int:
     """The monthly schedule (or after an import): compare every township for ``month`` (default: this month)."""
-    from assistance.jobs import start_comparison
-
     day = date.fromisoformat(f"{month}-01") if month else timezone.localdate()
     return start_comparison(actor=None, month=day).pk

@@ -178,6 +178,21 @@ def test_a_real_worker_runs_the_county_fan_out(users, villages):
 
 
 @pytest.mark.django_db
+def test_a_county_task_goes_on_with_the_queued_townships(crafted, users):
+    parent = jobs.start_screening(actor=users["county_staff"], month=OCT)  # no commit here: no task is queued
+    first, *others = parent.children.order_by("pk")
+    assert jobs.execute_screening(first.pk).status == "done"
+    parent.refresh_from_db()
+    assert parent.status == "done" and parent.counts["townships_done"] == 39
+    assert parent.counts["households"] == len(crafted) - 2
+    assert {run.status for run in parent.children.all()} == {"done"}
+    # their own tasks, coming later, leave the finished runs alone
+    assert jobs.execute_screening(others[-1].pk).status == "done"
+    entries = LedgerEntry.objects.filter(month=OCT)
+    assert entries.exists() and not entries.exclude(run__parent=parent).exists()
+
+
+@pytest.mark.django_db
 def test_beat_schedules_screening_then_comparison():
     from django_celery_beat.models import PeriodicTask
 
