@@ -28,7 +28,7 @@ from assistance.permissions import ensure_resolve_comparison_flag, ledger_owners
 from assistance.policy import comparison as rules
 from assistance.policy.comparison import Flag
 from cases.models import Member, RollKind, Township, User
-from cases.rolls import current_records
+from cases.rolls.selectors import current_records
 from cases.selectors import scope
 from core.exceptions import TransitionNotAllowed
 from core.months import month_start, previous_month

@@ -1,5 +1,17 @@
-"""The registry's facts for a month, as the pure rules take them (policy.md §2): members alive on the 1st,
-incomes, expenditures and assets valid on the 1st, the household's 建档立卡 status.
+"""The one facts selector: the registry's facts for a month as the pure rules take them (policy.md §2), for the
+determinations, the monthly screening, back pay and the comparison alike: members alive on the 1st, incomes,
+expenditures and assets valid on the 1st, and each person's 建档立卡 status, COVID-19 hospital stay, death and
+disability.
+
+The external rolls the county imports decide the facts they carry, for the people on them (matched on the
+normalised ID number; ``RollFacts``):
+
+* 建档立卡 status: once a poverty registry is imported it is the authority, and a person absent from it is ``none``;
+  before any import the caseworker's entry (``Member.poverty_status``) is used.
+* COVID-19 admission and discharge (the patient list), death (the death list), severe disability (the 残联 list):
+  the roll's values for a person on it; the caseworker's entry for everyone else. Absence from the 残联 list does
+  not erase a grade 3–4 disability the caseworker recorded. A disagreement between a roll and the caseworker's
+  entry is a comparison flag (``ROLL_FACT_MISMATCH``) with both values.
 
 Set-based: one query per kind of fact for any number of households, so the monthly screening can build a
 whole township in a handful of queries."""
@@ -8,15 +20,17 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 from typing import Any, TypeVar
 
-from django.db.models import F, Lookup, Q
+from django.db.models import F, Q
 
 from assistance.policy import model as policy
 from assistance.policy.registry import household_registry_status
-from cases.models import AssetRecord, Expenditure, Household, IncomeItem, Member
+from cases.models import AssetRecord, Expenditure, Household, IncomeItem, Member, RollImport, RollKind, RollRecord
+from core.lookups import InIds, InTexts
 
 T = TypeVar("T")
 
@@ -40,22 +54,66 @@ MEMBER_COLUMNS = (
     "covid_admitted",
     "covid_discharged",
     "poverty_status",
+    "date_of_death",
     *SELF_CARE,
 )
 
 
-class InIds(Lookup):
-    """``id IN (SELECT unnest('{1,2,…}'::bigint[]))``: the thousands of ids of a township as one array literal. Far
-    cheaper to build, send and plan than ``IN (%s, %s, …)`` with one parameter per id, and the planner then probes
-    the index per id instead of scanning the whole table. An expression: ``filter(InIds(F("household_id"), ids))``."""
+_REGISTRY_RANK = {"none": 0, "lifted": 1, "monitored": 2, "unlifted": 3}
 
-    lookup_name = "in_ids"
-    prepare_rhs = False
 
-    def as_sql(self, compiler: Any, connection: Any) -> tuple[str, list[Any]]:
-        lhs, params = self.process_lhs(compiler, connection)
-        ids = "{" + ",".join(map(str, map(int, self.rhs))) + "}"
-        return f"{lhs} IN (SELECT unnest(%s::bigint[]))", [*params, ids]
+@dataclass
+class RollFacts:
+    """What the rolls in force say about the people asked for, by normalised ID number."""
+
+    registry_imported: bool = False
+    registry: dict[str, str] = field(default_factory=dict)  # the strongest status of a number's rows
+    covid: dict[str, policy.Covid | None] = field(default_factory=dict)  # None: on the list without an admission
+    deaths: dict[str, date] = field(default_factory=dict)
+    disability: dict[str, policy.Disability] = field(default_factory=dict)
+
+    def poverty_status(self, id_number: str, recorded: str) -> str:
+        return self.registry.get(id_number, "none") if self.registry_imported else recorded
+
+    def covid_stay(self, id_number: str, recorded: policy.Covid | None) -> policy.Covid | None:
+        return self.covid[id_number] if id_number in self.covid else recorded
+
+    def died(self, id_number: str, recorded: date | None) -> date | None:
+        return self.deaths.get(id_number, recorded)
+
+    def disability_of(self, id_number: str, recorded: policy.Disability | None) -> policy.Disability | None:
+        return self.disability.get(id_number, recorded)
+
+
+def roll_facts(id_numbers: Iterable[str]) -> RollFacts:
+    """The facts the rolls in force carry about these people (one query per roll imported)."""
+    current = dict(RollImport.objects.filter(is_current=True).values_list("kind", "pk"))
+    facts = RollFacts(registry_imported=RollKind.POVERTY_REGISTRY in current)
+    numbers = sorted({number for number in id_numbers if number})
+    if not current or not numbers:
+        return facts
+
+    def records(kind: str, *fields: str) -> Iterable[tuple[Any, ...]]:
+        if kind not in current:
+            return ()
+        return (
+            RollRecord.objects.filter(InTexts(F("id_number"), numbers), roll_import_id=current[kind], id_valid=True)
+            .order_by("row_number")
+            .values_list("id_number", *fields)
+        )
+
+    for number, status in records(RollKind.POVERTY_REGISTRY, "registry_status"):
+        if _REGISTRY_RANK.get(status, 0) >= _REGISTRY_RANK.get(facts.registry.get(number, "none"), 0):
+            facts.registry[number] = status or "none"
+    for number, admitted, discharged in records(RollKind.COVID_PATIENTS, "covid_admitted", "covid_discharged"):
+        facts.covid.setdefault(number, policy.Covid(admitted, discharged) if admitted else None)
+    for number, died in records(RollKind.DEATHS, "date_of_death"):
+        if died:
+            facts.deaths.setdefault(number, died)
+    for number, category, grade in records(RollKind.SEVERE_DISABILITY, "disability_category", "disability_grade"):
+        if category and grade:
+            facts.disability.setdefault(number, policy.Disability(category, grade))
+    return facts
 
 
 def _valid_on(month: date) -> Q:
@@ -76,6 +134,10 @@ def _amounts_by_member(
     return amounts
 
 
+def _dead_before(died: date | None, month: date) -> bool:
+    return died is not None and died < month
+
+
 def household_inputs(
     household_ids: Iterable[int],
     month: date,
@@ -91,12 +153,14 @@ def household_inputs(
     current_dibao = current_dibao or {}
     if areas is None:
         areas = dict(Household.objects.filter(InIds(F("pk"), ids)).values_list("pk", "area_type"))
-    members = list(
-        Member.objects.filter(InIds(F("household_id"), ids), active=True)
-        .filter(Q(date_of_death__isnull=True) | Q(date_of_death__gte=month), birth_date__lte=month)
+    rows = (
+        Member.objects.filter(InIds(F("household_id"), ids), active=True, birth_date__lte=month)
         .order_by("household_id", "pk")
         .values_list(*MEMBER_COLUMNS)
     )
+    members = list(rows)
+    rolls = roll_facts(row[3] for row in members)
+    members = [row for row in members if not _dead_before(rolls.died(row[3], row[18]), month)]
     member_ids = [row[0] for row in members]
     incomes = _amounts_by_member(IncomeItem, policy.Income, member_ids, month)
     expenses = _amounts_by_member(Expenditure, policy.Expense, member_ids, month)
@@ -132,8 +196,15 @@ def household_inputs(
         covid_admitted,
         covid_discharged,
         poverty_status,
+        _date_of_death,
         *self_care,
     ) in members:
+        recorded_disability = (
+            policy.Disability(disability_category, disability_grade)
+            if disability_category and disability_grade
+            else None
+        )
+        recorded_covid = policy.Covid(covid_admitted, covid_discharged) if covid_confirmed and covid_admitted else None
         by_household[household_id].append(
             policy.Member(
                 ref=str(pk),
@@ -143,19 +214,17 @@ def household_inputs(
                 employed=employed,
                 incomes=tuple(incomes[pk]) if pk in incomes else no_facts,
                 expenses=tuple(expenses[pk]) if pk in expenses else no_facts,
-                disability=policy.Disability(disability_category, disability_grade)
-                if disability_category and disability_grade
-                else None,
+                disability=rolls.disability_of(id_number, recorded_disability),
                 major_illness=major_illness_id is not None,
                 schooling=schooling,
                 work_capacity=work_capacity,
                 self_care_lost=sum(map(bool, self_care)),
                 able_supporter=able_supporter,
                 child_status=child_status,
-                covid=policy.Covid(covid_admitted, covid_discharged) if covid_confirmed and covid_admitted else None,
+                covid=rolls.covid_stay(id_number, recorded_covid),
             )
         )
-        statuses[household_id].append(poverty_status)
+        statuses[household_id].append(rolls.poverty_status(id_number, poverty_status))
     no_dibao, no_assets = policy.CurrentDibao(), policy.Assets()
     return {
         household_id: policy.Household(

@@ -23,13 +23,14 @@ from django.db.models import F, Q
 from django.utils import timezone
 
 from assistance import selectors
-from assistance.facts import InIds, household_inputs
+from assistance.facts import household_inputs
 from assistance.models import Enrollment, LedgerEntry, MonthlyLedger
 from assistance.permissions import ledger_owners
 from assistance.policy import model as policy
 from assistance.policy.params import MissingParameters, Parameters
 from assistance.policy.rules import evaluate_household
 from cases.models import Household, User
+from core.lookups import InIds
 from core.months import month_start
 
 Category = LedgerEntry.Category

@@ -175,18 +175,18 @@ def _roll(user: Any, params: Mapping[str, str]) -> Any:
 
 def roll_records(user: Any, params: Mapping[str, str]) -> QuerySet[Any]:
     """The records of the roll page with the same filter (``show``)."""
-    from cases import rolls
+    from cases.rolls import selectors as roll_selectors
 
     show = params.get("show") or "all"
-    return rolls.roll_records(_roll(user, params), show if show in rolls.RECORD_FILTERS else "all")
+    return roll_selectors.roll_records(_roll(user, params), show if show in roll_selectors.RECORD_FILTERS else "all")
 
 
 def _roll_record_rows(user: Any, params: Mapping[str, str], full_identity: bool) -> Iterator[tuple[Any, ...]]:
-    from cases import rolls
+    from cases.rolls.selectors import record_row
 
     kind = _roll(user, params).kind
     for record in roll_records(user, params).iterator(chunk_size=2000):
-        row = rolls.record_row(record, kind, full_identity=full_identity)
+        row = record_row(record, kind, full_identity=full_identity)
         yield (
             row.row_number,
             row.name,

@@ -44,7 +44,8 @@ class RollImport(models.Model):
     matched_count = models.PositiveIntegerField("匹配到在册成员", default=0)
     unmatched_count = models.PositiveIntegerField("未匹配", default=0)
 
-    # Not stored: set on the import ``cases.rolls.commit_roll`` returns, True when the file had been imported before.
+    # Not stored: set on the import ``cases.rolls.services.commit_roll`` returns, True when the file had been
+    # imported before.
     reused = False
 
     class Meta:

@@ -2,7 +2,7 @@
 
 County users and county auditors see the imports; county staff and admins import. The uploaded file waits in the
 pending-upload store (``core.uploads``, MEDIA_ROOT/pending/) between the preview and the confirmation, named by a
-signed token bound to the uploader and the roll (``cases.rolls.stash_pending``)."""
+signed token bound to the uploader and the roll (``cases.rolls.services.stash_pending``)."""
 
 from __future__ import annotations
 
@@ -16,8 +16,12 @@ from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from cases import permissions, rolls, selectors, services
+from cases import permissions, selectors, services
 from cases.models import RollKind
+from cases.rolls.columns import all_kind_headers
+from cases.rolls.parser import RollRefused
+from cases.rolls.selectors import RECORD_FILTERS, record_row, roll_imports, roll_records
+from cases.rolls.services import commit_roll, discard_pending, load_pending, preview_roll, stash_pending
 from core.validators import GuardedForm
 from core.views import apply_errors, posted, refuse
 
@@ -43,7 +47,7 @@ class RollUploadForm(GuardedForm, forms.Form):
 def roll_list(request: HttpRequest) -> HttpResponse:
     if not permissions.can_view_rolls(request.user):
         return refuse(request, NOT_COUNTY, 403)
-    page = Paginator(rolls.roll_imports(request.user), PAGE_SIZE).get_page(request.GET.get("page"))
+    page = Paginator(roll_imports(request.user), PAGE_SIZE).get_page(request.GET.get("page"))
     return render(
         request, "cases/rolls_list.html", {"page": page, "can_import": permissions.can_import_rolls(request.user)}
     )
@@ -59,15 +63,15 @@ def roll_import(request: HttpRequest) -> HttpResponse:
         upload = form.cleaned_data["file"]
         file_bytes, kind = upload.read(), form.cleaned_data["kind"]
         try:
-            report = rolls.preview_roll(actor=request.user, kind=kind, file_bytes=file_bytes, filename=upload.name)
+            report = preview_roll(actor=request.user, kind=kind, file_bytes=file_bytes, filename=upload.name)
         except ValidationError as error:
             apply_errors(form, error)
         else:
             token = ""
             if not report.refused and report.existing is None:
-                token = rolls.stash_pending(actor=request.user, kind=kind, file_bytes=file_bytes, filename=upload.name)
+                token = stash_pending(actor=request.user, kind=kind, file_bytes=file_bytes, filename=upload.name)
             return render(request, "cases/rolls_preview.html", {"report": report, "token": token})
-    return render(request, "cases/rolls_import.html", {"form": form, "kinds": rolls.all_kind_headers()})
+    return render(request, "cases/rolls_import.html", {"form": form, "kinds": all_kind_headers()})
 
 
 @require_POST
@@ -76,14 +80,14 @@ def roll_confirm(request: HttpRequest) -> HttpResponse:
         return refuse(request, NOT_IMPORTER, 403)
     token = request.POST.get("token", "")
     try:
-        kind, file_bytes, filename = rolls.load_pending(actor=request.user, token=token)
-        imported = rolls.commit_roll(actor=request.user, kind=kind, file_bytes=file_bytes, filename=filename)
-    except rolls.RollRefused as refused:
+        kind, file_bytes, filename = load_pending(actor=request.user, token=token)
+        imported = commit_roll(actor=request.user, kind=kind, file_bytes=file_bytes, filename=filename)
+    except RollRefused as refused:
         return render(request, "cases/rolls_preview.html", {"report": refused.report, "token": ""}, status=422)
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
         return redirect("external-roll-import")
-    rolls.discard_pending(token)
+    discard_pending(token)
     if imported.reused:
         messages.info(request, f"该文件已于 {imported.imported_at:%Y-%m-%d %H:%M} 导入过，本次没有重复导入。")
     else:
@@ -97,16 +101,16 @@ def roll_detail(request: HttpRequest, pk: int) -> HttpResponse:
         return refuse(request, NOT_COUNTY, 403)
     imported = selectors.get_roll_import(pk)
     show = request.GET.get("show", "all")
-    show = show if show in rolls.RECORD_FILTERS else "all"
-    page = Paginator(rolls.roll_records(imported, show), PAGE_SIZE).get_page(request.GET.get("page"))
+    show = show if show in RECORD_FILTERS else "all"
+    page = Paginator(roll_records(imported, show), PAGE_SIZE).get_page(request.GET.get("page"))
     full = permissions.can_see_full_identity(request.user)
     if full and permissions.is_granted_auditor(request.user):  # an auditor's full view is logged
         members = [record.member for record in page if record.member is not None]
         services.log_sensitive_access(
             actor=request.user, members=members, action="view", what=f"外部名单 {imported.original_name}"
         )
-    rows = [rolls.record_row(record, imported.kind, full_identity=full) for record in page]
-    filters = [(key, label) for key, (label, _) in rolls.RECORD_FILTERS.items()]
+    rows = [record_row(record, imported.kind, full_identity=full) for record in page]
+    filters = [(key, label) for key, (label, _) in RECORD_FILTERS.items()]
     context = {
         "imported": imported,
         "page": page,

@@ -14,8 +14,8 @@ from django.utils import timezone
 from assistance import comparison, jobs
 from assistance.comparison import compare_county, compare_township, overdue_flags, resolve_flag
 from assistance.models import ComparisonFlag, JobRun, LedgerEntry
-from cases import rolls
 from cases.models import Member, RollKind
+from cases.rolls.services import commit_roll
 from tests.helpers import enroll, make_household, make_member, run_on_a_worker, workbook_bytes
 
 # The comparison pages are included at policy/comparison/ by the project's URLs; this module includes them itself
@@ -46,7 +46,7 @@ def registry_row(member, attribute="一般贫困户", lifted="未脱贫", name=N
 
 
 def commit(actor, kind, header, rows, name):
-    return rolls.commit_roll(actor=actor, kind=kind, file_bytes=xlsx(header, rows), filename=f"{name}.xlsx")
+    return commit_roll(actor=actor, kind=kind, file_bytes=xlsx(header, rows), filename=f"{name}.xlsx")
 
 
 @pytest.fixture

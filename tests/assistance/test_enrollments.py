@@ -128,7 +128,7 @@ def test_gradual_exit_keeps_the_amount(users, poor_household):
 def test_death_ends_the_persons_enrollments_after_that_month(users, poor_household):
     household, elder = poor_household
     approve(users, household, [("dibao", None), ("tekun", elder)])
-    died = date.today()
+    died = timezone.localdate()
     enrollments.record_death(actor=users["caseworker"], member=elder, died_on=died)
     tekun = Enrollment.objects.get(benefit="tekun")
     assert tekun.status == "exited" and tekun.end_month == died.replace(day=1) and "死亡" in tekun.exit_reason
@@ -157,9 +157,11 @@ def test_death_through_the_page_and_the_api_ends_the_enrollments(users, poor_hou
     assert client_for("caseworker_b").get(url).status_code == 404
     page = client_for("caseworker").get(url)
     assert page.status_code == 200 and "确认登记" in page.content.decode()
-    future = client_for("caseworker").post(url, {"date_of_death": (date.today() + timedelta(days=1)).isoformat()})
+    future = client_for("caseworker").post(
+        url, {"date_of_death": (timezone.localdate() + timedelta(days=1)).isoformat()}
+    )
     assert future.status_code == 200 and Enrollment.objects.get(benefit="tekun").status == "active"
-    died = date.today()
+    died = timezone.localdate()
     response = client_for("caseworker").post(
         f"/api/v1/members/{elder.pk}/death/", {"date_of_death": died.isoformat()}, content_type="application/json"
     )
@@ -172,7 +174,7 @@ def test_death_through_the_page_and_the_api_ends_the_enrollments(users, poor_hou
 def test_the_member_form_does_not_record_a_death(users, poor_household):
     household, elder = poor_household
     services.save_member(
-        actor=users["caseworker"], household=household, member=elder, data={"date_of_death": date.today()}
+        actor=users["caseworker"], household=household, member=elder, data={"date_of_death": timezone.localdate()}
     )
     assert Member.objects.get(pk=elder.pk).date_of_death is None
 

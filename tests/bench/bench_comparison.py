@@ -1,6 +1,6 @@
 """The monthly registry comparison (民政–扶贫 信息比对) of a 100,000-row poverty registry with the roll.
 
-On the bench database (100,000 demo households): imports through ``cases.rolls.commit_roll`` a registry of
+On the bench database (100,000 demo households): imports through ``cases.rolls.services.commit_roll`` a registry of
 100,000 rows carrying the ID numbers of existing members (0.5 % with another name, 0.5 % invalid numbers, 0.5 %
 repeating an earlier row's number; attributes and lifted/monitored statuses at random), then times
 ``assistance.comparison.compare_county`` — in-process, every source read once for the county, then one delete +
@@ -114,15 +114,15 @@ def clean_up() -> None:
 
 def run() -> None:
     from assistance.comparison import compare_county
-    from cases import rolls
     from cases.models import RollKind
+    from cases.rolls.services import commit_roll
 
     rows = generate_rows()
     with tempfile.TemporaryDirectory(prefix="bench-comparison-") as tmp:
         path = Path(tmp) / f"{NAME_PREFIX}{ROWS}.xlsx"
         write_xlsx(path, rows)
         started = time.perf_counter()
-        imported = rolls.commit_roll(
+        imported = commit_roll(
             actor=actor(), kind=RollKind.POVERTY_REGISTRY, file_bytes=path.read_bytes(), filename=path.name
         )
         print(

@@ -1,7 +1,7 @@
-"""Import of a 100,000-row poverty registry (建档立卡) xlsx through ``cases.rolls.commit_roll`` — reading with calamine,
-validation in Python, member matching in one query, COPY — against the same rows through django-import-export's
-default path (a ``ModelResource`` for RollRecord, ``import_data(dataset, dry_run=False)``, the dataset loaded from
-the same xlsx with tablib), run in its own process.
+"""Import of a 100,000-row poverty registry (建档立卡) xlsx through ``cases.rolls.services.commit_roll`` — reading
+with calamine, validation in Python, member matching in one query, COPY — against the same rows through
+django-import-export's default path (a ``ModelResource`` for RollRecord, ``import_data(dataset, dry_run=False)``,
+the dataset loaded from the same xlsx with tablib), run in its own process.
 
 The limit, measured in the same run: python-calamine reading the same file plus a plain ``COPY`` of its rows into
 an unlogged scratch table (no validation, no matching, no indexes). Prints ``BENCH registry_import_100k_s``, the
@@ -138,17 +138,18 @@ def forget_earlier_runs() -> None:
 
 
 def measure_commit(path: Path) -> float:
-    from cases import rolls
     from cases.models import RollKind
+    from cases.rolls.parser import parse_roll
+    from cases.rolls.services import commit_roll
 
     data = path.read_bytes()
     actor = bench_actor()
     started = time.perf_counter()
-    parsed = rolls.parse_roll(RollKind.POVERTY_REGISTRY, data, path.name)
+    parsed = parse_roll(RollKind.POVERTY_REGISTRY, data, path.name)
     parse_s = time.perf_counter() - started
     assert not parsed.problems, [str(problem) for problem in parsed.problems[:5]]
     started = time.perf_counter()
-    imported = rolls.commit_roll(actor=actor, kind=RollKind.POVERTY_REGISTRY, file_bytes=data, filename=path.name)
+    imported = commit_roll(actor=actor, kind=RollKind.POVERTY_REGISTRY, file_bytes=data, filename=path.name)
     elapsed = time.perf_counter() - started
     assert not imported.reused
     require(imported.row_count, ROWS, "registry rows imported")

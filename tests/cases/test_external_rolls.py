@@ -15,8 +15,8 @@ import pytest
 from django.core.exceptions import PermissionDenied
 from django.urls import reverse
 
-from cases import rolls
 from cases.models import Member, RollImport, RollKind, RollRecord
+from cases.rolls import parser, selectors, services
 from core import spreadsheets
 from tests.helpers import make_household, make_member, valid_id
 
@@ -76,13 +76,13 @@ def county(users):
 
 
 def commit(actor, kind: str, data: bytes, filename: str = "名单.xlsx") -> RollImport:
-    return rolls.commit_roll(actor=actor, kind=kind, file_bytes=data, filename=filename)
+    return services.commit_roll(actor=actor, kind=kind, file_bytes=data, filename=filename)
 
 
-def refused(actor, kind: str, data: bytes, filename: str = "名单.xlsx") -> rolls.RollReport:
-    preview = rolls.preview_roll(actor=actor, kind=kind, file_bytes=data, filename=filename)
+def refused(actor, kind: str, data: bytes, filename: str = "名单.xlsx") -> parser.RollReport:
+    preview = services.preview_roll(actor=actor, kind=kind, file_bytes=data, filename=filename)
     assert preview.refused
-    with pytest.raises(rolls.RollRefused) as error:
+    with pytest.raises(parser.RollRefused) as error:
         commit(actor, kind, data, filename)
     assert not RollImport.objects.exists() and not RollRecord.objects.exists(), "a refused file writes nothing"
     assert [str(p) for p in error.value.report.problems] == [str(p) for p in preview.problems]
@@ -147,7 +147,7 @@ def check_kind_fields(kind: str, first: RollRecord, second: RollRecord) -> None:
 @pytest.mark.parametrize("kind", RollKind.values)
 def test_each_roll_imports_from_xlsx_and_csv(county, villages, kind, fmt):
     data, filename = encode(KIND_FILES[kind], fmt)
-    report = rolls.preview_roll(actor=county, kind=kind, file_bytes=data, filename=filename)
+    report = services.preview_roll(actor=county, kind=kind, file_bytes=data, filename=filename)
     assert not report.refused, [str(p) for p in report.problems]
     assert (report.rows, report.invalid_ids, report.duplicate_ids) == (2, 0, 0)
     assert not RollImport.objects.exists(), "the preview writes nothing"
@@ -274,12 +274,12 @@ def test_the_garbage_collector_is_paused_while_a_file_is_read_and_only_then(coun
         states.append(gc.isenabled())
         return spreadsheets.read_cells(*args)
 
-    monkeypatch.setattr(rolls, "read_cells", read_cells)
+    monkeypatch.setattr(parser, "read_cells", read_cells)
     commit(county, RollKind.POVERTY_REGISTRY, xlsx(registry_rows(("张三", ID1, "未脱贫", "否", ""))))
     assert states == [False] and gc.isenabled()
     gc.disable()
     try:
-        rolls.parse_roll(RollKind.POVERTY_REGISTRY, xlsx(registry_rows(("张三", ID1, "未脱贫", "否", ""))), "x.xlsx")
+        parser.parse_roll(RollKind.POVERTY_REGISTRY, xlsx(registry_rows(("张三", ID1, "未脱贫", "否", ""))), "x.xlsx")
         assert not gc.isenabled(), "a collector paused by the caller stays paused"
     finally:
         gc.enable()
@@ -291,13 +291,13 @@ def test_the_garbage_collector_is_paused_while_a_file_is_read_and_only_then(coun
 def test_reimporting_the_same_file_changes_nothing(county, users, villages):
     data = xlsx(registry_rows(("张三", ID1, "未脱贫", "否", "")))
     first = commit(county, RollKind.POVERTY_REGISTRY, data)
-    report = rolls.preview_roll(actor=county, kind=RollKind.POVERTY_REGISTRY, file_bytes=data, filename="again.xlsx")
+    report = services.preview_roll(actor=county, kind=RollKind.POVERTY_REGISTRY, file_bytes=data, filename="again.xlsx")
     assert report.existing == first
     again = commit(users["county_admin"], RollKind.POVERTY_REGISTRY, data, "again.xlsx")
     assert again.pk == first.pk and again.reused
     assert RollImport.objects.count() == 1 and RollRecord.objects.count() == 1
     # The same file is a different roll for another kind only if it has that kind's columns: it is refused here.
-    refused_report = rolls.preview_roll(actor=county, kind=RollKind.DEATHS, file_bytes=data, filename="x.xlsx")
+    refused_report = services.preview_roll(actor=county, kind=RollKind.DEATHS, file_bytes=data, filename="x.xlsx")
     assert refused_report.refused and refused_report.existing is None
 
 
@@ -308,8 +308,8 @@ def test_a_new_import_supersedes_the_current_one_of_its_kind(county, villages):
     january.refresh_from_db()
     deaths.refresh_from_db()
     assert february.is_current and not january.is_current and deaths.is_current
-    assert rolls.current_import(RollKind.POVERTY_REGISTRY) == february
-    assert rolls.registry_status_by_id_number([ID1]) == {ID1: "lifted"}, "the registry in force is the latest"
+    assert selectors.current_import(RollKind.POVERTY_REGISTRY) == february
+    assert selectors.registry_status_by_id_number([ID1]) == {ID1: "lifted"}, "the registry in force is the latest"
 
 
 def test_the_committed_import_keeps_file_who_when_and_counts(county, villages, media):
@@ -332,13 +332,13 @@ def test_the_committed_import_keeps_file_who_when_and_counts(county, villages, m
 
 def test_the_commit_is_atomic(county, villages, media, monkeypatch):
     earlier = commit(county, RollKind.POVERTY_REGISTRY, xlsx(registry_rows(("张三", ID1, "未脱贫", "否", ""))))
-    copy = rolls._copy_records
+    copy = services._copy_records
 
     def copy_then_fail(import_id, records):
         copy(import_id, records)
         raise RuntimeError("the connection dropped")
 
-    monkeypatch.setattr(rolls, "_copy_records", copy_then_fail)
+    monkeypatch.setattr(services, "_copy_records", copy_then_fail)
     data = xlsx(registry_rows(("张三", ID1, "已脱贫", "否", ""), ("李四", ID2, "已脱贫", "否", "")))
     with pytest.raises(RuntimeError):
         commit(county, RollKind.POVERTY_REGISTRY, data)
@@ -354,10 +354,10 @@ def test_comparison_reads_the_flags_of_the_rolls_in_force(county, villages):
         ("张三", ID1, "未脱贫", "否", ""), ("张三", ID1, "未脱贫", "否", ""), ("李四", "1", "", "", "")
     )
     commit(county, RollKind.POVERTY_REGISTRY, xlsx(rows))
-    records = rolls.current_records(RollKind.POVERTY_REGISTRY)
+    records = selectors.current_records(RollKind.POVERTY_REGISTRY)
     assert sorted(records.filter(id_duplicate=True).values_list("row_number", flat=True)) == [2, 3]
     assert list(records.filter(id_valid=False).values_list("id_number_raw", flat=True)) == ["1"]
-    assert not rolls.current_records(RollKind.DEATHS).exists()
+    assert not selectors.current_records(RollKind.DEATHS).exists()
 
 
 # Matching, permissions, selectors ------------------------------------------------------------------------------
@@ -370,7 +370,7 @@ def test_rows_match_active_members_by_normalised_id(county, users, villages):
     left = make_member(caseworker, household, name="旧人", relation="child", id_number=ID2)
     Member.objects.filter(pk=left.pk).update(active=False)  # moved out of the county
     data = xlsx(registry_rows(("张三", ID1, "未脱贫", "否", ""), ("旧人", ID2, "已脱贫", "否", "")))
-    report = rolls.preview_roll(actor=county, kind=RollKind.POVERTY_REGISTRY, file_bytes=data, filename="r.xlsx")
+    report = services.preview_roll(actor=county, kind=RollKind.POVERTY_REGISTRY, file_bytes=data, filename="r.xlsx")
     assert (report.matched, report.unmatched) == (1, 1)
     imported = commit(county, RollKind.POVERTY_REGISTRY, data)
     assert imported.records.get(row_number=2).member == head
@@ -382,7 +382,7 @@ def test_rows_match_active_members_by_normalised_id(county, users, villages):
 def test_only_county_staff_import(users, villages, role):
     data = xlsx(registry_rows(("张三", ID1, "未脱贫", "否", "")))
     with pytest.raises(PermissionDenied):
-        rolls.preview_roll(actor=users[role], kind=RollKind.POVERTY_REGISTRY, file_bytes=data, filename="r.xlsx")
+        services.preview_roll(actor=users[role], kind=RollKind.POVERTY_REGISTRY, file_bytes=data, filename="r.xlsx")
     with pytest.raises(PermissionDenied):
         commit(users[role], RollKind.POVERTY_REGISTRY, data)
     assert not RollImport.objects.exists()
@@ -397,20 +397,26 @@ def test_registry_status_selectors_follow_policy_section_2(county, users, villag
     other = make_household(caseworker, villages["a"])
     outsider = make_member(caseworker, other, name="王五", poverty_status="unlifted")
 
-    assert not rolls.has_registry()
-    assert rolls.current_registry_status([head.pk, child.pk]) == {head.pk: "lifted", child.pk: "none"}
-    assert rolls.household_registry_status([household.pk, other.pk]) == {household.pk: "lifted", other.pk: "unlifted"}
+    assert not selectors.has_registry()
+    assert selectors.current_registry_status([head.pk, child.pk]) == {head.pk: "lifted", child.pk: "none"}
+    assert selectors.household_registry_status([household.pk, other.pk]) == {
+        household.pk: "lifted",
+        other.pk: "unlifted",
+    }
 
     commit(
         county,
         RollKind.POVERTY_REGISTRY,
         xlsx(registry_rows(("张三", ID1, "已脱贫", "否", ""), ("张小", ID2, "已脱贫", "是", ""))),
     )
-    assert rolls.has_registry()
-    statuses = rolls.current_registry_status([head.pk, child.pk, outsider.pk])
+    assert selectors.has_registry()
+    statuses = selectors.current_registry_status([head.pk, child.pk, outsider.pk])
     assert statuses == {head.pk: "lifted", child.pk: "monitored", outsider.pk: "none"}, "the registry is the authority"
-    assert rolls.household_registry_status([household.pk, other.pk]) == {household.pk: "monitored", other.pk: "none"}
-    assert rolls.registry_status_by_id_number() == {ID1: "lifted", ID2: "monitored"}
+    assert selectors.household_registry_status([household.pk, other.pk]) == {
+        household.pk: "monitored",
+        other.pk: "none",
+    }
+    assert selectors.registry_status_by_id_number() == {ID1: "lifted", ID2: "monitored"}
 
 
 def test_a_person_on_two_registry_rows_takes_the_stronger_status(county, villages):
@@ -419,7 +425,7 @@ def test_a_person_on_two_registry_rows_takes_the_stronger_status(county, village
         RollKind.POVERTY_REGISTRY,
         xlsx(registry_rows(("张三", ID1, "已脱贫", "否", ""), ("张三", ID1, "未脱贫", "是", ""))),
     )
-    assert rolls.registry_status_by_id_number([ID1]) == {ID1: "unlifted"}
+    assert selectors.registry_status_by_id_number([ID1]) == {ID1: "unlifted"}
 
 
 # Pages ---------------------------------------------------------------------------------------------------------
@@ -440,7 +446,7 @@ def test_page_flow_upload_preview_confirm(client_for, users, villages, media):
     assert not RollImport.objects.exists(), "the preview writes nothing"
     token = preview.context["token"]
     # core.uploads keeps the pending upload; the token is signed, not the file's name
-    assert rolls.load_pending(actor=users["county_staff"], token=token)[1] == data
+    assert services.load_pending(actor=users["county_staff"], token=token)[1] == data
 
     done = client.post(reverse("external-roll-confirm"), {"token": token})
     imported = RollImport.objects.get()
@@ -492,7 +498,7 @@ def test_pages_are_for_county_users(client_for, users, villages):
 
 
 def test_a_pending_upload_belongs_to_its_uploader(client_for, users, villages):
-    token = rolls.stash_pending(
+    token = services.stash_pending(
         actor=users["county_staff"],
         kind=RollKind.POVERTY_REGISTRY,
         file_bytes=xlsx(registry_rows(("张三", ID1, "", "", ""))),
