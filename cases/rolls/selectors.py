@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 from django.db.models import QuerySet
 
-from cases.models import Member, RollImport, RollKind, RollRecord, User
+from cases.models import RollImport, RollKind, RollRecord, User
 from cases.models.people import PovertyStatus
 from cases.permissions import ensure_view_rolls
 from cases.rolls.columns import RECORD_COLUMNS
@@ -55,28 +55,6 @@ def registry_status_by_id_number(id_numbers: Iterable[str] | None = None) -> dic
     out: dict[str, str] = {}
     for number, status in records.values_list("id_number", "registry_status").iterator(chunk_size=10_000):
         out[number] = _stronger(status, out.get(number, PovertyStatus.NONE))
-    return out
-
-
-def current_registry_status(member_ids: Iterable[int]) -> dict[int, str]:
-    """Member id → 建档立卡 status: from the registry in force (``none`` when the person is not in it); before any
-    registry import, the status the caseworker recorded (policy.md §2)."""
-    members = list(Member.objects.filter(pk__in=list(member_ids)).values_list("pk", "id_number", "poverty_status"))
-    if not has_registry():
-        return {pk: status for pk, _, status in members}
-    by_number = registry_status_by_id_number(number for _, number, _ in members)
-    return {pk: by_number.get(number, PovertyStatus.NONE) for pk, number, _ in members}
-
-
-def household_registry_status(household_ids: Iterable[int]) -> dict[int, str]:
-    """Household id → 建档立卡 status (policy.md §2): unlifted if any active member is 未脱贫, else monitored if
-    any is a 监测对象, else lifted if any is 已脱贫, else none."""
-    household_ids = list(household_ids)
-    members = dict(Member.objects.filter(household_id__in=household_ids, active=True).values_list("pk", "household_id"))
-    out: dict[int, str] = dict.fromkeys(household_ids, PovertyStatus.NONE.value)
-    for member_id, status in current_registry_status(members).items():
-        household = members[member_id]
-        out[household] = _stronger(status, out[household])
     return out
 
 
