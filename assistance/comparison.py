@@ -23,12 +23,13 @@ from django.db import connection, transaction
 from django.db.models import F, Q, QuerySet
 from django.utils import timezone
 
+from assistance.facts import recorded_covid_stays, recorded_facts
 from assistance.models import ComparisonFlag, Determination, Enrollment, ExitReview, LedgerEntry
 from assistance.permissions import ensure_resolve_comparison_flag, ledger_owners
 from assistance.policy import comparison as rules
 from assistance.policy.comparison import Flag
 from cases.models import Member, RollKind, Township, User
-from cases.rolls.selectors import current_records
+from cases.rolls.selectors import current_import, current_records
 from cases.selectors import scope
 from core.exceptions import TransitionNotAllowed
 from core.months import month_start, previous_month
@@ -154,14 +155,6 @@ def _members_by_pk(member_ids: Collection[int]) -> QuerySet[Member]:
     return Member.objects.filter(pk__in=list(member_ids)).order_by("pk")
 
 
-def _covid_confirmed(township_id: int | None) -> dict[int, tuple[date | None, date | None]]:
-    members = Member.objects.filter(covid_confirmed=True)
-    if township_id is not None:
-        members = members.filter(household__township_id=township_id)
-    rows = members.order_by("pk").values_list("pk", "covid_admitted", "covid_discharged")
-    return {pk: (admitted, discharged) for pk, admitted, discharged in rows}
-
-
 def _children(member_ids: Collection[int]) -> frozenset[int]:
     """Those of the members with a child status (孤儿 / 事实无人抚养)."""
     if not member_ids:
@@ -207,20 +200,22 @@ def _inputs(month: date, township_id: int | None) -> rules.Inputs:
     open_enrollments = _open_enrollments(township_id, month)
     ending = _ending(township_id, previous_month(month))
     covid_patients = _list_records(RollKind.COVID_PATIENTS, "covid_admitted", "covid_discharged")
-    covid_confirmed = _covid_confirmed(township_id)
+    covid_confirmed = recorded_covid_stays(township_id)
     deaths = _list_records(RollKind.DEATHS, "date_of_death")
+    severe = _list_records(RollKind.SEVERE_DISABILITY, "disability_category", "disability_grade")
     dead_members = _dead_members(township_id)
     covid_ids = {r.member_id for r in covid_patients if r.member_id} | set(covid_confirmed)
     dead_ids = {r.member_id for r in deaths if r.member_id} | set(dead_members)
     ending_ids = {e.enrollment.member_id for e in ending if e.enrollment.member_id}
     in_registry = {row.member_id for row in registry}
+    on_lists = {r.member_id for records in (covid_patients, deaths, severe) for r in records if r.member_id}
     # the members a rule may name that the registry does not name
-    unnamed = (covid_ids | dead_ids | ending_ids | open_enrollments.tekun_members) - in_registry
+    unnamed = (covid_ids | dead_ids | ending_ids | on_lists | open_enrollments.tekun_members) - in_registry
     return rules.Inputs(
         month=month,
         township_id=township_id,
         registry=registry,
-        severe_disability=_list_records(RollKind.SEVERE_DISABILITY),
+        severe_disability=severe,
         illness_poverty=_list_records(RollKind.ILLNESS_POVERTY, "illness"),
         open_enrollments=open_enrollments,
         ending=ending,
@@ -234,6 +229,8 @@ def _inputs(month: date, township_id: int | None) -> rules.Inputs:
         dead_members=dead_members,
         enrollments_of_dead=_open_enrollments_of(dead_ids),
         members=_persons(unnamed),
+        registry_imported=current_import(RollKind.POVERTY_REGISTRY) is not None,
+        recorded=recorded_facts({m for m in in_registry if m is not None} | on_lists),
     )
 
 

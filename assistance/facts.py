@@ -28,6 +28,7 @@ from typing import Any, TypeVar
 from django.db.models import F, Q
 
 from assistance.policy import model as policy
+from assistance.policy.comparison import Recorded
 from assistance.policy.registry import household_registry_status
 from cases.models import AssetRecord, Expenditure, Household, IncomeItem, Member, RollImport, RollKind, RollRecord
 from core.lookups import InIds, InTexts
@@ -114,6 +115,40 @@ def roll_facts(id_numbers: Iterable[str]) -> RollFacts:
         if category and grade:
             facts.disability.setdefault(number, policy.Disability(category, grade))
     return facts
+
+
+def recorded_facts(member_ids: Iterable[int]) -> dict[int, Recorded]:
+    """What the caseworker recorded on these members, for the comparison's ROLL_FACT_MISMATCH."""
+    ids = sorted(set(member_ids))
+    rows = Member.objects.filter(InIds(F("pk"), ids)).values_list(
+        "pk",
+        "poverty_status",
+        "covid_confirmed",
+        "covid_admitted",
+        "covid_discharged",
+        "date_of_death",
+        "disability_category",
+        "disability_grade",
+    )
+    return {
+        pk: Recorded(
+            poverty_status=status,
+            covid=(admitted, discharged) if confirmed else None,
+            date_of_death=died,
+            disability=(category, grade) if category and grade else None,
+        )
+        for pk, status, confirmed, admitted, discharged, died, category, grade in rows
+    }
+
+
+def recorded_covid_stays(township_id: int | None) -> dict[int, tuple[date | None, date | None]]:
+    """Member → (admitted, discharged) of the members the caseworker recorded as COVID-confirmed, in the township
+    (or the county), for the comparison's COVID_NO_RELIEF."""
+    members = Member.objects.filter(covid_confirmed=True)
+    if township_id is not None:
+        members = members.filter(household__township_id=township_id)
+    rows = members.order_by("pk").values_list("pk", "covid_admitted", "covid_discharged")
+    return {pk: (admitted, discharged) for pk, admitted, discharged in rows}
 
 
 def _valid_on(month: date) -> Q:

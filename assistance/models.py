@@ -514,6 +514,8 @@ class ComparisonFlag(models.Model):
         DUPLICATE_BENEFIT = "DUPLICATE_BENEFIT", "重复享受救助"
         COVID_NO_RELIEF = "COVID_NO_RELIEF", "新冠患者未获临时救助"
         DECEASED_STILL_PAID = "DECEASED_STILL_PAID", "死亡人员仍在保"
+        JDLK_ENTRY_CHECK = "JDLK_ENTRY_CHECK", "建档立卡新纳入对象与贫困户属性不符"
+        ROLL_FACT_MISMATCH = "ROLL_FACT_MISMATCH", "名单与登记信息不一致"
 
     class Status(models.TextChoices):
         OPEN = "open", "待处理"

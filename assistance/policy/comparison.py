@@ -47,10 +47,12 @@ __all__ = [
     "enrollment_evidence",
     "id_and_name",
     "in_hospital",
+    "jdlk_entry_check",
     "jdlk_exit_check",
     "jdlk_not_covered",
     "registry_evidence",
     "relief_covers",
+    "roll_fact_mismatch",
 ]
 
 # The flag codes: the values of ``assistance.models.ComparisonFlag.Code``.
@@ -65,6 +67,8 @@ NAME_MISMATCH = "NAME_MISMATCH"
 DUPLICATE_BENEFIT = "DUPLICATE_BENEFIT"
 COVID_NO_RELIEF = "COVID_NO_RELIEF"
 DECEASED_STILL_PAID = "DECEASED_STILL_PAID"
+JDLK_ENTRY_CHECK = "JDLK_ENTRY_CHECK"
+ROLL_FACT_MISMATCH = "ROLL_FACT_MISMATCH"
 CODES = (
     JDLK_NOT_COVERED,
     JDLK_EXIT_CHECK,
@@ -77,7 +81,21 @@ CODES = (
     DUPLICATE_BENEFIT,
     COVID_NO_RELIEF,
     DECEASED_STILL_PAID,
+    JDLK_ENTRY_CHECK,
+    ROLL_FACT_MISMATCH,
 )
+# The labels of the registry statuses (``cases.models.PovertyStatus``) and of the disability categories
+# (``cases.models.Member.DisabilityCategory``), for the reasons of ROLL_FACT_MISMATCH.
+STATUS_LABELS = {"none": "非建档立卡", "unlifted": "未脱贫", "lifted": "已脱贫", "monitored": "监测对象"}
+DISABILITY_LABELS = {
+    "physical": "肢体残疾",
+    "visual": "视力残疾",
+    "hearing": "听力残疾",
+    "speech": "言语残疾",
+    "intellectual": "智力残疾",
+    "mental": "精神残疾",
+    "multiple": "多重残疾",
+}
 
 # The screening ledger's categories (``LedgerEntry.Category`` values) that are registry candidates.
 CANDIDATE_CODES = {"tekun_candidate": TEKUN_CANDIDATE, "single_person_candidate": SINGLE_PERSON_CANDIDATE}
@@ -145,6 +163,18 @@ class ListRecord:
     covid_admitted: date | None = None
     covid_discharged: date | None = None
     date_of_death: date | None = None
+    disability_category: str = ""
+    disability_grade: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Recorded:
+    """What the caseworker recorded on a member the rolls name (``assistance.facts.recorded_facts``)."""
+
+    poverty_status: str = "none"
+    covid: tuple[date | None, date | None] | None = None  # (admitted, discharged) when recorded as confirmed
+    date_of_death: date | None = None
+    disability: tuple[str, int] | None = None  # (category, grade)
 
 
 @dataclass(frozen=True, slots=True)
@@ -273,6 +303,9 @@ class Inputs:
     # the open enrollments (any month) of the dead, in id order
     enrollments_of_dead: Sequence[EnrollmentRow] = ()
     members: Mapping[int, Person] = field(default_factory=dict)
+    # whether a poverty registry is in force, and what the caseworker recorded on the members the rolls name
+    registry_imported: bool = False
+    recorded: Mapping[int, Recorded] = field(default_factory=dict)
 
     @property
     def last_day(self) -> date:
@@ -728,6 +761,138 @@ def deceased_still_paid(inputs: Inputs) -> list[Flag]:
     return flags
 
 
+def jdlk_entry_check(inputs: Inputs) -> list[Flag]:
+    """``JDLK_ENTRY_CHECK`` (the seed: 每月新增的兜底贫困对象与退出兜底的贫困对象要通过信息比对; policy.md §11): a
+    registry household or person entering 低保 (or 单人户施保) or 特困 this month whom the registry contradicts —
+    a new 低保 household whose rows all say 一般贫困户 or 特困供养贫困户, a new 特困 person whose row says 低保贫困户
+    or 一般贫困户."""
+    open_ = inputs.open_enrollments
+    flags = []
+    for household_id, rows in inputs.household_rows.items():
+        attributes = {r.poverty_attribute for r in rows if r.poverty_attribute}
+        new_dibao = [
+            e
+            for e in (open_.dibao.get(household_id), open_.single.get(household_id))
+            if e and e.start_month == inputs.month
+        ]
+        if new_dibao and attributes and DIBAO_ATTRIBUTE not in attributes:
+            first = rows[0]
+            evidence: dict[str, Any] = {
+                "registry": [registry_evidence(r) for r in rows],
+                "enrollments": [enrollment_evidence(e) for e in new_dibao],
+                "reasons": [f"本月新纳入低保，但建档立卡为{'、'.join(sorted(attributes))}"],
+            }
+            flags.append(
+                Flag(JDLK_ENTRY_CHECK, first.township, household_id, None, first.id_number, first.name, evidence)
+            )
+        for row in rows:
+            tekun = open_.benefits(row.member_id).get("tekun") if row.member_id else None
+            if tekun is None or tekun.start_month != inputs.month or not row.poverty_attribute:
+                continue
+            if row.poverty_attribute != TEKUN_ATTRIBUTE:
+                evidence = {
+                    "registry": [registry_evidence(row)],
+                    "enrollments": [enrollment_evidence(tekun)],
+                    "reasons": [f"本月新纳入特困供养，但建档立卡为{row.poverty_attribute}"],
+                }
+                flags.append(
+                    Flag(JDLK_ENTRY_CHECK, row.township, household_id, row.member_id, row.id_number, row.name, evidence)
+                )
+    return flags
+
+
+def _stronger(a: str, b: str) -> str:
+    rank = {"none": 0, "lifted": 1, "monitored": 2, "unlifted": 3}
+    return a if rank.get(a, 0) >= rank.get(b, 0) else b
+
+
+def roll_fact_mismatch(inputs: Inputs) -> list[Flag]:
+    """``ROLL_FACT_MISMATCH`` (policy.md §2: the imported rolls decide the facts they carry for the people on them,
+    so the decisions already follow the roll): a member whose caseworker entry says otherwise than a roll — the
+    registry status (once a registry is in force; the strongest of the person's rows; an entry left at 非建档立卡
+    is not a disagreement), a COVID-19 stay, a date of death, a severe disability — one flag per member with every
+    difference, both values and the roll's row."""
+    differences: dict[int, list[str]] = defaultdict(list)
+    if inputs.registry_imported:
+        status: dict[int, tuple[str, int]] = {}
+        for row in inputs.registry:
+            if row.member_id is not None and row.id_valid:
+                found = status.get(row.member_id)
+                strongest = _stronger(row.registry_status or "none", found[0] if found else "none")
+                status[row.member_id] = (strongest, found[1] if found else row.row_number)
+        for member_id, (roll, row_number) in status.items():
+            recorded = inputs.recorded.get(member_id)
+            # an entry left at 非建档立卡 asserts nothing once the registry decides: only a recorded status counts
+            if recorded is not None and recorded.poverty_status not in ("none", roll):
+                differences[member_id].append(
+                    f"建档立卡状态：名单（第{row_number}行）为{STATUS_LABELS.get(roll, roll)}，"
+                    f"登记为{STATUS_LABELS.get(recorded.poverty_status, recorded.poverty_status)}"
+                )
+    for member_id, record, recorded in _first_matched(inputs.covid_patients, inputs.recorded):
+        stay = (record.covid_admitted, record.covid_discharged)
+        if recorded.covid != stay:
+            differences[member_id].append(
+                f"新冠住院：名单（第{record.row_number}行）为{_stay(stay)}，登记为{_stay(recorded.covid)}"
+            )
+    for member_id, record, recorded in _first_matched(inputs.deaths, inputs.recorded):
+        if recorded.date_of_death != record.date_of_death:
+            differences[member_id].append(
+                f"死亡日期：名单（第{record.row_number}行）为{_iso(record.date_of_death) or '—'}，"
+                f"登记为{_iso(recorded.date_of_death) or '未登记'}"
+            )
+    for member_id, record, recorded in _first_matched(inputs.severe_disability, inputs.recorded):
+        roll_disability = (record.disability_category, record.disability_grade)
+        if record.disability_grade and recorded.disability != roll_disability:
+            differences[member_id].append(
+                f"残疾：名单（第{record.row_number}行）为{_disability(roll_disability)}，"
+                f"登记为{_disability(recorded.disability)}"
+            )
+    flags = []
+    for member_id, reasons in sorted(differences.items()):
+        person = inputs.person(member_id)
+        if person is None:
+            continue
+        flags.append(
+            Flag(
+                ROLL_FACT_MISMATCH,
+                person.township_id,
+                person.household_id,
+                member_id,
+                person.id_number,
+                person.name,
+                {"reasons": reasons},
+            )
+        )
+    return flags
+
+
+def _first_matched(
+    records: Iterable[ListRecord], recorded: Mapping[int, Recorded]
+) -> Iterable[tuple[int, ListRecord, Recorded]]:
+    """Each matched member's first row of a list, with what the caseworker recorded on them."""
+    seen: set[int] = set()
+    for record in records:
+        member_id = record.member_id
+        if member_id is None or member_id in seen or member_id not in recorded:
+            continue
+        seen.add(member_id)
+        yield member_id, record, recorded[member_id]
+
+
+def _stay(stay: tuple[date | None, date | None] | None) -> str:
+    admitted, discharged = stay or (None, None)
+    if admitted is None:
+        return "未登记"
+    return f"{admitted.isoformat()} 入院，{f'{discharged.isoformat()} 出院' if discharged else '尚未出院'}"
+
+
+def _disability(disability: tuple[str, int | None] | None) -> str:
+    if disability is None:
+        return "未登记"
+    category, grade = disability
+    return f"{DISABILITY_LABELS.get(category, category)}{grade}级"
+
+
 RULES: tuple[Callable[[Inputs], list[Flag]], ...] = (
     id_and_name,
     jdlk_not_covered,
@@ -737,6 +902,8 @@ RULES: tuple[Callable[[Inputs], list[Flag]], ...] = (
     duplicate_benefit,
     covid_no_relief,
     deceased_still_paid,
+    jdlk_entry_check,
+    roll_fact_mismatch,
 )
 
 

@@ -77,6 +77,8 @@ def crafted(users, villages):
     person("covid", "甲九", covid_confirmed=True, covid_admitted=date(2020, 3, 5))
     enroll(made["covid_household"])
     covid_listed = person("covid_listed", "甲十")
+    new_entrant = person("new_entrant", "甲十一")
+    enroll(made["new_entrant_household"], start_month=MARCH)
     dead = person("dead", "乙一", born=date(1930, 1, 1), work_capacity="none")
     enroll(made["dead_household"], "tekun", "1100", dead)
     # Township B: a person who must never show up in A's flags.
@@ -113,6 +115,7 @@ def crafted(users, villages):
             registry_row(covid_listed),
             ["H999999", "无效号", INVALID_ID, "户主", "一般贫困户", "未脱贫", "否", "汉葭街道", "甲村"],
             [*registry_row(made["outsider"])[:7], "郁山镇", "乙村"],
+            registry_row(new_entrant, attribute="特困供养贫困户"),
         ],
         "registry",
     )
@@ -164,17 +167,32 @@ def test_every_flag_appears(crafted, township_a):
         (Code.COVID_NO_RELIEF, "covid"),
         (Code.COVID_NO_RELIEF, "covid_listed"),
         (Code.DECEASED_STILL_PAID, "dead"),
+        (Code.JDLK_ENTRY_CHECK, None),
+        (Code.ROLL_FACT_MISMATCH, "covid_listed"),
+        (Code.ROLL_FACT_MISMATCH, "dead"),
     ]
     assert {(code, crafted[key].pk if key else None) for code, key in expected} <= flags
     assert {code for code, _ in flags} == set(Code.values)
-    assert counts["flags"] == ComparisonFlag.objects.count() == 13
+    assert counts["flags"] == ComparisonFlag.objects.count() == 17
     assert not ComparisonFlag.objects.filter(member=crafted["outsider"]).exists()
 
     exit_flag = ComparisonFlag.objects.get(code=Code.JDLK_EXIT_CHECK)
     assert exit_flag.household == crafted["exit_household"]
     assert exit_flag.evidence["enrollments"][0]["end_month"] == "2020-02-01"
     mismatch = {f.household_id for f in ComparisonFlag.objects.filter(code=Code.ATTRIBUTE_MISMATCH)}
-    assert mismatch == {crafted["exit_household"].pk, crafted["general_on_dibao_household"].pk}
+    assert mismatch == {
+        crafted["exit_household"].pk,
+        crafted["general_on_dibao_household"].pk,
+        crafted["new_entrant_household"].pk,  # 特困供养贫困户 without anyone on 特困
+    }
+    entry = ComparisonFlag.objects.get(code=Code.JDLK_ENTRY_CHECK)
+    assert entry.household == crafted["new_entrant_household"]
+    assert entry.evidence["reasons"] == ["本月新纳入低保，但建档立卡为特困供养贫困户"]
+    facts = {f.member_id: f.evidence["reasons"] for f in ComparisonFlag.objects.filter(code=Code.ROLL_FACT_MISMATCH)}
+    assert facts == {
+        crafted["covid_listed"].pk: ["新冠住院：名单（第2行）为2020-02-20 入院，2020-03-10 出院，登记为未登记"],
+        crafted["dead"].pk: ["死亡日期：名单（第2行）为2020-02-10，登记为未登记"],
+    }
     invalid = ComparisonFlag.objects.get(code=Code.ID_INVALID)
     assert invalid.id_number == INVALID_ID and invalid.evidence["registry"][0]["row"] == 11  # the header is row 1
     duplicate = ComparisonFlag.objects.get(code=Code.ID_DUPLICATE)

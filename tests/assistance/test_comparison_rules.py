@@ -465,3 +465,61 @@ def test_all_flags_keeps_the_townships_own_in_rule_order():
     ]
     county = replace(given, township_id=None)
     assert ("JDLK_NOT_COVERED", 20) in codes(rules.all_flags(county))
+
+
+# JDLK_ENTRY_CHECK ---------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("attribute", "enrollment", "flagged"),
+    [
+        ("一般贫困户", enr(1, "dibao", 110, start_month=MARCH), True),
+        ("特困供养贫困户", enr(1, "dibao", 110, start_month=MARCH), True),
+        ("低保贫困户", enr(1, "dibao", 110, start_month=MARCH), False),
+        ("一般贫困户", enr(1, "dibao", 110, start_month=FEB), False),  # entered last month: not new
+        ("低保贫困户", enr(1, "tekun", 110, 10, start_month=MARCH), True),
+        ("特困供养贫困户", enr(1, "tekun", 110, 10, start_month=MARCH), False),
+        ("", enr(1, "tekun", 110, 10, start_month=MARCH), False),  # no attribute: nothing to contradict
+    ],
+)
+def test_jdlk_entry_check(attribute, enrollment, flagged):
+    found = rules.jdlk_entry_check(inputs(registry=(reg(poverty_attribute=attribute),), enrollments=(enrollment,)))
+    assert bool(found) == flagged
+    if flagged:
+        assert found[0].code == rules.JDLK_ENTRY_CHECK and "本月新纳入" in found[0].evidence["reasons"][0]
+
+
+# ROLL_FACT_MISMATCH -------------------------------------------------------------------------------------------
+
+
+def test_roll_fact_mismatch_names_both_values():
+    recorded = {
+        10: rules.Recorded(poverty_status="lifted", disability=("physical", 3)),
+        11: rules.Recorded(poverty_status="none", covid=(date(2020, 3, 2), None), date_of_death=date(2020, 3, 9)),
+    }
+    listed = {"township_id": TOWNSHIP, "name": "人11"}
+    found = rules.roll_fact_mismatch(
+        inputs(
+            registry=(reg("N1", 10), reg("N2", 11)),
+            registry_imported=True,
+            recorded=recorded,
+            severe_disability=(ListRecord(3, "N1", member_id=10, disability_category="physical", disability_grade=1),),
+            covid_patients=(ListRecord(4, "N2", member_id=11, covid_admitted=date(2020, 3, 2), **listed),),
+            deaths=(ListRecord(5, "N2", member_id=11, date_of_death=date(2020, 3, 8), **listed),),
+        )
+    )
+    reasons = {f.member_id: f.evidence["reasons"] for f in found}
+    assert reasons == {
+        10: [
+            "建档立卡状态：名单（第2行）为未脱贫，登记为已脱贫",
+            "残疾：名单（第3行）为肢体残疾1级，登记为肢体残疾3级",
+        ],
+        11: ["死亡日期：名单（第5行）为2020-03-08，登记为2020-03-09"],  # the same stay; 非建档立卡 asserts nothing
+    }
+
+
+def test_roll_fact_mismatch_waits_for_a_registry_and_a_match():
+    recorded = {10: rules.Recorded(poverty_status="lifted")}
+    assert rules.roll_fact_mismatch(inputs(registry=(reg("N1", 10),), recorded=recorded)) == []
+    unmatched = ListRecord(3, "N9", disability_category="physical", disability_grade=1)
+    assert rules.roll_fact_mismatch(inputs(severe_disability=(unmatched,), recorded=recorded)) == []

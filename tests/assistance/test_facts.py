@@ -10,8 +10,10 @@ from pathlib import Path
 import openpyxl
 import pytest
 
+from assistance.comparison import compare_township
 from assistance.determinations import determine_household
 from assistance.facts import household_inputs, roll_facts
+from assistance.models import ComparisonFlag
 from assistance.policy import model as policy
 from cases.models import RollKind
 from cases.rolls import services as roll_services
@@ -137,3 +139,20 @@ def test_before_any_registry_import_the_caseworker_decides(users, villages):
     member = make_member(actor, household, poverty_status="monitored")
     assert roll_facts([member.id_number]).poverty_status(member.id_number, "monitored") == "monitored"
     assert household_inputs([household.pk], OCT)[household.pk].poverty_registry == "monitored"
+
+
+def test_the_comparison_flags_each_disagreement_with_both_values(disputed, township_a):
+    _, on_rolls, off_rolls, died = disputed
+    compare_township(township_id=township_a.pk, month=OCT)
+    reasons = {
+        flag.member_id: flag.evidence["reasons"]
+        for flag in ComparisonFlag.objects.filter(code=ComparisonFlag.Code.ROLL_FACT_MISMATCH)
+    }
+    assert reasons == {
+        on_rolls.pk: [
+            "新冠住院：名单（第2行）为2020-10-03 入院，2020-10-20 出院，登记为未登记",
+            "残疾：名单（第2行）为肢体残疾1级，登记为肢体残疾3级",
+        ],
+        died.pk: ["死亡日期：名单（第2行）为2020-09-15，登记为未登记"],
+    }
+    assert off_rolls.pk not in reasons, "on no roll: nothing to disagree with"
