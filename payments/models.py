@@ -146,10 +146,15 @@ class Payroll(models.Model):
         return self.line_count - self.paid_count - self.failed_count
 
 
-@pghistory.track(pghistory.InsertEvent(), pghistory.UpdateEvent(), pghistory.DeleteEvent())
+@pghistory.track(pghistory.InsertEvent(), pghistory.UpdateEvent(), pghistory.DeleteEvent(), level=pghistory.Statement)
 class PaymentLine(models.Model):
     """One payment to one payee. The payee and account are copied at generation, so the line says what was paid
-    where even after the member's record changes."""
+    where even after the member's record changes.
+
+    Its history keeps one event per line inserted, changed or deleted, as for every tracked model, but written by
+    statement-level triggers: a payroll's lines are written, reconciled and replaced thousands at a time, and one
+    ``INSERT … SELECT`` from the statement's transition table records them all (a row-level trigger would run a
+    function, attach the context and insert once per line)."""
 
     class Kind(models.TextChoices):
         REGULAR = "regular", "正常发放"
@@ -167,13 +172,22 @@ class PaymentLine(models.Model):
         AGENT = "agent", "代理人"
         INSTITUTION = "institution", "供养机构"
 
-    payroll = models.ForeignKey(Payroll, on_delete=models.PROTECT, related_name="lines", verbose_name="花名册")
+    # indexed by payment_line_payroll_status (payroll first)
+    payroll = models.ForeignKey(
+        Payroll, on_delete=models.PROTECT, related_name="lines", verbose_name="花名册", db_index=False
+    )
     kind = models.CharField("类型", max_length=10, choices=Kind.choices, default=Kind.REGULAR)
     benefit = models.CharField("救助项目", max_length=24, choices=PayrollBenefit.choices)
     month = models.DateField("所属月份", help_text="该月1日。")
     household = models.ForeignKey("cases.Household", on_delete=models.PROTECT, related_name="+", verbose_name="家庭")
     member = models.ForeignKey(
-        "cases.Member", on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name="对象"
+        "cases.Member",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="对象",
+        db_index=False,  # see Meta.indexes
     )
     enrollment = models.ForeignKey(
         "assistance.Enrollment", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
@@ -203,7 +217,13 @@ class PaymentLine(models.Model):
     failure_reason = models.CharField("失败原因", max_length=200, blank=True)
     result_at = models.DateTimeField("对账时间", null=True, blank=True)
     back_pay_run = models.ForeignKey(
-        "BackPayRun", on_delete=models.PROTECT, null=True, blank=True, related_name="lines", verbose_name="补发重算"
+        "BackPayRun",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="lines",
+        verbose_name="补发重算",
+        db_index=False,
     )
     source_key = models.CharField(
         "补发来源", max_length=120, blank=True, help_text="补发明细：对象、月份和计算时的已发金额；同一来源只补发一次。"
@@ -213,7 +233,15 @@ class PaymentLine(models.Model):
     class Meta:
         ordering = ["payroll_id", "id"]
         verbose_name = verbose_name_plural = "发放明细"
-        indexes = [models.Index(fields=["payroll", "status"], name="payment_line_payroll_status")]
+        # The foreign keys empty on most lines (every 低保 line has no member) are indexed where they are set: a
+        # payroll's lines are written 100,000 at a time, and an index of empty keys would only slow that down.
+        indexes = [
+            models.Index(fields=["payroll", "status"], name="payment_line_payroll_status"),
+            models.Index(fields=["member"], condition=Q(member__isnull=False), name="payment_line_member"),
+            models.Index(
+                fields=["back_pay_run"], condition=Q(back_pay_run__isnull=False), name="payment_line_back_pay_run"
+            ),
+        ]
         constraints = [
             models.UniqueConstraint(
                 fields=["benefit", "month", "household"],

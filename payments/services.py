@@ -59,8 +59,6 @@ ENROLLED_BENEFITS: dict[str, tuple[str, ...]] = {
     PayrollBenefit.ORPHAN: (BenefitKind.ORPHAN,),
 }
 GENERATED_BENEFITS = tuple(ENROLLED_BENEFITS)
-# Paid from an enrollment while it is on, or after its exit up to its last paid month (end_month).
-PAID_STATUSES = (Enrollment.Status.ACTIVE, Enrollment.Status.GRADUAL_EXIT)
 PERSON_FIELDS = (
     "id",
     "name",
@@ -208,11 +206,8 @@ def _enrollment_rows(township_id: int, month: date, benefit: str) -> list[tuple[
     """One query: the enrollments paid in ``month`` with the person's and the household head's payee data, as
     tuples laid out as ``ENROLLMENT_COLUMNS``."""
     enrollments = (
-        Enrollment.objects.filter(
-            township_id=township_id, benefit__in=ENROLLED_BENEFITS[benefit], start_month__lte=month
-        )
-        .filter(Q(end_month__isnull=True) | Q(end_month__gte=month))
-        .filter(Q(status__in=PAID_STATUSES) | Q(status=Enrollment.Status.EXITED, end_month__gte=month))
+        Enrollment.objects.in_force(month)
+        .filter(township_id=township_id, benefit__in=ENROLLED_BENEFITS[benefit])
         .annotate(
             head=FilteredRelation(
                 "household__members",
@@ -400,7 +395,7 @@ def _copy_layout(payroll: Payroll) -> tuple[str, tuple[Any, ...]]:
     now = _now()
     meta = PaymentLine._meta
     by_attname = {field.attname: field for field in meta.concrete_fields}
-    columns = [by_attname[name].column for name in PlannedLine._fields]
+    columns: list[str] = [str(by_attname[name].column) for name in PlannedLine._fields]
     tail = []
     for field in meta.concrete_fields:
         if field.primary_key or field.column in columns:
@@ -411,7 +406,7 @@ def _copy_layout(payroll: Payroll) -> tuple[str, tuple[Any, ...]]:
             value = now
         else:
             value = field.get_db_prep_save(field.get_default(), connection)
-        columns.append(field.column)
+        columns.append(str(field.column))
         tail.append(value)
     names = ", ".join(connection.ops.quote_name(column) for column in columns)
     return f"COPY {connection.ops.quote_name(meta.db_table)} ({names}) FROM STDIN", tuple(tail)
@@ -435,6 +430,27 @@ def _copy_lines(payroll: Payroll, lines: list[PlannedLine], context: Any) -> Non
         with connection.wrap_database_errors, cursor.cursor.copy(statement) as copy:
             for line in lines:
                 copy.write_row((*line, *tail))
+
+
+def _write_lines(payroll: Payroll, plan: _Plan, context: Any, *, checked: bool) -> None:
+    """COPY the plan's lines, each attempt in a savepoint. A new payroll's plan is written unchecked: should the
+    unique constraints refuse a beneficiary already on another payroll (a household that moved township), those
+    are dropped (``_drop_paid_elsewhere``) and the rest written, so the usual case costs no look-up of the month's
+    other lines. A checked plan refused means someone generated meanwhile: nothing is written."""
+    if not checked:
+        try:
+            with transaction.atomic():
+                _copy_lines(payroll, plan.lines, context)
+            return
+        except IntegrityError:
+            _drop_paid_elsewhere(plan, payroll)
+    try:
+        with transaction.atomic():
+            _copy_lines(payroll, plan.lines, context)
+    except IntegrityError:
+        raise ValidationError(
+            "生成时发现部分对象刚刚已列入其他工资册（可能有人同时在生成），没有写入任何明细。请重新生成。"
+        ) from None
 
 
 def refusal_to_generate(payroll: Payroll) -> str | None:
@@ -489,19 +505,14 @@ def _generate(*, actor: User, township: Township, month: date, benefit: str, pla
         raise TransitionNotAllowed(refusal)
     if plan is None:
         plan = _plan(township.pk, month, benefit)
-    _drop_paid_elsewhere(plan, payroll)
+    if not created:
+        _drop_paid_elsewhere(plan, payroll)
     changed = created or _signature(payroll.lines.values_list(*SIGNATURE_FIELDS)) != _signature(plan.lines)
     with pghistory.context(user=actor.pk, reason="生成工资册") as context:
         if changed:
             if not created:
                 payroll.lines.all().delete()
-            try:
-                with transaction.atomic():
-                    _copy_lines(payroll, plan.lines, context)
-            except IntegrityError:
-                raise ValidationError(
-                    "生成时发现部分对象刚刚已列入其他工资册（可能有人同时在生成），没有写入任何明细。请重新生成。"
-                ) from None
+            _write_lines(payroll, plan, context, checked=not created)
         elif payroll.notes == plan.notes and payroll.return_note == "":
             return payroll
         payroll.notes = plan.notes

@@ -157,6 +157,12 @@ def test_a_household_that_moved_township_is_not_paid_twice(users, county, townsh
     payroll = generate(users, township_a, "dibao")
     assert set(payroll.lines.values_list("name", flat=True)) == {"张大山"}
     assert payroll.notes == ["已列入其他工资册，未重复列入 1 人（户）：郁山户主（郁山镇）"]
+    # the refused first attempt (a new payroll is written unchecked) left no line and no history behind
+    events = apps.get_model("payments", "PaymentLineEvent").objects.filter(payroll_id=payroll.pk)
+    line = payroll.lines.get()
+    assert list(events.values_list("pgh_label", "pgh_obj_id")) == [("insert", line.pk)]
+    again = generate(users, township_a, "dibao")  # a regeneration looks first: the same lines, nothing rewritten
+    assert (again.lines.get().pk, again.notes, events.count()) == (line.pk, payroll.notes, 1)
 
 
 @pytest.mark.parametrize("status", ["submitted", "approved", "disbursed", "reconciled"])
@@ -232,6 +238,23 @@ def test_generated_lines_are_recorded_in_history_with_the_actor(users, county, t
     assert event.pgh_context.metadata == {"user": users["caseworker"].pk, "reason": "生成工资册"}
     assert (line.status, line.failure_reason, line.source_key, line.reissue_of_id) == ("pending", "", "", None)
     assert line.created_at is not None and line.back_pay_run_id is None and line.result_at is None
+
+
+def test_each_line_of_a_payroll_has_its_own_history_event(users, county, township_a, villages):
+    for name, account in (("赵一", "6228480000000000101"), ("钱二", "6228480000000000102")):
+        home = make_household(users["caseworker"], villages["a"])
+        make_member(users["caseworker"], home, name=name, relation="head", bank_name="农行", bank_account=account)
+        enroll(home, "dibao", "700.00")
+    payroll = generate(users, township_a, "dibao")
+    lines = dict(payroll.lines.values_list("pk", "name"))
+    events = apps.get_model("payments", "PaymentLineEvent").objects.filter(payroll_id=payroll.pk)
+    assert len(lines) == 3 and {e.pgh_obj_id: e.name for e in events} == lines
+    assert {(e.pgh_label, e.pgh_context_id) for e in events} == {("insert", events[0].pgh_context_id)}
+    assert events[0].pgh_context.metadata == {"user": users["caseworker"].pk, "reason": "生成工资册"}
+    Member.objects.filter(pk=county.head.pk).update(bank_account="6228480000000000077")
+    generate(users, township_a, "dibao")
+    labels = sorted(events.values_list("pgh_label", flat=True))
+    assert labels == ["delete"] * 3 + ["insert"] * 6
 
 
 def test_a_line_written_meanwhile_by_another_payroll_fails_the_copy_and_nothing_is_written(
