@@ -11,15 +11,14 @@ from __future__ import annotations
 import gc
 import json
 from collections import Counter, defaultdict
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
 
 from django.core.exceptions import ValidationError
 from django.db import connection, transaction
-from django.db.models import F, Q
+from django.db.models import F, Min
 from django.utils import timezone
 
 from assistance import selectors
@@ -29,31 +28,13 @@ from assistance.permissions import ledger_owners
 from assistance.policy import model as policy
 from assistance.policy.params import MissingParameters, Parameters
 from assistance.policy.rules import evaluate_household
+from assistance.policy.screening import Finding, classify
 from cases.models import Household, User
 from core.lookups import InIds
-from core.months import month_start
+from core.months import month_start, previous_month
 
-Category = LedgerEntry.Category
 CHUNK = 5000
-GRANTED = ("grant", "gradual_exit")
-PERSONAL_BENEFITS = ("tekun", "single_person_dibao")  # the personal benefits the ledger follows
-
-
-@dataclass(frozen=True)
-class Finding:
-    category: str
-    household_id: int
-    member_id: int | None = None
-    current_amount: Decimal | None = None
-    new_amount: Decimal | None = None
-    reasons: tuple[str, ...] = ()
-
-
-@dataclass(frozen=True)
-class OpenDibao:
-    status: str
-    amount: Decimal
-    since: date | None
+Status = Enrollment.Status
 
 
 def _chunks(ids: list[int]) -> Iterator[list[int]]:
@@ -63,80 +44,24 @@ def _chunks(ids: list[int]) -> Iterator[list[int]]:
 
 def _open_enrollments(
     household_ids: list[int], month: date
-) -> tuple[dict[int, OpenDibao], dict[int, dict[str, Decimal]]]:
-    """Open enrollments in force for ``month``: the household's 低保, and personal ones as member → benefit →
-    amount."""
-    dibao: dict[int, OpenDibao] = {}
+) -> tuple[dict[int, policy.CurrentDibao], dict[int, dict[str, Decimal]]]:
+    """What the households and their members are on in ``month`` (``Enrollment.objects.in_force``), for the ledger:
+    the household's 低保, and personal benefits as member → benefit → amount. An enrollment whose exit is already
+    decided (exited, paid through its end month) raises nothing more."""
+    dibao: dict[int, policy.CurrentDibao] = {}
     personal: dict[int, dict[str, Decimal]] = defaultdict(dict)
     rows = (
-        Enrollment.objects.filter(
-            InIds(F("household_id"), household_ids),
-            status__in=(Enrollment.Status.ACTIVE, Enrollment.Status.GRADUAL_EXIT),
-            start_month__lte=month,
-        )
-        .filter(Q(end_month__isnull=True) | Q(end_month__gte=month))
+        Enrollment.objects.in_force(month)
+        .filter(InIds(F("household_id"), household_ids), status__in=(Status.ACTIVE, Status.GRADUAL_EXIT))
+        .order_by("start_month", "pk")  # the latest in force wins
         .values_list("benefit", "household_id", "member_id", "status", "monthly_amount", "gradual_exit_since")
     )
     for benefit, household_id, member_id, status, amount, since in rows:
         if benefit == "dibao":
-            dibao[household_id] = OpenDibao(status, amount, since)
+            dibao[household_id] = policy.CurrentDibao(status, amount, since)
         else:
             personal[member_id][benefit] = amount
     return dibao, dict(personal)
-
-
-def classify(
-    household_id: int,
-    evaluation: policy.Evaluation,
-    dibao_now: OpenDibao | None,
-    personal_now: dict[int, dict[str, Decimal]],
-    members: Sequence[policy.Member],
-) -> list[Finding]:
-    """What the month's determination means for the ledger, compared with what the household receives now."""
-    findings: list[Finding] = []
-    outcomes = {(o.benefit, o.member): o for o in evaluation.outcomes}
-    dibao = outcomes[("dibao", None)]
-    reasons = tuple(dibao.reasons)
-    if dibao_now is None:
-        if dibao.decision == "grant":
-            findings.append(
-                Finding(Category.ELIGIBLE_UNCOVERED, household_id, None, None, dibao.monthly_amount, reasons)
-            )
-    elif dibao.decision == "grant":
-        if dibao_now.status == Enrollment.Status.GRADUAL_EXIT or dibao.monthly_amount != dibao_now.amount:
-            findings.append(
-                Finding(Category.AMOUNT_CHANGE, household_id, None, dibao_now.amount, dibao.monthly_amount, reasons)
-            )
-    elif dibao.decision == "gradual_exit":
-        category = Category.GRADUAL_EXIT_ENTERING if dibao_now.status == "active" else Category.GRADUAL_EXIT
-        findings.append(Finding(category, household_id, None, dibao_now.amount, dibao.monthly_amount, reasons))
-    else:
-        category = Category.GRADUAL_EXIT_EXPIRING if dibao_now.status == "gradual_exit" else Category.EXIT_CANDIDATE
-        findings.append(Finding(category, household_id, None, dibao_now.amount, Decimal(0), reasons))
-
-    member_ids = [int(member.ref) for member in members]
-    decided = any(o.benefit in PERSONAL_BENEFITS for o in evaluation.outcomes)
-    if not decided and personal_now.keys().isdisjoint(member_ids):
-        return findings  # most households: no personal benefit decided and none received
-    for member_id in member_ids:
-        ref = str(member_id)
-        receives = personal_now.get(member_id, {})
-        for benefit, candidate, enrolled_category in (
-            ("tekun", Category.TEKUN_CANDIDATE, None),
-            ("single_person_dibao", Category.SINGLE_PERSON_CANDIDATE, Category.SINGLE_PERSON),
-        ):
-            outcome = outcomes.get((benefit, ref))
-            granted = outcome is not None and outcome.decision in GRANTED
-            enrolled = receives.get(benefit)
-            new_amount = outcome.monthly_amount if granted and outcome else None
-            why = tuple(outcome.reasons) if outcome else ()
-            if granted and enrolled is None:
-                findings.append(Finding(candidate, household_id, member_id, None, new_amount, why))
-            elif enrolled is not None and not granted:
-                findings.append(Finding(Category.EXIT_CANDIDATE, household_id, member_id, enrolled, Decimal(0), why))
-            elif enrolled is not None and enrolled_category:
-                findings.append(Finding(enrolled_category, household_id, member_id, enrolled, new_amount, why))
-    return findings
 
 
 @contextmanager
@@ -166,17 +91,15 @@ def screen_township(*, township_id: int, month: date, run_id: int | None = None)
     with _without_cycle_collection():
         for chunk in _chunks(list(areas)):
             dibao_now, personal_now = _open_enrollments(chunk, month)
-            current = {hid: policy.CurrentDibao(o.status, o.amount, o.since) for hid, o in dibao_now.items()}
-            for household_id, household in household_inputs(chunk, month, current, areas=areas).items():
+            for household_id, household in household_inputs(chunk, month, dibao_now, areas=areas).items():
                 if not household.members:
                     continue
                 try:
                     evaluation = evaluate_household(household, month, params.fresh())
                 except MissingParameters as error:
                     raise ValidationError(f"{month:%Y年%m月} 缺少生效的政策参数：{'、'.join(error.keys)}") from None
-                findings += classify(
-                    household_id, evaluation, dibao_now.get(household_id), personal_now, household.members
-                )
+                member_ids = [int(member.ref) for member in household.members]
+                findings += classify(household_id, evaluation, dibao_now.get(household_id), personal_now, member_ids)
                 screened += 1
         written = _replace_open_entries(township_id=township_id, month=month, findings=findings, run_id=run_id)
     counts = Counter(f.category for f in findings)
@@ -207,7 +130,22 @@ _COPY_FIELDS = (
     "handled_note",
     "owner",
     "run",
+    "opened_at",
 )
+
+
+def _first_opened(township_id: int, month: date) -> dict[tuple[str, int, int | None], datetime]:
+    """When each finding still open in this month's or the previous month's ledger was first raised: a re-run and
+    the next month's run keep it (policy.md §13: an entry open longer than ``comparison.open_flag_max_days``)."""
+    rows = (
+        LedgerEntry.objects.filter(
+            township_id=township_id, month__in=(previous_month(month), month), status=LedgerEntry.Status.OPEN
+        )
+        .values_list("category", "household_id", "member_id")
+        .annotate(first=Min("opened_at"))
+        .order_by()
+    )
+    return {(category, household, member): first for category, household, member, first in rows}
 
 
 @transaction.atomic
@@ -216,10 +154,12 @@ def _replace_open_entries(*, township_id: int, month: date, findings: list[Findi
     if ledger.locked:
         raise ValidationError(f"{month:%Y年%m月} 的摸排台账已验收锁定。")
     entries = LedgerEntry.objects.filter(township_id=township_id, month=month)
+    opened = _first_opened(township_id, month)
     entries.filter(status=LedgerEntry.Status.OPEN).delete()
     handled = set(entries.values_list("category", "household_id", "member_id"))
     owner = _default_owner(township_id)
     open_status = str(LedgerEntry.Status.OPEN)
+    now = timezone.now()
     rows = [
         (
             township_id,
@@ -234,6 +174,7 @@ def _replace_open_entries(*, township_id: int, month: date, findings: list[Findi
             "",
             owner,
             run_id,
+            opened.get(f.key, now),
         )
         for f in findings
         if (f.category, f.household_id, f.member_id) not in handled

@@ -133,8 +133,7 @@ def pure_rules() -> tuple[float, int]:
     for start in range(0, len(household_ids), CHUNK):
         chunk = household_ids[start : start + CHUNK]
         dibao_now, _ = _open_enrollments(chunk, MONTH)
-        current = {hid: policy.CurrentDibao(o.status, o.amount, o.since) for hid, o in dibao_now.items()}
-        inputs += [household for household in household_inputs(chunk, MONTH, current).values() if household.members]
+        inputs += [household for household in household_inputs(chunk, MONTH, dibao_now).values() if household.members]
     params = Parameters(MONTH, selectors.month_lookup(MONTH))
     for household in inputs[:100]:  # resolve every parameter once, as the first households of a township do
         evaluate_household(household, MONTH, params.fresh())
