@@ -200,3 +200,43 @@ def test_beat_schedules_screening_then_comparison():
     assert (tasks["assistance.screen_county"].day_of_month, tasks["assistance.screen_county"].hour) == ("1", "2")
     assert (tasks["assistance.compare_county"].day_of_month, tasks["assistance.compare_county"].hour) == ("1", "4")
     assert tasks["payments.check_timeliness"].day_of_month == "11"
+
+
+@pytest.mark.django_db
+def test_every_personal_benefit_is_screened(users, villages, township_a):
+    """A poor household with a disabled member, an orphaned grandchild and a COVID patient in hospital in October:
+    two 两项补贴, the orphan allowance and COVID relief are 应保未保 — one disability entry for the two subsidies."""
+    cw = users["caseworker"]
+    h = make_household(cw, villages["a"], area_type="rural")
+    make_member(cw, h, relation="head", born=date(1960, 1, 1))
+    disabled = make_member(
+        cw, h, relation="spouse", born=date(1962, 1, 1), disability_category="physical", disability_grade=1
+    )
+    orphan = make_member(cw, h, relation="grandchild", born=date(2012, 1, 1), child_status="orphan_community")
+    patient = make_member(
+        cw, h, relation="child", born=date(1990, 1, 1), covid_confirmed=True, covid_admitted=date(2020, 9, 28)
+    )
+    screen_township(township_id=township_a.pk, month=OCT)
+    entries = {(e.category, e.member_id): e for e in LedgerEntry.objects.filter(household=h)}
+    assert {C.DISABILITY_CANDIDATE, C.ORPHAN_CANDIDATE, C.COVID_RELIEF_CANDIDATE} <= {c for c, _ in entries}
+    assert (C.DISABILITY_CANDIDATE, disabled.pk) in entries and (C.ORPHAN_CANDIDATE, orphan.pk) in entries
+    assert (C.COVID_RELIEF_CANDIDATE, patient.pk) in entries
+    both = entries[(C.DISABILITY_CANDIDATE, disabled.pk)]
+    assert both.new_amount == Decimal("150.00"), "living 70 + care grade-1 80 in one entry"
+
+
+@pytest.mark.django_db
+def test_opened_at_is_kept_by_a_rerun_and_the_next_month(crafted, township_a):
+    screen_township(township_id=township_a.pk, month=OCT)
+    keys = {(e.category, e.household_id, e.member_id): e.opened_at for e in LedgerEntry.objects.filter(month=OCT)}
+    assert keys and all(keys.values())
+    screen_township(township_id=township_a.pk, month=OCT)
+    again = {(e.category, e.household_id, e.member_id): e.opened_at for e in LedgerEntry.objects.filter(month=OCT)}
+    assert again == keys, "a re-run keeps when each finding was first raised"
+    screen_township(township_id=township_a.pk, month=date(2020, 11, 1))
+    november = {
+        (e.category, e.household_id, e.member_id): e.opened_at
+        for e in LedgerEntry.objects.filter(month=date(2020, 11, 1))
+    }
+    kept = [key for key in november if key in keys]
+    assert kept and all(november[key] == keys[key] for key in kept), "still open next month: the same opened_at"
