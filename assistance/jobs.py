@@ -8,8 +8,8 @@ from __future__ import annotations
 import traceback
 from collections.abc import Callable
 from datetime import date
-from typing import Any
 
+from celery import current_app
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
@@ -21,9 +21,17 @@ from cases.models import Township, User
 from core.months import month_start
 
 Status = JobRun.Status
+# The Celery task that runs one township's run of each kind (assistance/tasks.py), queued by name: the tasks call
+# this module, not the other way round.
+TASKS = {JobRun.Kind.SCREENING: "assistance.screen_township", JobRun.Kind.COMPARISON: "assistance.compare_township"}
 
 
-def _queue_runs(*, kind: str, task: Any, actor: User | None, month: date, township: Township | None) -> JobRun:
+def _enqueue(kind: str, run_ids: list[int]) -> None:
+    """Queue the runs' task once the transaction that created (or reset) them commits."""
+    transaction.on_commit(lambda: [current_app.send_task(TASKS[kind], args=[run_id]) for run_id in run_ids])
+
+
+def _queue_runs(*, kind: str, actor: User | None, month: date, township: Township | None) -> JobRun:
     """One run row per township (under a county parent run when ``township`` is None), each queued after commit."""
     month = month_start(month)
     townships = [township] if township else list(Township.objects.order_by("code"))
@@ -31,8 +39,7 @@ def _queue_runs(*, kind: str, task: Any, actor: User | None, month: date, townsh
     runs = JobRun.objects.bulk_create(
         JobRun(kind=kind, township=t, month=month, parent=parent, created_by=actor) for t in townships
     )
-    run_ids = [run.pk for run in runs]
-    transaction.on_commit(lambda: [task.delay(run_id) for run_id in run_ids])
+    _enqueue(kind, [run.pk for run in runs])
     return parent or runs[0]
 
 
@@ -60,13 +67,9 @@ def _execute(run_id: int, work: Callable[..., dict[str, int]]) -> JobRun:
 @transaction.atomic
 def start_screening(*, actor: User | None, month: date, township: Township | None = None) -> JobRun:
     """Queue the screening of one township, or of the whole county (one child run per township)."""
-    from assistance import tasks
-
     if actor is not None:  # None: the beat schedule
         ensure_start_job_run(actor)
-    return _queue_runs(
-        kind=JobRun.Kind.SCREENING, task=tasks.screen_township, actor=actor, month=month, township=township
-    )
+    return _queue_runs(kind=JobRun.Kind.SCREENING, actor=actor, month=month, township=township)
 
 
 def execute_screening(run_id: int) -> JobRun:
@@ -126,23 +129,21 @@ def progress(run: JobRun) -> tuple[int, int]:
     return children.filter(status__in=(Status.DONE, Status.FAILED)).count(), children.count()
 
 
-def _requeue_failed(run: JobRun, task: Any) -> int:
-    """Queue the failed township runs of ``run`` (or ``run`` itself, a failed township run) again on ``task``."""
+@transaction.atomic
+def retry_failed(*, actor: User, run: JobRun) -> int:
+    """Queue the failed township runs of a county run (or a failed township run itself) again: both jobs are safe
+    to re-run."""
+    if run.kind == JobRun.Kind.COMPARISON:
+        ensure_run_comparison(actor)
+    else:
+        ensure_retry_job_run(actor, run)
     failed = list(run.children.filter(status=Status.FAILED).values_list("pk", flat=True)) or (
         [run.pk] if run.status == Status.FAILED and run.township_id else []
     )
     JobRun.objects.filter(pk__in=failed).update(status=Status.QUEUED, error="", counts={}, started_at=None)
     JobRun.objects.filter(pk=run.pk, township__isnull=True).update(status=Status.RUNNING, finished_at=None)
-    transaction.on_commit(lambda: [task.delay(run_id) for run_id in failed])
+    _enqueue(run.kind, failed)
     return len(failed)
-
-
-def retry_failed(*, actor: User, run: JobRun) -> int:
-    """Queue the failed township runs of a county run again (the screening is safe to re-run)."""
-    from assistance import tasks
-
-    ensure_retry_job_run(actor, run)
-    return _requeue_failed(run, tasks.screen_township)
 
 
 # 信息比对 (policy.md §11): the same pattern as the screening, one run per township under a county run. -------------
@@ -153,24 +154,12 @@ def start_comparison(*, actor: User | None, month: date, township: Township | No
     """Queue the registry comparison of one township, or of the whole county (one child run per township). The
     county starts one for the month after each committed import of an external roll (the comparison page says
     when an import is newer than the last run)."""
-    from assistance import tasks
-
     if actor is not None:
         ensure_run_comparison(actor)
-    return _queue_runs(
-        kind=JobRun.Kind.COMPARISON, task=tasks.compare_township, actor=actor, month=month, township=township
-    )
+    return _queue_runs(kind=JobRun.Kind.COMPARISON, actor=actor, month=month, township=township)
 
 
 def execute_comparison(run_id: int) -> JobRun:
     from assistance.comparison import compare_township
 
     return _execute(run_id, compare_township)
-
-
-def retry_failed_comparison(*, actor: User, run: JobRun) -> int:
-    """Queue the failed township runs of a comparison run again (the comparison is safe to re-run)."""
-    from assistance import tasks
-
-    ensure_run_comparison(actor)
-    return _requeue_failed(run, tasks.compare_township)

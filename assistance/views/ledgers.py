@@ -163,8 +163,7 @@ def job_detail(request: HttpRequest, pk: int) -> HttpResponse:
     if run is None:
         raise Http404("没有该运行记录")
     if request.method == "POST":
-        retry = jobs.retry_failed_comparison if run.kind == JobRun.Kind.COMPARISON else jobs.retry_failed
-        count = retry(actor=request.user, run=run)
+        count = jobs.retry_failed(actor=request.user, run=run)
         messages.success(request, f"已重新排队 {count} 个失败的乡镇。")
         return redirect(next_url(request, reverse("job-detail", args=[run.pk])))
     children = run.children.select_related("township").order_by("township__code")
