@@ -89,7 +89,39 @@ def enroll_approved_application(
             refused.append(f"{who}不符合{asked_benefit.get_benefit_display()}条件（{reasons}）")
     if refused:
         raise ValidationError("；".join(refused) + "。请核实家庭情况或作不予批准处理。")
+    end_covid_relief(actor=actor, discharged=_discharges(determination))
     return created
+
+
+def _discharges(determination: Determination) -> dict[int, date]:
+    """Member → date of discharge, as the determination's facts had them (the COVID list, else the caseworker)."""
+    found = {}
+    for member in determination.input_snapshot.get("members", []):
+        stay = member.get("covid") or {}
+        if stay.get("discharged") and str(member.get("ref", "")).isdigit():
+            found[int(member["ref"])] = date.fromisoformat(stay["discharged"])
+    return found
+
+
+@transaction.atomic
+def end_covid_relief(*, actor: User | None, discharged: Mapping[int, date]) -> int:
+    """COVID-19 relief ends by itself with the month of discharge (policy.md §7: paid from the month of admission
+    through the month of discharge): each open relief of these members is ended then, without an exit review.
+    ``discharged``: member → date of discharge, from the facts selector (the COVID list decides for the people on
+    it). ``actor``: None for the monthly screening."""
+    ended = 0
+    relief = Enrollment.objects.select_for_update().filter(
+        benefit="covid_relief", member_id__in=list(discharged), status=Status.ACTIVE, end_month__isnull=True
+    )
+    with pghistory.context(user=actor.pk if actor else None, reason="出院"):
+        for enrollment in relief:
+            day = discharged[enrollment.member_id]  # type: ignore[index]
+            enrollment.status = Status.EXITED
+            enrollment.end_month = max(month_start(day), enrollment.start_month)
+            enrollment.exit_reason = f"出院（{day:%Y-%m-%d}）"
+            enrollment.save()
+            ended += 1
+    return ended
 
 
 def _reasons(determination: Determination, asked: ApplicationBenefit) -> str:

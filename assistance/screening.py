@@ -1,10 +1,11 @@
-"""Monthly screening (每月摸排, policy.md §4, §5, §14): determine every household of a township for a month,
-compare with the enrollments, and write the township's ledger entries. Never exits anyone: a household that no
-longer qualifies becomes an exit candidate for a second review.
+"""Monthly screening (每月摸排, policy.md §4, §5, §7, §14): determine every household of a township for a month,
+compare with what it is on (``assistance.policy.screening`` decides the ledger findings), and write the township's
+ledger entries. Never exits anyone: a household or person that no longer qualifies becomes an exit candidate for
+a second review. Only COVID-19 relief ends by itself, with the month of discharge the facts give (policy.md §7).
 
 Set-based: facts are read per chunk of households in a handful of queries, the rules run in memory, and the
-entries are written with one delete and one COPY. Re-running a month replaces that month's open entries
-and never touches handled entries or an accepted (locked) ledger."""
+entries are written with one delete and one COPY. Re-running a month replaces that month's open entries (keeping
+when each finding was first raised) and never touches handled entries or an accepted (locked) ledger."""
 
 from __future__ import annotations
 
@@ -22,6 +23,7 @@ from django.db.models import F, Min
 from django.utils import timezone
 
 from assistance import selectors
+from assistance.enrollments import end_covid_relief
 from assistance.facts import household_inputs
 from assistance.models import Enrollment, LedgerEntry, MonthlyLedger
 from assistance.permissions import ledger_owners
@@ -87,6 +89,7 @@ def screen_township(*, township_id: int, month: date, run_id: int | None = None)
     params = Parameters(month, selectors.month_lookup(month))
     areas = dict(Household.objects.filter(township_id=township_id).order_by("pk").values_list("pk", "area_type"))
     findings: list[Finding] = []
+    discharged: dict[int, date] = {}
     screened = 0
     with _without_cycle_collection():
         for chunk in _chunks(list(areas)):
@@ -99,8 +102,12 @@ def screen_township(*, township_id: int, month: date, run_id: int | None = None)
                 except MissingParameters as error:
                     raise ValidationError(f"{month:%Y年%m月} 缺少生效的政策参数：{'、'.join(error.keys)}") from None
                 member_ids = [int(member.ref) for member in household.members]
+                for member in household.members:
+                    if member.covid is not None and member.covid.discharged is not None:
+                        discharged[int(member.ref)] = member.covid.discharged
                 findings += classify(household_id, evaluation, dibao_now.get(household_id), personal_now, member_ids)
                 screened += 1
+        end_covid_relief(actor=None, discharged=discharged)
         written = _replace_open_entries(township_id=township_id, month=month, findings=findings, run_id=run_id)
     counts = Counter(f.category for f in findings)
     return {"households": screened, "entries": written, **counts}
