@@ -42,6 +42,7 @@ from core.months import month_label, month_start, months, this_month
 from payments import permissions as perms
 from payments import services
 from payments.models import BackPayRun, Overpayment, PaymentLine, Payroll, PayrollBenefit
+from payments.payees import current_payees
 
 Kind = PaymentLine.Kind
 Line = PaymentLine.Status
@@ -244,7 +245,7 @@ def _back_pay_batch(actor: User, township_id: int, month: date, benefit: str) ->
 
 
 def _write(actor: User, run: BackPayRun, result: _Result) -> list[Payroll]:
-    payees = services._current_payees([original for original, _ in result.sources])
+    payees = current_payees([original for original, _ in result.sources])
     batches: dict[tuple[int, date, str], Payroll] = {}
     for line, (original, township_id) in zip(result.lines, result.sources, strict=True):
         where = (township_id, line.month, line.benefit)
@@ -267,7 +268,7 @@ def _write(actor: User, run: BackPayRun, result: _Result) -> list[Payroll]:
     for payroll in batches.values():
         payroll.notes = [*payroll.notes, f"补发重算 #{run.pk}：补发差额。"]
         payroll.generated_at = timezone.now()
-        services._refresh_totals(payroll)
+        services.refresh_totals(payroll)
     return list(batches.values())
 
 

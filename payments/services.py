@@ -6,72 +6,39 @@ Workflow: draft (generated; regenerated at will) → submitted by the township �
 the submitter) → disbursed (the bank file is produced) → reconciled (the bank's result file imported; every line
 paid or failed). Failed lines are re-issued once each, in a later batch of the same month.
 
-Who pays whom (the payee is copied onto the line):
-
-* 低保 → the household head's account; a guardian or agent recorded on the head receives instead.
-* every other benefit → the person's account, or the recorded guardian/agent (children, incapacitated adults).
-* 集中供养 特困 → the institution's account (``InstitutionAccount``, matched by the enrollment's institution name).
-* 临时救助 → the cases approved in the month (one-off) and 新冠患者临时救助 enrollments (monthly).
-
-A line without an account is generated with its problem named, and the payroll cannot be submitted until the
-account is recorded and the payroll regenerated (or, for a later batch, its payees refreshed).
+What a payroll holds is planned in ``payments.planning`` (reads only); who is paid, in ``payments.payees``. A line
+without an account is generated with its problem named, and the payroll cannot be submitted until the account is
+recorded and the payroll regenerated (or, for a later batch, its payees refreshed).
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
-from collections import Counter
-from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
-from typing import Any, NamedTuple
+from typing import Any
 
 import pghistory
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, connection, transaction
-from django.db.models import Count, FilteredRelation, Q, Sum
+from django.db.models import Count, Q, Sum
 from django.utils import timezone
 from pghistory import config as pghistory_config
 
-from assistance.models import BenefitKind, Enrollment, TemporaryCase
-from cases.models import Member, Township, User
+from cases.models import Township, User
 from core.exceptions import TransitionNotAllowed
 from core.months import month_label, month_start, next_month
-from payments import bankfiles
+from payments import bankfiles, planning
 from payments import permissions as perms
-from payments.models import InstitutionAccount, PaymentLine, Payroll, PayrollBenefit, PriceSubsidyMonth
+from payments.models import PaymentLine, Payroll, PayrollBenefit, PriceSubsidyMonth
+from payments.payees import LINE_PAYEE_FIELDS, current_payees
 
 Status = Payroll.Status
 Kind = PaymentLine.Kind
 Line = PaymentLine.Status
-PayeeKind = PaymentLine.PayeeKind
 
-# Enrollment benefits paid in each payroll.
-ENROLLED_BENEFITS: dict[str, tuple[str, ...]] = {
-    PayrollBenefit.DIBAO: (BenefitKind.DIBAO,),
-    PayrollBenefit.SINGLE_PERSON: (BenefitKind.SINGLE_PERSON,),
-    PayrollBenefit.TEKUN: (BenefitKind.TEKUN,),
-    PayrollBenefit.TEMPORARY: (BenefitKind.COVID_RELIEF,),
-    PayrollBenefit.DISABILITY_LIVING: (BenefitKind.DISABILITY_LIVING,),
-    PayrollBenefit.DISABILITY_CARE: (BenefitKind.DISABILITY_CARE,),
-    PayrollBenefit.ORPHAN: (BenefitKind.ORPHAN,),
-}
-GENERATED_BENEFITS = tuple(ENROLLED_BENEFITS)
-PERSON_FIELDS = (
-    "id",
-    "name",
-    "id_number",
-    "bank_name",
-    "bank_account",
-    "payee_kind",
-    "payee_name",
-    "payee_id_number",
-    "date_of_death",
-)
-LINE_PAYEE_FIELDS = ("payee_kind", "payee_name", "payee_id_number", "bank_name", "bank_account", "problem")
-PROBLEMS_SHOWN = 10
 NO_LINES = "工资册没有发放明细，不能提交。"
 SAME_PERSON = perms.SAME_PERSON
 RETURN_NOTE_MAX = 200  # Payroll.return_note
@@ -89,302 +56,7 @@ def _lock(payroll: Payroll) -> Payroll:
     return Payroll.objects.select_for_update().select_related("township").get(pk=payroll.pk)
 
 
-# Payees -----------------------------------------------------------------------------------------------------
-
-
-class Payee(NamedTuple):
-    """Who receives a line's money; its fields in the order of ``LINE_PAYEE_FIELDS``."""
-
-    kind: str
-    name: str
-    id_number: str
-    bank_name: str
-    bank_account: str
-    problem: str = ""
-
-    def as_fields(self) -> dict[str, str]:
-        return {
-            "payee_kind": self.kind,
-            "payee_name": self.name,
-            "payee_id_number": self.id_number,
-            "bank_name": self.bank_name,
-            "bank_account": self.bank_account,
-            "problem": self.problem,
-        }
-
-
-def person_payee(person: Mapping[str, Any] | None, *, head: bool = False) -> Payee:
-    """The person's own account; a guardian or agent recorded on the person receives the money instead."""
-    who = "户主" if head else "对象"
-    if not person or not person.get("id"):
-        return Payee(PayeeKind.SELF, "", "", "", "", "该户没有在册户主，无法确定收款人")
-    kind = person.get("payee_kind") or PayeeKind.SELF
-    if kind == PayeeKind.SELF:
-        name, id_number = person["name"], person["id_number"]
-    else:
-        name, id_number = person.get("payee_name") or "", person.get("payee_id_number") or ""
-    problem = ""
-    if head and person.get("date_of_death"):
-        problem = "户主已死亡，请变更户主或登记领取人"
-    elif kind != PayeeKind.SELF and not name:
-        problem = f"{who}登记由{PayeeKind(kind).label}领取，但未登记领取人姓名"
-    elif not person.get("bank_account"):
-        problem = f"{who}银行账号未登记"
-    return Payee(kind, name, id_number, person.get("bank_name") or "", person.get("bank_account") or "", problem)
-
-
-def institution_payee(name: str, accounts: Mapping[str, InstitutionAccount]) -> Payee:
-    account = accounts.get(name)
-    if account is None or not account.bank_account:
-        return Payee(PayeeKind.INSTITUTION, name, "", "", "", f"机构账户未登记（{name}）")
-    return Payee(PayeeKind.INSTITUTION, name, account.credit_code, account.bank_name, account.bank_account)
-
-
-def _institution_accounts(names: Iterable[str]) -> dict[str, InstitutionAccount]:
-    wanted = {name for name in names if name}
-    if not wanted:
-        return {}
-    return {account.name: account for account in InstitutionAccount.objects.filter(name__in=wanted)}
-
-
-def _person(row: Mapping[str, Any], prefix: str) -> dict[str, Any] | None:
-    person = {field: row[f"{prefix}__{field}"] for field in PERSON_FIELDS}
-    return person if person["id"] else None
-
-
 # Generating the regular payroll -----------------------------------------------------------------------------
-
-
-class PlannedLine(NamedTuple):
-    """A regular line as planned: the values it is written with (``payroll``, ``benefit`` and ``month`` come from
-    the payroll, every other column takes its model default). A plain tuple, so that planning 100,000 lines builds
-    no model instances and the lines go to the database with COPY."""
-
-    kind: str
-    household_id: int
-    member_id: int | None
-    enrollment_id: int | None
-    temporary_case_id: int | None
-    name: str
-    id_number: str
-    amount: Decimal
-    payee_kind: str
-    payee_name: str
-    payee_id_number: str
-    bank_name: str
-    bank_account: str
-    problem: str
-
-    @classmethod
-    def of(cls, line: PaymentLine) -> PlannedLine:
-        return cls(*(getattr(line, field) for field in cls._fields))
-
-
-@dataclass
-class _Plan:
-    lines: list[PlannedLine]
-    notes: list[str]
-
-
-# The enrollment rows of a plan: the enrollment, then the person's and the household head's PERSON_FIELDS.
-ENROLLMENT_COLUMNS = (
-    "id",
-    "household_id",
-    "member_id",
-    "monthly_amount",
-    "support_mode",
-    "institution_name",
-    *(f"member__{field}" for field in PERSON_FIELDS),
-    *(f"head__{field}" for field in PERSON_FIELDS),
-)
-_MEMBER = slice(6, 6 + len(PERSON_FIELDS))
-_HEAD = slice(6 + len(PERSON_FIELDS), 6 + 2 * len(PERSON_FIELDS))
-_NAME, _DEATH = PERSON_FIELDS.index("name"), PERSON_FIELDS.index("date_of_death")
-
-
-def _enrollment_rows(township_id: int, month: date, benefit: str) -> list[tuple[Any, ...]]:
-    """One query: the enrollments paid in ``month`` with the person's and the household head's payee data, as
-    tuples laid out as ``ENROLLMENT_COLUMNS``."""
-    enrollments = (
-        Enrollment.objects.in_force(month)
-        .filter(township_id=township_id, benefit__in=ENROLLED_BENEFITS[benefit])
-        .annotate(
-            head=FilteredRelation(
-                "household__members",
-                condition=Q(household__members__relation=Member.Relation.HEAD, household__members__active=True),
-            )
-        )
-        .values_list(*ENROLLMENT_COLUMNS)
-        # the latest-starting enrollment first: it wins when an exited and a new one overlap in the month
-        .order_by("household__number", "member_id", "-start_month", "-id")
-    )
-    return list(enrollments)
-
-
-def _temporary_rows(township_id: int, month: date) -> list[dict[str, Any]]:
-    cases = TemporaryCase.objects.filter(
-        township_id=township_id,
-        status=TemporaryCase.Status.APPROVED,
-        decided_on__gte=month,
-        decided_on__lt=next_month(month),
-    )
-    return list(
-        cases.values("id", "household_id", "member_id", "amount", *(f"member__{f}" for f in PERSON_FIELDS)).order_by(
-            "decided_on", "id"
-        )
-    )
-
-
-def _person_of(values: tuple[Any, ...]) -> dict[str, Any] | None:
-    return dict(zip(PERSON_FIELDS, values, strict=True)) if values[0] else None
-
-
-def _plan_regular(township_id: int, month: date, benefit: str) -> _Plan:
-    rows = _enrollment_rows(township_id, month, benefit)
-    centralized = Enrollment.SupportMode.CENTRALIZED
-    accounts = _institution_accounts(row[5] for row in rows if row[4] == centralized)
-    regular = Kind.REGULAR.value
-    lines: list[PlannedLine] = []
-    seen: set[tuple[str, int]] = set()
-    zero: list[str] = []
-    dead: list[str] = []
-    overlapping: list[str] = []
-    for row in rows:
-        enrollment_id, household_id, member_id, amount, support_mode, institution_name = row[:6]
-        member_values = row[_MEMBER]
-        key = ("member", member_id) if member_id else ("household", household_id)
-        if key in seen:
-            overlapping.append(_shown(member_values, row[_HEAD], household_id))
-            continue
-        seen.add(key)
-        if amount <= 0:
-            zero.append(_shown(member_values, row[_HEAD], household_id))
-            continue
-        died = member_values[_DEATH]
-        if member_id and died and died < month:
-            dead.append(_shown(member_values, row[_HEAD], household_id))
-            continue
-        if not member_id:
-            beneficiary = _person_of(row[_HEAD])
-            payee = person_payee(beneficiary, head=True)
-        else:
-            beneficiary = _person_of(member_values)
-            if support_mode == centralized:
-                payee = institution_payee(institution_name, accounts)
-            else:
-                payee = person_payee(beneficiary)
-        lines.append(
-            PlannedLine(
-                regular,
-                household_id,
-                member_id,
-                enrollment_id,
-                None,
-                (beneficiary or {}).get("name") or "（无户主）",
-                (beneficiary or {}).get("id_number") or "",
-                amount,
-                *payee,
-            )
-        )
-    if benefit == PayrollBenefit.TEMPORARY:
-        for case in _temporary_rows(township_id, month):
-            member = _person(case, "member")
-            assert member is not None  # a temporary case names its person
-            lines.append(
-                PlannedLine(
-                    regular,
-                    case["household_id"],
-                    case["member_id"],
-                    None,
-                    case["id"],
-                    member["name"],
-                    member["id_number"],
-                    case["amount"],
-                    *person_payee(member),
-                )
-            )
-    notes: list[str] = []
-    if zero:
-        notes.append(f"月金额为 0，未列入 {len(zero)} 人（户）：{_names(zero)}")
-    if dead:
-        notes.append(f"本月之前已死亡，未列入 {len(dead)} 人：{_names(dead)}")
-    if overlapping:
-        notes.append(f"同月有两条救助记录，只列入起始月份较晚的一条：{_names(overlapping)}")
-    return _Plan(lines, notes)
-
-
-def _shown(member: tuple[Any, ...], head: tuple[Any, ...], household_id: int) -> str:
-    """How a left-out enrollment is named in the notes: the person, else the household head, else the household."""
-    for person in (member, head):
-        if person[0]:
-            return person[_NAME] or f"家庭{household_id}"
-    return f"家庭{household_id}"
-
-
-def _plan(township_id: int, month: date, benefit: str) -> _Plan:
-    if benefit == PayrollBenefit.PRICE_SUBSIDY:
-        from payments.price_subsidy import plan_price_subsidy
-
-        lines, notes = plan_price_subsidy(township_id, month)
-        return _Plan([PlannedLine.of(line) for line in lines], notes)
-    return _plan_regular(township_id, month, benefit)
-
-
-def _names(names: list[str]) -> str:
-    shown = "、".join(names[:PROBLEMS_SHOWN])
-    return shown + (f" 等 {len(names)} 人" if len(names) > PROBLEMS_SHOWN else "")
-
-
-def _drop_paid_elsewhere(plan: _Plan, payroll: Payroll) -> None:
-    """Beneficiaries already on a regular line of another payroll (a household that moved township) are left
-    out with a note; the database constraint would refuse them anyway."""
-    others = PaymentLine.objects.filter(benefit=payroll.benefit, month=payroll.month, kind=Kind.REGULAR).exclude(
-        payroll=payroll
-    )
-    households = {line.household_id for line in plan.lines if line.member_id is None}
-    members = {line.member_id for line in plan.lines if line.member_id and not line.temporary_case_id}
-    cases = {line.temporary_case_id for line in plan.lines if line.temporary_case_id}
-    if not (households or members or cases):
-        return
-    taken = (
-        others.filter(
-            Q(member__isnull=True, household_id__in=households)
-            | Q(member_id__in=members, temporary_case__isnull=True)
-            | Q(temporary_case_id__in=cases)
-        )
-        .values_list("household_id", "member_id", "temporary_case_id", "payroll__township__name")
-        .order_by()
-    )
-    taken_keys: dict[tuple[str, int], str] = {}
-    for household_id, member_id, case_id, township_name in taken:
-        if case_id:
-            taken_keys[("case", case_id)] = township_name
-        elif member_id:
-            taken_keys[("member", member_id)] = township_name
-        else:
-            taken_keys[("household", household_id)] = township_name
-    if not taken_keys:
-        return
-    kept, dropped = [], []
-    for line in plan.lines:
-        if line.temporary_case_id:
-            key = ("case", line.temporary_case_id)
-        else:
-            key = ("member", line.member_id) if line.member_id else ("household", line.household_id)
-        if key in taken_keys:
-            dropped.append(f"{line.name}（{taken_keys[key]}）")
-        else:
-            kept.append(line)
-    plan.lines = kept
-    plan.notes.append(f"已列入其他工资册，未重复列入 {len(dropped)} 人（户）：{_names(dropped)}")
-
-
-SIGNATURE_FIELDS = PlannedLine._fields
-
-
-def _signature(rows: Iterable[tuple[Any, ...]]) -> Counter[tuple[Any, ...]]:
-    """The lines as a multiset of their planned values: equal when regenerating would write the same lines."""
-    return Counter(rows)
 
 
 def _copy_layout(payroll: Payroll) -> tuple[str, tuple[Any, ...]]:
@@ -395,7 +67,7 @@ def _copy_layout(payroll: Payroll) -> tuple[str, tuple[Any, ...]]:
     now = _now()
     meta = PaymentLine._meta
     by_attname = {field.attname: field for field in meta.concrete_fields}
-    columns: list[str] = [str(by_attname[name].column) for name in PlannedLine._fields]
+    columns: list[str] = [str(by_attname[name].column) for name in planning.PlannedLine._fields]
     tail = []
     for field in meta.concrete_fields:
         if field.primary_key or field.column in columns:
@@ -412,7 +84,7 @@ def _copy_layout(payroll: Payroll) -> tuple[str, tuple[Any, ...]]:
     return f"COPY {connection.ops.quote_name(meta.db_table)} ({names}) FROM STDIN", tuple(tail)
 
 
-def _copy_lines(payroll: Payroll, lines: list[PlannedLine], context: Any) -> None:
+def _copy_lines(payroll: Payroll, lines: list[planning.PlannedLine], context: Any) -> None:
     """Write the planned lines with one COPY. The history trigger still records each line: COPY bypasses
     Django's execute wrappers, so the pghistory context (and a defined ``pgtrigger.ignore``, without which each
     trigger call raises and catches an error) is set for the transaction first, as ``cases.demo`` does. A unique
@@ -432,18 +104,18 @@ def _copy_lines(payroll: Payroll, lines: list[PlannedLine], context: Any) -> Non
                 copy.write_row((*line, *tail))
 
 
-def _write_lines(payroll: Payroll, plan: _Plan, context: Any, *, checked: bool) -> None:
+def _write_lines(payroll: Payroll, plan: planning.Plan, context: Any, *, checked: bool) -> None:
     """COPY the plan's lines, each attempt in a savepoint. A new payroll's plan is written unchecked: should the
     unique constraints refuse a beneficiary already on another payroll (a household that moved township), those
-    are dropped (``_drop_paid_elsewhere``) and the rest written, so the usual case costs no look-up of the month's
-    other lines. A checked plan refused means someone generated meanwhile: nothing is written."""
+    are dropped (``planning.drop_paid_elsewhere``) and the rest written, so the usual case costs no look-up of the
+    month's other lines. A checked plan refused means someone generated meanwhile: nothing is written."""
     if not checked:
         try:
             with transaction.atomic():
                 _copy_lines(payroll, plan.lines, context)
             return
         except IntegrityError:
-            _drop_paid_elsewhere(plan, payroll)
+            planning.drop_paid_elsewhere(plan, payroll)
     try:
         with transaction.atomic():
             _copy_lines(payroll, plan.lines, context)
@@ -484,10 +156,12 @@ def generate_payroll(*, actor: User, township: Township, month: date, benefit: s
 
 
 @transaction.atomic
-def _generate(*, actor: User, township: Township, month: date, benefit: str, plan: _Plan | None = None) -> Payroll:
+def _generate(
+    *, actor: User, township: Township, month: date, benefit: str, plan: planning.Plan | None = None
+) -> Payroll:
     """``generate_payroll``; ``plan`` is the month's plan when the caller has just made it (``generate_month``)."""
     perms.ensure_generate_payroll(actor, township)
-    if benefit not in ENROLLED_BENEFITS:
+    if benefit not in planning.ENROLLED_BENEFITS:
         if benefit == PayrollBenefit.PRICE_SUBSIDY:
             if not PriceSubsidyMonth.objects.filter(month=month_start(month)).exists():
                 raise ValidationError(
@@ -504,10 +178,11 @@ def _generate(*, actor: User, township: Township, month: date, benefit: str, pla
     if refusal:
         raise TransitionNotAllowed(refusal)
     if plan is None:
-        plan = _plan(township.pk, month, benefit)
+        plan = planning.plan(township.pk, month, benefit)
     if not created:
-        _drop_paid_elsewhere(plan, payroll)
-    changed = created or _signature(payroll.lines.values_list(*SIGNATURE_FIELDS)) != _signature(plan.lines)
+        planning.drop_paid_elsewhere(plan, payroll)
+    written = payroll.lines.values_list(*planning.SIGNATURE_FIELDS)
+    changed = created or planning.signature(written) != planning.signature(plan.lines)
     with pghistory.context(user=actor.pk, reason="生成工资册") as context:
         if changed:
             if not created:
@@ -518,7 +193,7 @@ def _generate(*, actor: User, township: Township, month: date, benefit: str, pla
         payroll.notes = plan.notes
         payroll.generated_at = _now()
         payroll.return_note = ""
-        _refresh_totals(payroll)
+        refresh_totals(payroll)
     return payroll
 
 
@@ -536,7 +211,7 @@ def generate_month(*, actor: User, township: Township, month: date) -> list[Mont
     month = _check_month(month)
     outcomes = []
     existing = {p.benefit: p for p in Payroll.objects.filter(township=township, month=month, batch=1)}
-    benefits = list(GENERATED_BENEFITS)
+    benefits = list(planning.GENERATED_BENEFITS)
     if PriceSubsidyMonth.objects.filter(month=month).exists():
         benefits.append(PayrollBenefit.PRICE_SUBSIDY)
     for benefit in benefits:
@@ -547,7 +222,7 @@ def generate_month(*, actor: User, township: Township, month: date) -> list[Mont
             continue
         plan = None
         if payroll is None:
-            plan = _plan(township.pk, month, benefit)
+            plan = planning.plan(township.pk, month, benefit)
             if not plan.lines:
                 continue
         try:
@@ -559,7 +234,7 @@ def generate_month(*, actor: User, township: Township, month: date) -> list[Mont
     return outcomes
 
 
-def _refresh_totals(payroll: Payroll) -> None:
+def refresh_totals(payroll: Payroll) -> None:
     """The cached counts and sums, from the lines (one query)."""
     zero = Decimal("0.00")
     totals = payroll.lines.aggregate(
@@ -576,39 +251,6 @@ def _refresh_totals(payroll: Payroll) -> None:
     payroll.save()
 
 
-# Payees of a draft, re-read -------------------------------------------------------------------------------
-
-
-def _current_payees(lines: list[PaymentLine]) -> dict[int, Payee]:
-    """Each saved line's payee (by line id) from the records as they are now (set-based: four queries at most)."""
-    member_ids = {line.member_id for line in lines if line.member_id}
-    household_ids = {line.household_id for line in lines if not line.member_id}
-    enrollment_ids = {line.enrollment_id for line in lines if line.enrollment_id and line.member_id}
-    fields = ("household_id", *PERSON_FIELDS)
-    members = {row["id"]: row for row in Member.objects.filter(pk__in=member_ids).values(*fields)}
-    heads = {
-        row["household_id"]: row
-        for row in Member.objects.filter(
-            household_id__in=household_ids, relation=Member.Relation.HEAD, active=True
-        ).values(*fields)
-    }
-    institutions = dict(
-        Enrollment.objects.filter(pk__in=enrollment_ids, support_mode=Enrollment.SupportMode.CENTRALIZED).values_list(
-            "pk", "institution_name"
-        )
-    )
-    accounts = _institution_accounts(institutions.values())
-    payees = {}
-    for line in lines:
-        if not line.member_id:
-            payees[line.pk] = person_payee(heads.get(line.household_id), head=True)
-        elif line.enrollment_id in institutions:
-            payees[line.pk] = institution_payee(institutions[line.enrollment_id], accounts)
-        else:
-            payees[line.pk] = person_payee(members.get(line.member_id))
-    return payees
-
-
 @transaction.atomic
 def refresh_payees(*, actor: User, payroll: Payroll) -> int:
     """Re-read the payees and accounts of a draft's lines (after accounts were recorded); amounts stay. Returns
@@ -618,7 +260,7 @@ def refresh_payees(*, actor: User, payroll: Payroll) -> int:
     if payroll.status != Status.DRAFT:
         raise TransitionNotAllowed(f"工资册当前为“{payroll.get_status_display()}”，只有草稿可以更新收款信息。")
     lines = list(payroll.lines.all())
-    payees = _current_payees(lines)
+    payees = current_payees(lines)
     changed = []
     for line in lines:
         fields = payees[line.pk].as_fields()
@@ -629,7 +271,7 @@ def refresh_payees(*, actor: User, payroll: Payroll) -> int:
     if changed:
         with pghistory.context(user=actor.pk, reason="更新收款信息"):
             PaymentLine.objects.bulk_update(changed, LINE_PAYEE_FIELDS, batch_size=1000)
-            _refresh_totals(payroll)
+            refresh_totals(payroll)
     return len(changed)
 
 
@@ -637,9 +279,9 @@ def refresh_payees(*, actor: User, payroll: Payroll) -> int:
 
 
 def _problem_message(payroll: Payroll) -> str:
-    rows = list(payroll.lines.exclude(problem="").values_list("name", "problem")[: PROBLEMS_SHOWN + 1])
-    shown = "、".join(f"{name}（{problem}）" for name, problem in rows[:PROBLEMS_SHOWN])
-    more = f" 等 {payroll.problem_count} 条" if payroll.problem_count > PROBLEMS_SHOWN else ""
+    rows = list(payroll.lines.exclude(problem="").values_list("name", "problem")[: planning.PROBLEMS_SHOWN + 1])
+    shown = "、".join(f"{name}（{problem}）" for name, problem in rows[: planning.PROBLEMS_SHOWN])
+    more = f" 等 {payroll.problem_count} 条" if payroll.problem_count > planning.PROBLEMS_SHOWN else ""
     fix = "重新生成工资册" if payroll.batch == 1 else "更新收款信息"
     return (
         f"有 {payroll.problem_count} 条明细不能发放：{shown}{more}。"
@@ -745,7 +387,7 @@ def reconcile_payroll(*, actor: User, payroll: Payroll, file_bytes: bytes, filen
         line.result_at = now
     with pghistory.context(user=actor.pk, reason=f"导入银行结果：{filename}"):
         PaymentLine.objects.bulk_update(lines.values(), ["status", "failure_reason", "result_at"], batch_size=1000)
-        _refresh_totals(payroll)
+        refresh_totals(payroll)
         if payroll.pending_count == 0:
             payroll.status = Status.RECONCILED
             payroll.reconciled_at = now
@@ -787,7 +429,7 @@ def reissue_failed(*, actor: User, township: Township, month: date, benefit: str
             batch=max(p.batch for p in payrolls) + 1,
             created_by=actor,
         )
-    payees = _current_payees(failed)
+    payees = current_payees(failed)
     lines = []
     unchanged = []
     for original in failed:
@@ -822,8 +464,8 @@ def reissue_failed(*, actor: User, township: Township, month: date, benefit: str
         if unchanged:
             target.notes = [
                 *target.notes,
-                f"{len(unchanged)} 条重发明细的账号与失败时相同，请核实账户是否已更正：{_names(unchanged)}",
+                f"{len(unchanged)} 条重发明细的账号与失败时相同，请核实账户是否已更正：{planning.names(unchanged)}",
             ]
         target.generated_at = _now()
-        _refresh_totals(target)
+        refresh_totals(target)
     return target

@@ -22,13 +22,13 @@ from cases.models import User
 from core.months import month_start, next_month
 from core.parameters import parameter
 from payments import permissions as perms
-from payments import services
+from payments import planning
 from payments.models import PaymentLine, Payroll, PayrollBenefit, PriceSubsidyMonth, TimelinessResult
 
 Status = TimelinessResult.Status
 PAYROLL_BENEFIT = {
     enrolled: benefit
-    for benefit, enrolled_benefits in services.ENROLLED_BENEFITS.items()
+    for benefit, enrolled_benefits in planning.ENROLLED_BENEFITS.items()
     for enrolled in enrolled_benefits
 }
 DISBURSED = (Payroll.Status.DISBURSED, Payroll.Status.RECONCILED)

@@ -30,7 +30,7 @@ from core.views import (
     posted,
     refuse,
 )
-from payments import bankfiles, selectors, services
+from payments import bankfiles, planning, selectors, services
 from payments import permissions as perms
 from payments.forms import GeneratePayrollForm, LineFilterForm, ResultFileForm, ReturnPayrollForm
 from payments.models import PaymentLine, Payroll, PayrollBenefit
@@ -58,7 +58,7 @@ def payroll_list(request: HttpRequest) -> HttpResponse:
         {
             "month": month,
             "overview": selectors.month_overview(user, month),
-            "generated_benefits": [(b, PayrollBenefit(b).label) for b in services.GENERATED_BENEFITS],
+            "generated_benefits": [(b, PayrollBenefit(b).label) for b in planning.GENERATED_BENEFITS],
             "townships": case_selectors.visible_townships(user).order_by("code"),
             "can_generate": perms.can_generate_payroll(user),
             "choose_township": sees_whole_county(user),

@@ -17,7 +17,7 @@ from django.utils import timezone
 from assistance.models import TemporaryCase
 from cases.models import Member
 from core.exceptions import TransitionNotAllowed
-from payments import bankfiles, services
+from payments import bankfiles, planning, services
 from payments.models import InstitutionAccount, PaymentLine, Payroll
 from tests.helpers import enroll, make_household, make_member
 from tests.payments.conftest import NOV, OCT
@@ -269,7 +269,7 @@ def test_a_line_written_meanwhile_by_another_payroll_fails_the_copy_and_nothing_
         township=township_a, month=OCT, benefit="dibao", batch=2, created_by=users["caseworker"]
     )
     PaymentLine.objects.filter(pk=original.pk).update(payroll=other)
-    monkeypatch.setattr(services, "_drop_paid_elsewhere", lambda plan, payroll: None)
+    monkeypatch.setattr(planning, "drop_paid_elsewhere", lambda plan, payroll: None)
     with pytest.raises(ValidationError, match="没有写入任何明细"):
         generate(users, township_a, "dibao")
     assert list(PaymentLine.objects.values_list("pk", "payroll_id", "amount")) == [
@@ -296,17 +296,17 @@ def test_regenerating_after_a_payee_change_rewrites_the_lines_with_history(users
 
 def test_generate_month_plans_each_new_payroll_once(users, county, township_a):
     calls = []
-    real = services._plan
+    real = planning.plan
 
     def counting(township_id, month, benefit):
         calls.append(benefit)
         return real(township_id, month, benefit)
 
     with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(services, "_plan", counting)
+        patch.setattr(planning, "plan", counting)
         outcomes = services.generate_month(actor=users["caseworker"], township=township_a, month=OCT)
     assert {o.benefit for o in outcomes} == {"dibao", "tekun", "orphan_allowance"}
-    assert sorted(calls) == sorted(services.GENERATED_BENEFITS)
+    assert sorted(calls) == sorted(planning.GENERATED_BENEFITS)
 
 
 def test_bank_xlsx_keeps_odd_text_as_written(users, county, township_a):
