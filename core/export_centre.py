@@ -29,6 +29,7 @@ from importlib import import_module
 from pathlib import Path
 from typing import Any
 
+from celery import current_app
 from django.apps import apps
 from django.conf import settings
 from django.utils import timezone
@@ -173,12 +174,11 @@ def log_download(
 def start_job(*, user: Any, spec: ExportKind, params: Params, title: str, total: int, reason: str) -> ExportJob:
     from django.db import transaction
 
-    from core.tasks import run_export
-
     job = ExportJob.objects.create(
         user=user, kind=spec.kind, title=title[:200], params=dict(params), reason=reason[:200], rows_total=total
     )
-    transaction.on_commit(lambda: run_export.delay(job.pk))
+    # queued by name (core.tasks.run_export): the task calls this module, not the other way round
+    transaction.on_commit(lambda: current_app.send_task("core.run_export", args=[job.pk]))
     return job
 
 

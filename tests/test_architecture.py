@@ -144,3 +144,38 @@ def test_no_signal_receiver_or_connect_in_the_project():
                 if isinstance(node, ast.Call) and ast.unparse(node.func) in ("Signal", "django.dispatch.Signal"):
                     found.append(f"{path.relative_to(ROOT)}:{node.lineno} Signal()")
     assert not found, found
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# No two modules import each other (at the top or inside a function): a circle hides which one is the lower layer.
+
+
+def _module_name(path: Path) -> str:
+    parts = list(path.relative_to(ROOT).with_suffix("").parts)
+    return ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
+
+
+def test_no_two_modules_import_each_other():
+    modules = {
+        _module_name(path): path
+        for app in APPS
+        for path in (ROOT / app).rglob("*.py")
+        if "migrations" not in path.parts
+    }
+    imports: dict[str, set[str]] = {}
+    for name, path in modules.items():
+        found = set()
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        for node in ast.walk(tree):
+            if isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+                candidates = [node.module] + [f"{node.module}.{alias.name}" for alias in node.names]
+            elif isinstance(node, ast.Import):
+                candidates = [alias.name for alias in node.names]
+            else:
+                continue
+            found.update(candidate for candidate in candidates if candidate in modules and candidate != name)
+        imports[name] = found
+    circles = sorted(
+        {tuple(sorted((a, b))) for a, targets in imports.items() for b in targets if a in imports.get(b, ())}
+    )
+    assert not circles, circles
