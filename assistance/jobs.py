@@ -23,7 +23,10 @@ from core.months import month_start
 Status = JobRun.Status
 # The Celery task that runs one township's run of each kind (assistance/tasks.py), queued by name: the tasks call
 # this module, not the other way round.
-TASKS = {JobRun.Kind.SCREENING: "assistance.screen_township", JobRun.Kind.COMPARISON: "assistance.compare_township"}
+TASKS: dict[str, str] = {
+    JobRun.Kind.SCREENING: "assistance.screen_township",
+    JobRun.Kind.COMPARISON: "assistance.compare_township",
+}
 
 
 def _enqueue(kind: str, run_ids: list[int]) -> None:

@@ -187,7 +187,7 @@ def _replace_open_entries(*, township_id: int, month: date, findings: list[Findi
         if (f.category, f.household_id, f.member_id) not in handled
     ]
     meta, quote = LedgerEntry._meta, connection.ops.quote_name
-    columns = ", ".join(quote(meta.get_field(name).column) for name in _COPY_FIELDS)
+    columns = ", ".join(quote(str(getattr(meta.get_field(name), "column", name))) for name in _COPY_FIELDS)
     with connection.cursor() as cursor, cursor.copy(f"COPY {quote(meta.db_table)} ({columns}) FROM STDIN") as copy:
         for row in rows:
             copy.write_row(row)
