@@ -13,8 +13,9 @@ import pytest
 from assistance.comparison import compare_township
 from assistance.determinations import determine_household
 from assistance.facts import household_inputs, roll_facts
-from assistance.models import ComparisonFlag
+from assistance.models import ComparisonFlag, LedgerEntry
 from assistance.policy import model as policy
+from assistance.screening import screen_township
 from cases.models import RollKind
 from cases.rolls import services as roll_services
 from tests.helpers import make_household, make_member, valid_id
@@ -156,3 +157,18 @@ def test_the_comparison_flags_each_disagreement_with_both_values(disputed, towns
         died.pk: ["死亡日期：名单（第2行）为2020-09-15，登记为未登记"],
     }
     assert off_rolls.pk not in reasons, "on no roll: nothing to disagree with"
+
+
+def test_the_screening_reads_the_same_facts(disputed, township_a):
+    """The registry (未脱贫 from the roll, not the caseworker's 非建档立卡) puts the household in the COVID rule's
+    groups and the COVID list's stay is in October: the screening finds the relief uncovered for the member on the
+    rolls; the member the death list has dead in September is not screened."""
+    _, on_rolls, _, died = disputed
+    screen_township(township_id=township_a.pk, month=OCT)
+    relief = set(
+        LedgerEntry.objects.filter(category=LedgerEntry.Category.COVID_RELIEF_CANDIDATE).values_list(
+            "member_id", flat=True
+        )
+    )
+    assert on_rolls.pk in relief, "the COVID list's stay and the registry's 未脱贫 decide"
+    assert died.pk not in set(LedgerEntry.objects.values_list("member_id", flat=True)), "dead before October"
