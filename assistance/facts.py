@@ -1,7 +1,7 @@
 """The one facts selector: the registry's facts for a month as the pure rules take them (policy.md §2), for the
 determinations, the monthly screening, back pay and the comparison alike: members alive on the 1st, incomes,
-expenditures and assets valid on the 1st, and each person's 建档立卡 status, COVID-19 hospital stay, death and
-disability.
+expenditures and assets valid on the 1st (with a reviewer's override of a failed asset test covering the month),
+and each person's 建档立卡 status, COVID-19 hospital stay, death and disability.
 
 The external rolls the county imports decide the facts they carry, for the people on them (matched on the
 normalised ID number; ``RollFacts``):
@@ -27,6 +27,7 @@ from typing import Any, TypeVar
 
 from django.db.models import F, Q
 
+from assistance.models import AssetTestOverride
 from assistance.policy import model as policy
 from assistance.policy.comparison import Recorded
 from assistance.policy.registry import household_registry_status
@@ -208,6 +209,14 @@ def household_inputs(
         )
     ):
         assets[household_id] = policy.Assets(financial, vehicles, shop, enterprise, dwellings, housing)  # latest wins
+    overrides: dict[int, str] = {}
+    for household_id, reason in (
+        AssetTestOverride.objects.in_force(month)
+        .filter(InIds(F("household_id"), ids))
+        .order_by("household_id", "created_at", "pk")
+        .values_list("household_id", "reason")
+    ):
+        overrides[household_id] = reason  # the latest recorded wins
 
     by_household: dict[int, list[policy.Member]] = defaultdict(list)
     statuses: dict[int, list[str]] = defaultdict(list)
@@ -268,6 +277,7 @@ def household_inputs(
             poverty_registry=household_registry_status(statuses.get(household_id, ())),
             current_dibao=current_dibao.get(household_id, no_dibao),
             assets=assets.get(household_id, no_assets),
+            asset_override=overrides.get(household_id),
         )
         for household_id in ids
         if (area := areas.get(household_id)) is not None

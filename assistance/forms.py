@@ -111,6 +111,39 @@ class DeterminationForm(GuardedForm, forms.Form):
     month = MonthField(label="测算月份", lenient=True)
 
 
+class AssetOverrideForm(GuardedForm, StyledForm):
+    """A reviewer's override of a failed asset test (policy.md §3): the months it covers and the written reason."""
+
+    from_month = MonthField(
+        label="起始月份",
+        required=True,
+        widget=forms.TextInput(attrs={"type": "month"}),
+        help_text="年-月，如 2020-10。",
+    )
+    to_month = forms.CharField(
+        label="截止月份",
+        required=False,
+        max_length=7,
+        widget=forms.TextInput(attrs={"type": "month"}),
+        help_text="含该月；不填表示持续有效，直至另行记录。",
+    )
+    reason = forms.CharField(
+        label="审核同意理由",
+        max_length=1000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="必填，将写入认定理由。",
+    )
+
+    def clean_to_month(self) -> date | None:
+        text = self.cleaned_data.get("to_month", "")
+        if not text:
+            return None
+        try:
+            return month_param(text)
+        except BadParameter as error:
+            raise ValidationError(str(error), code="invalid") from None
+
+
 class ExitRequestForm(GuardedForm, forms.Form):
     last_month = MonthField(label="最后发放月份", lenient=True)
     reason = forms.CharField(label="退出原因", required=False, max_length=1000)

@@ -265,6 +265,62 @@ class ExitReview(models.Model):
         return f"{self.enrollment} {self.get_status_display()}"
 
 
+class AssetTestOverrideQuerySet(models.QuerySet["AssetTestOverride"]):
+    def in_force(self, month: date) -> AssetTestOverrideQuerySet:
+        """Overrides covering the benefit month starting ``month`` (a 1st)."""
+        return self.filter(Q(to_month__isnull=True) | Q(to_month__gte=month), from_month__lte=month)
+
+
+@pghistory.track()
+class AssetTestOverride(models.Model):
+    """A reviewer's written override of a failed asset test (policy.md §3: "A reviewer may override a failed test
+    with a written reason (recorded)"). For the months it covers the rules still name each failed condition, then
+    the override and its reason, and count the test as passed. When several cover a month the latest recorded
+    one is used."""
+
+    household = models.ForeignKey(
+        "cases.Household", on_delete=models.PROTECT, related_name="asset_overrides", verbose_name="家庭"
+    )
+    from_month = models.DateField("起始月份", help_text="该月1日。")
+    to_month = models.DateField("截止月份", null=True, blank=True, help_text="该月1日，含该月；空表示持续有效。")
+    reason = models.TextField("审核同意理由")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name="审核人"
+    )
+    created_at = models.DateTimeField("记录时间", auto_now_add=True)
+
+    objects = AssetTestOverrideQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["household_id", "-created_at", "-id"]
+        verbose_name = verbose_name_plural = "资产核查审核同意"
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(from_month__day=1) & (Q(to_month__isnull=True) | Q(to_month__day=1)),
+                name="asset_override_whole_months",
+                violation_error_message="起止月份须为每月1日。",
+            ),
+            models.CheckConstraint(
+                condition=Q(to_month__isnull=True) | Q(to_month__gte=models.F("from_month")),
+                name="asset_override_period_ordered",
+                violation_error_message="截止月份不能早于起始月份。",
+            ),
+            models.CheckConstraint(condition=~Q(reason=""), name="asset_override_has_reason"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.household} 资产核查审核同意 {self.from_month:%Y-%m}"
+
+    @property
+    def months_label(self) -> str:
+        start = f"{self.from_month.year}年{self.from_month.month}月"
+        if self.to_month is None:
+            return f"{start}起"
+        if self.to_month == self.from_month:
+            return start
+        return f"{start}至{self.to_month.year}年{self.to_month.month}月"
+
+
 @pghistory.track()
 class TemporaryCase(models.Model):
     """临时救助 (policy.md §7): 急难型 or 支出型, at most once per person per cause per calendar year unless a reason

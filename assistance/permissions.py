@@ -46,6 +46,7 @@ TEMPORARY_TOWNSHIP_DECIDES = "乡镇审批的临时救助须由本乡镇（街�
 TEMPORARY_COUNTY_DECIDES = "县级审批和一事一议的临时救助须由县民政局审批。"
 INACTIVE = "该用户已停用。"
 ROLL_IMPORT_READ_ONLY = "审计用户只能查看，不能导入在册名单。"
+ASSET_OVERRIDE_REVIEWERS = "资产核查未通过的审核同意须由乡镇审核人员或县民政局作出。"
 
 
 def _township_of(obj: Any) -> int | None:
@@ -164,6 +165,21 @@ def ensure_review_exit(user: Any, obj: Any = None) -> None:
     _ensure_township_writer(user, obj)
     if _requested_it(user, obj):
         raise PermissionDenied(EXIT_SECOND_PERSON)
+
+
+def can_override_asset_test(user: Any, obj: Any = None) -> bool:
+    """Override a failed asset test with a written reason (policy.md §3) for a household (``obj``): a reviewer of
+    its township, or the county (staff and admins); never a caseworker or an auditor."""
+    if is_county_writer(user):
+        return True
+    return is_reviewer(user) and (obj is None or _township_writer(user, obj))
+
+
+def ensure_override_asset_test(user: Any, obj: Any = None) -> None:
+    ensure_can_write(user)
+    if not (is_reviewer(user) or is_county_writer(user)):
+        raise PermissionDenied(ASSET_OVERRIDE_REVIEWERS)
+    _ensure_township_writer(user, obj)
 
 
 def can_import_roll(user: Any, obj: Any = None) -> bool:

@@ -12,6 +12,7 @@ from django.db.models import Q, QuerySet
 from django.shortcuts import get_object_or_404
 
 from assistance.models import (
+    AssetTestOverride,
     ComparisonFlag,
     Enrollment,
     ExitReview,
@@ -80,6 +81,11 @@ KEY_LABELS: dict[str, str] = {
     "income.employment_cost.pct": "就业成本扣减比例",
     "income.employment_cost.cap_std_multiple": "就业成本扣减上限（低保标准倍数）",
     "income.lookback_months": "收入计算期（月）",
+    "income.excluded.wage": "工资性收入不计入（1 不计入，0 计入）",
+    "income.excluded.business": "经营净收入不计入（1 不计入，0 计入）",
+    "income.excluded.property": "财产性收入不计入（1 不计入，0 计入）",
+    "income.excluded.transfer": "转移性收入不计入（1 不计入，0 计入）",
+    "income.excluded.excluded": "奖励、助学金、优抚、救助金等不计入（1 不计入，0 计入）",
     "assets.financial_months": "金融资产限额（低保标准月数）",
     "assets.housing_multiple": "人均住房面积限额（住房保障标准倍数）",
     "gradual_exit.upper_multiple": "渐退期收入上限（低保标准倍数）",
@@ -102,6 +108,7 @@ KEY_LABELS: dict[str, str] = {
     "orphan.institution": "机构养育孤儿基本生活费（元/人·月）",
     "orphan.community": "社会散居孤儿基本生活费（元/人·月）",
     "orphan.de_facto": "事实无人抚养儿童基本生活费（元/人·月）",
+    "orphan.age_limit": "孤儿、事实无人抚养儿童基本生活费年龄上限（岁，未满）",
     "intake.publicity_days": "公示期（天）",
     "intake.epidemic_approval_working_days": "疫情期间低保审批时限（工作日）",
     "intake.step_days.investigation": "入户调查时限（天）",
@@ -282,6 +289,11 @@ def household_or_404(user: User, pk: int) -> Household:
 
 def household_enrollments(household: Household) -> QuerySet[Enrollment]:
     return Enrollment.objects.filter(household=household).select_related("member")
+
+
+def household_asset_overrides(household: Household) -> QuerySet[AssetTestOverride]:
+    """The household's asset-test overrides (policy.md §3), the latest recorded first."""
+    return AssetTestOverride.objects.filter(household=household).select_related("created_by")
 
 
 def enrollment_roll(user: User) -> QuerySet[Enrollment]:

@@ -13,15 +13,21 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from assistance.models import RecomputeMark
-from assistance.permissions import ensure_add_parameter_version, ensure_confirm_parameter_version
-from cases.models import User
+from assistance.models import AssetTestOverride, RecomputeMark
+from assistance.permissions import (
+    ensure_add_parameter_version,
+    ensure_confirm_parameter_version,
+    ensure_override_asset_test,
+)
+from cases.models import Household, User
 from core.models import PolicyParameter
 from core.months import month_start, next_month, previous_month
 
 UNKNOWN_KEY = "未知参数"
 DATE_TAKEN = "该日期已有版本，请修改原版本或选择其他日期"
 RETROACTIVE_REASON_REQUIRED = "追溯生效的版本须说明原因"
+OVERRIDE_REASON_REQUIRED = "须写明审核同意的理由。"
+OVERRIDE_PERIOD_ORDERED = "截止月份不能早于起始月份。"
 
 
 def is_retroactive(effective_from: date, today: date | None = None) -> bool:
@@ -125,3 +131,28 @@ def confirm_parameter_version(*, actor: User, version: PolicyParameter, note: st
     with pghistory.context(user=actor.pk, reason=note or "确认参数版本"):
         version.save(update_fields=["confirmed", "note"])
     return version
+
+
+# Asset-test overrides (policy.md §3) ----------------------------------------------------------------------------
+
+
+@transaction.atomic
+def record_asset_override(
+    *, actor: User, household: Household, from_month: date, reason: str, to_month: date | None = None
+) -> AssetTestOverride:
+    """A reviewer (or the county) overrides the household's failed asset test with a written reason for the benefit
+    months ``from_month``–``to_month`` (any day of them; ``to_month`` None: open-ended). The rules then name each
+    failed condition and the override, and count the test as passed; determinations made before are not changed
+    (run the determination again)."""
+    ensure_override_asset_test(actor, household)
+    reason = reason.strip()
+    if not reason:
+        raise ValidationError({"reason": OVERRIDE_REASON_REQUIRED})
+    start = month_start(from_month)
+    end = month_start(to_month) if to_month is not None else None
+    if end is not None and end < start:
+        raise ValidationError({"to_month": OVERRIDE_PERIOD_ORDERED})
+    override = AssetTestOverride(household=household, from_month=start, to_month=end, reason=reason, created_by=actor)
+    with pghistory.context(user=actor.pk):
+        override.save()
+    return override

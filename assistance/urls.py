@@ -30,6 +30,11 @@ urlpatterns = [
     path("comparison/flags/<int:pk>/resolve/", comparison.flag_resolve, name="comparison-flag-resolve"),
     # Determinations, enrollments and exits
     path("households/<int:household_pk>/determination/", enrollments.determination_view, name="determination"),
+    path(
+        "households/<int:household_pk>/asset-override/",
+        enrollments.asset_override_view,
+        name="asset-override",
+    ),
     path("enrollments/", enrollments.enrollment_list, name="enrollment-list"),
     path("enrollments/<int:pk>/", enrollments.enrollment_detail, name="enrollment-detail"),
     path("enrollments/<int:pk>/exit/", enrollments.exit_request, name="exit-request"),

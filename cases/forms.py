@@ -10,6 +10,7 @@ from django.core.cache import cache
 from cases import selectors
 from cases.models import AssetRecord, Expenditure, Household, IncomeItem, Member, Referral, User
 from cases.models.intake import PERSONAL_BENEFITS, Benefit
+from cases.services import AMOUNT_BASES, AMOUNT_MONTHLY
 from core.validators import GuardedForm, reject_formula_start, validate_not_future
 
 
@@ -134,21 +135,38 @@ class MemberForm(GuardedForm, StyledModelForm):
 
 
 class IncomeForm(GuardedForm, StyledModelForm):
+    amount_basis = forms.ChoiceField(
+        label="金额口径",
+        choices=AMOUNT_BASES,
+        initial=AMOUNT_MONTHLY,
+        required=False,
+        help_text="回溯期合计：填写收入计算期内的总收入，保存时除以收入计算期月数（按起始日期生效的参数），四舍五入到分。",
+    )
+
     class Meta:
         model = IncomeItem
         fields = ["member", "kind", "monthly_amount", "valid_from", "valid_to", "evidence", "note"]
         widgets = {"valid_from": DATE_INPUT, "valid_to": DATE_INPUT}
-        help_texts = {"monthly_amount": "按月计算：年收入或回溯期总收入除以月数。"}
+        help_texts = {"monthly_amount": "按“金额口径”填写：月收入，或回溯期合计。"}
+        labels = {"monthly_amount": "金额（元）"}
 
     def __init__(self, *args: Any, household: Household, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["member"].queryset = household.members.filter(active=True)
+        if "amount_basis" in self.fields:
+            self.order_fields(["member", "kind", "amount_basis", "monthly_amount"])
+
+    def clean_amount_basis(self) -> str:
+        return self.cleaned_data.get("amount_basis") or AMOUNT_MONTHLY
 
 
 class ExpenditureForm(IncomeForm):
+    amount_basis = None  # type: ignore[assignment]  # expenditures are entered as monthly amounts
+
     class Meta(IncomeForm.Meta):
         model = Expenditure
         help_texts = {"monthly_amount": "扣除医保报销和医疗救助后的自付部分，按月计算。"}
+        labels: dict[str, str] = {}
 
 
 class AssetForm(GuardedForm, StyledModelForm):

@@ -348,8 +348,19 @@ class MemberFactSerializer(GuardedSerializer, serializers.ModelSerializer):
 
 
 class IncomeSerializer(MemberFactSerializer):
+    amount_basis = serializers.ChoiceField(
+        choices=services.AMOUNT_BASES,
+        default=services.AMOUNT_MONTHLY,
+        write_only=True,
+        help_text=(
+            "金额口径：monthly 月收入（默认）；lookback_total 回溯期合计，保存时除以起始日期生效的"
+            " income.lookback_months，四舍五入到分，说明中记录原合计和除数。"
+        ),
+    )
+
     class Meta(MemberFactSerializer.Meta):
         model = IncomeItem
+        fields = (*MemberFactSerializer.Meta.fields, "amount_basis")
 
 
 class ExpenditureSerializer(MemberFactSerializer):

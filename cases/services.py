@@ -7,6 +7,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date, timedelta
+from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 import pghistory
@@ -228,12 +229,54 @@ FACT_MODELS: dict[str, type[IncomeItem] | type[Expenditure] | type[AssetRecord]]
 }
 
 
+# How an income amount was entered (policy.md §2, §13): a monthly figure, or the total of the look-back period,
+# divided by ``income.lookback_months`` (in force on the item's start date) when recorded.
+AMOUNT_MONTHLY = "monthly"
+AMOUNT_LOOKBACK_TOTAL = "lookback_total"
+AMOUNT_BASES = ((AMOUNT_MONTHLY, "月收入"), (AMOUNT_LOOKBACK_TOTAL, "回溯期合计"))
+LOOKBACK_ONLY_INCOME = "只有收入可按回溯期合计录入。"
+LOOKBACK_NEEDS_START = "按回溯期合计录入须填写起始日期。"
+FEN = Decimal("0.01")
+
+
+def _plain(number: Decimal) -> str:
+    """12.0000 → "12", 14400.00 → "14400", 1234.50 → "1234.5"."""
+    return format(number.normalize(), "f")
+
+
+def _from_lookback_total(data: dict[str, Any]) -> None:
+    """An income entered as its look-back total: ``monthly_amount`` becomes total ÷ ``income.lookback_months`` in
+    force on ``valid_from``, half-up to the fen; the note records the total and the divisor."""
+    start = data.get("valid_from")
+    if start is None:
+        raise ValidationError({"valid_from": LOOKBACK_NEEDS_START})
+    months = parameters.parameter("income.lookback_months", start)
+    if months <= 0:
+        raise ValidationError({"amount_basis": f"收入计算期参数（{_plain(months)} 个月）无效，请联系县级管理员。"})
+    if data.get("monthly_amount") is None:
+        return  # the model's own check names the missing amount
+    total = Decimal(data["monthly_amount"])
+    data["monthly_amount"] = (total / months).quantize(FEN, ROUND_HALF_UP)
+    basis = f"回溯期合计 {_plain(total)} 元 ÷ {_plain(months)} 个月"
+    note = (data.get("note") or "").strip()
+    data["note"] = f"{basis}；{note}" if note else basis
+
+
 @transaction.atomic
 def add_fact(
     *, actor: User, household: Household, kind: str, data: Mapping[str, Any]
 ) -> IncomeItem | Expenditure | AssetRecord:
-    """Record an income, a rigid expenditure (both per member) or an asset record (per household)."""
+    """Record an income, a rigid expenditure (both per member) or an asset record (per household).
+
+    ``data["amount_basis"]`` (income only, default monthly): ``lookback_total`` when ``monthly_amount`` holds the
+    total of the look-back period; the stored monthly amount is then that total ÷ ``income.lookback_months``."""
     permissions.ensure_add_fact(actor, household)
+    data = dict(data)
+    basis = data.pop("amount_basis", None) or AMOUNT_MONTHLY
+    if basis == AMOUNT_LOOKBACK_TOTAL and kind == "income":
+        _from_lookback_total(data)
+    elif basis != AMOUNT_MONTHLY:
+        raise ValidationError({"amount_basis": LOOKBACK_ONLY_INCOME})
     fact = FACT_MODELS[kind](**data)
     if isinstance(fact, AssetRecord):
         fact.household = household

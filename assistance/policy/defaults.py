@@ -53,6 +53,19 @@ DEFAULT_PARAMETERS: tuple[DefaultVersion, ...] = (
     DefaultVersion("income.employment_cost.pct", "0.30", D2018, False, _SEED, "按比例扣减就业成本"),
     DefaultVersion("income.employment_cost.cap_std_multiple", "1.0", D2018, False, _SEED),
     DefaultVersion("income.lookback_months", "12", D2018, False, "重庆市最低生活保障条件认定办法"),
+    # Each income kind's excluded flag (1: never counted, 0: counted; policy.md §2)
+    DefaultVersion("income.excluded.wage", "0", D2018, True, "重庆市最低生活保障条件认定办法", "计入家庭收入"),
+    DefaultVersion("income.excluded.business", "0", D2018, True, "重庆市最低生活保障条件认定办法", "计入家庭收入"),
+    DefaultVersion("income.excluded.property", "0", D2018, True, "重庆市最低生活保障条件认定办法", "计入家庭收入"),
+    DefaultVersion("income.excluded.transfer", "0", D2018, True, "重庆市最低生活保障条件认定办法", "计入家庭收入"),
+    DefaultVersion(
+        "income.excluded.excluded",
+        "1",
+        D2018,
+        True,
+        "重庆市最低生活保障条件认定办法",
+        "不计入家庭收入：奖励、助学金、计划生育和优抚款、社会救助金",
+    ),
     # Assets (policy.md §3)
     DefaultVersion("assets.financial_months", "12", D2018, True, "重庆市最低生活保障条件认定办法（2013）"),
     DefaultVersion("assets.housing_multiple", "3", D2018, True, "重庆市最低生活保障条件认定办法（2013）"),
@@ -87,15 +100,18 @@ DEFAULT_PARAMETERS: tuple[DefaultVersion, ...] = (
     DefaultVersion("disability.care.grade2", "70", D2018, False, "困难残疾人两项补贴"),
     DefaultVersion("disability.care.grade2", "80", D2022_10, True, "困难残疾人两项补贴"),
     # 孤儿 / 事实无人抚养儿童 (policy.md §10)
-    DefaultVersion("orphan.institution", "1404", D2019, True, _STANDARDS),
+    DefaultVersion("orphan.institution", "1404", D2019, False, _STANDARDS, "金额已确认，起始日期待确认"),
     DefaultVersion("orphan.institution", "1456", D2020_09, True, _STANDARDS),
     DefaultVersion("orphan.institution", "1477", D2021_09, True, _STANDARDS),
-    DefaultVersion("orphan.community", "1204", D2019, True, _STANDARDS),
+    DefaultVersion("orphan.community", "1204", D2019, False, _STANDARDS, "金额已确认，起始日期待确认"),
     DefaultVersion("orphan.community", "1256", D2020_09, True, _STANDARDS),
     DefaultVersion("orphan.community", "1277", D2021_09, True, _STANDARDS),
     DefaultVersion("orphan.de_facto", "1204", D2019, False, _STANDARDS),
     DefaultVersion("orphan.de_facto", "1204", D2020_09, False, _STANDARDS, "2020年事实无人抚养儿童标准待确认"),
     DefaultVersion("orphan.de_facto", "1225", D2021_09, True, _STANDARDS),
+    DefaultVersion(
+        "orphan.age_limit", "18", D2018, True, _STANDARDS, "未满该年龄的孤儿、事实无人抚养儿童享受基本生活费"
+    ),
     # Intake window (policy.md §13)
     DefaultVersion("intake.publicity_days", "7", D2018, True, "重庆市最低生活保障审核审批办法"),
     DefaultVersion("intake.epidemic_approval_working_days", "7", D2018, True, "重庆市疫情期间社会救助措施（2020）"),
@@ -118,7 +134,8 @@ DEFAULT_PARAMETERS: tuple[DefaultVersion, ...] = (
     DefaultVersion("exports.keep_days", "7", D2018, True, "系统设置", "导出文件保留天数"),
 )
 
-# Keys the what-if evaluator may read or override (evaluate.md, "Parameter keys").
+# Keys the what-if evaluator may read or override (evaluate.md, "Parameter keys", and the keys the rules read
+# since: ``orphan.age_limit``, ``income.excluded.<kind>``).
 EVALUATOR_KEYS: frozenset[str] = frozenset(
     {
         "dibao.standard.urban",
@@ -149,5 +166,17 @@ EVALUATOR_KEYS: frozenset[str] = frozenset(
         "orphan.institution",
         "orphan.community",
         "orphan.de_facto",
+        "orphan.age_limit",
+        "income.excluded.wage",
+        "income.excluded.business",
+        "income.excluded.property",
+        "income.excluded.transfer",
+        "income.excluded.excluded",
     }
+)
+
+# Keys added after the first data migration, each loaded by its own (assistance 0016).
+ORPHAN_AGE_KEYS = ("orphan.age_limit",)
+INCOME_EXCLUDED_KEYS = tuple(
+    f"income.excluded.{kind}" for kind in ("wage", "business", "property", "transfer", "excluded")
 )

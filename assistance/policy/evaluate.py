@@ -58,7 +58,12 @@ _DECIMAL_TEXT = re.compile(r"-?[0-9]+(\.[0-9]+)?")
 # Far above any real monthly amount or asset; keeps every sum well inside Decimal's 28 digits.
 _MAX_AMOUNT = Decimal(10) ** 12
 
-_TOP_FIELDS = frozenset({"month", "area", "parameters", "poverty_registry", "current_dibao", "assets", "members"})
+_TOP_FIELDS = frozenset(
+    {"month", "area", "parameters", "poverty_registry", "current_dibao", "assets", "asset_override", "members"}
+)
+# A reviewer's written reason for overriding a failed asset test (policy.md §3): kept in a determination's input
+# snapshot, so that the determination can be replayed here.
+_MAX_REASON = 1000
 _DIBAO_FIELDS = frozenset({"status", "monthly_amount", "gradual_exit_since"})
 _ASSET_FIELDS = frozenset({"financial", "vehicles", "shop_front", "enterprise", "dwellings", "housing_area_multiple"})
 _MEMBER_FIELDS = frozenset(
@@ -229,6 +234,18 @@ class _Reader:
         self.error(path, "月份格式应为 YYYY-MM")
         return None
 
+    def reason(self, value: Any, path: str) -> str | None:
+        """Optional free text: null or a non-empty string (stripped)."""
+        if value is None:
+            return None
+        if not isinstance(value, str) or not value.strip():
+            self.error(path, "应为非空的文字说明或 null")
+            return None
+        if len(value) > _MAX_REASON:
+            self.error(path, f"不能超过 {_MAX_REASON} 个字")
+            return None
+        return value.strip()
+
     def items(self, value: Any, path: str) -> list[Any]:
         if value is None:
             return []
@@ -252,11 +269,19 @@ def parse_request(data: Mapping[str, Any]) -> EvalRequest:
     registry = read.field(data, "poverty_registry", "", read.choice(POVERTY_REGISTRY), "none")
     current = _parse_current_dibao(read, data.get("current_dibao"), month)
     assets = _parse_assets(read, data.get("assets"))
+    asset_override = read.field(data, "asset_override", "", read.reason, None)
     members = _parse_members(read, data, month)
 
     if errors or month is None:
         raise RequestErrors(errors)
-    household = Household(area=area, members=members, poverty_registry=registry, current_dibao=current, assets=assets)
+    household = Household(
+        area=area,
+        members=members,
+        poverty_registry=registry,
+        current_dibao=current,
+        assets=assets,
+        asset_override=asset_override,
+    )
     return EvalRequest(month=month, household=household, parameters=overrides)
 
 

@@ -16,7 +16,7 @@ from datetime import date, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 from typing import NamedTuple
 
-from assistance.policy.model import Assets, Disability, Evaluation, Household, Member, Outcome
+from assistance.policy.model import INCOME_KINDS, Assets, Disability, Evaluation, Household, Member, Outcome
 from assistance.policy.params import Parameters
 from core.idnumber import age_on
 
@@ -24,6 +24,7 @@ __all__ = [
     "IncomeCalc",
     "addons",
     "asset_failures",
+    "asset_test",
     "counted_income",
     "covid_relief",
     "dibao",
@@ -43,8 +44,10 @@ ZERO = Decimal(0)
 FEN = Decimal("0.01")
 YUAN = Decimal(1)
 NO_AMOUNT = Decimal("0.00")
-# policy.md §10: the orphan allowance is for children under 18; the contract gives no parameter for it.
-ORPHAN_AGE_LIMIT = 18
+# policy.md §10: the orphan allowance is for children under ``orphan.age_limit`` (18).
+ORPHAN_AGE_KEY = "orphan.age_limit"
+# policy.md §2: each income kind's ``excluded`` flag (1: never counted, 0: counted) is a parameter.
+EXCLUDED_KEY = {kind: f"income.excluded.{kind}" for kind in INCOME_KINDS}
 
 STANDARD_KEY = {"urban": "dibao.standard.urban", "rural": "dibao.standard.rural"}
 REGISTRY_NAMES = {"none": "非建档立卡", "unlifted": "未脱贫", "lifted": "已脱贫", "monitored": "监测对象"}
@@ -114,7 +117,7 @@ def _last_day(month: date) -> date:
 class IncomeCalc(NamedTuple):
     """Counted income of a set of members and how it was reached."""
 
-    gross: Decimal  # non-excluded income
+    gross: Decimal  # income of the kinds whose ``income.excluded.<kind>`` flag is 0
     employment_cost: Decimal
     expenses: Decimal
     counted: Decimal  # gross − employment cost − expenses, floored at 0
@@ -134,16 +137,24 @@ class IncomeCalc(NamedTuple):
 def counted_income(members: Sequence[Member], standard: Decimal, params: Parameters) -> IncomeCalc:
     """Rule 2 (evaluate.md; policy.md §2 家庭收入): counted income of a set of members.
 
-    Non-excluded income, minus for each employed member min(pct × (wage + business), cap multiple × standard),
-    minus all the set's expenses; the set's total is floored at 0.
+    Income of the kinds not excluded (the flag ``income.excluded.<kind>`` of each kind the set has, read once
+    per evaluation and then at dict speed), minus for each employed member min(pct × (counted wage + business),
+    cap multiple × standard), minus all the set's expenses; the set's total is floored at 0. The per-kind sums
+    were made once when each member was built.
     """
     gross = cost = expenses = ZERO
     for member in members:
-        gross += member.income_total
         expenses += member.expense_total
-        if member.employed and member.earned:
+        earned = ZERO
+        for kind, amount in member.income_by_kind:
+            if params[EXCLUDED_KEY.get(kind) or f"income.excluded.{kind}"]:
+                continue
+            gross += amount
+            if kind == "wage" or kind == "business":
+                earned += amount
+        if member.employed and earned:
             cost += min(
-                params["income.employment_cost.pct"] * member.earned,
+                params["income.employment_cost.pct"] * earned,
                 params["income.employment_cost.cap_std_multiple"] * standard,
             )
     counted = gross - cost - expenses
@@ -175,6 +186,20 @@ def asset_failures(assets: Assets, members: int, standard: Decimal, params: Para
                 f"超过 {housing_multiple} 倍"
             )
     return failures
+
+
+def asset_test(
+    household: Household, members: int, standard: Decimal, params: Parameters
+) -> tuple[list[str], list[str]]:
+    """Rule 3 with the reviewer's override (policy.md §3: "A reviewer may override a failed test with a written
+    reason"): ``(failures, notes)``. Without an override ``failures`` are the failed conditions (empty: passes)
+    and ``notes`` is empty. With one, a failed test counts as passed: ``failures`` is empty and ``notes`` names
+    each failed condition followed by the override and its reason.
+    """
+    failures = asset_failures(household.assets, members, standard, params)
+    if failures and household.asset_override:
+        return [], [*failures, f"资产核查未通过，经审核同意（理由：{household.asset_override}）"]
+    return failures, []
 
 
 def addons(member: Member, age: int, params: Parameters) -> tuple[Decimal, list[str]]:
@@ -244,10 +269,16 @@ def tekun_candidate(member: Member, age: int, params: Parameters) -> str | None:
 
 
 def tekun(
-    member: Member, group: str, household_assets: list[str], standard: Decimal, params: Parameters
+    member: Member,
+    group: str,
+    household_assets: list[str],
+    standard: Decimal,
+    params: Parameters,
+    asset_notes: Sequence[str] = (),
 ) -> Outcome | None:
     """Rule 1 (evaluate.md; policy.md §6 特困): grant when the member's own counted income (rule 2 for the
-    member alone, per capita) < standard and the household asset test with all counted members passes.
+    member alone, per capita) < standard and the household asset test with all counted members passes
+    (``household_assets``: its failures; ``asset_notes``: a reviewer's override of them, see ``asset_test``).
 
     Amount: ``tekun.basic`` + care by lost self-care indicators: 0 → self, 1–3 → half, 4–6 → full.
     """
@@ -268,7 +299,7 @@ def tekun(
             group,
             "无劳动能力，无有履行能力的法定赡养、抚养、扶养义务人",
             f"本人{own.explain()}，低于低保标准 {money(standard)}",
-            "家庭财产符合规定",
+            *(asset_notes or ("家庭财产符合规定",)),
             f"基本生活费 {money(basic)}，{level_name}（{lost}项生活自理指标不能达到）照料护理费 {money(care)}",
             f"每月供养 {amount}",
         ],
@@ -325,12 +356,16 @@ def dibao(
     asset_reasons: list[str],
     standard: Decimal,
     params: Parameters,
+    asset_notes: Sequence[str] = (),
 ) -> Outcome:
     """Rule 4 (evaluate.md; policy.md §3 低保, §4 渐退期) for the members left after 特困 (``people``, with ages).
 
     * grant when per-capita < standard and assets pass: standard × n − counted income + add-ons;
     * else gradual_exit (see ``gradual_exit``): the current amount;
     * else exit when the household is on 低保 now, else deny. With no member left: exit or deny.
+
+    ``asset_reasons`` are the asset test's failures (empty: passes); ``asset_notes`` a reviewer's override of
+    failures (``asset_test``), listed where the reasons say whether the assets pass.
     """
     refs = [member.ref for member, _ in people]
     on_dibao = household.current_dibao.status != "none"
@@ -344,7 +379,7 @@ def dibao(
         reasons.append(f"人均收入 {per_capita_income} 低于标准 {money(standard)}")
         if not asset_reasons:
             top_up = standard * n - income.counted
-            reasons.append("家庭财产符合规定")
+            reasons.extend(asset_notes or ("家庭财产符合规定",))
             reasons.append(f"补差 {money(standard)}×{n} − {money(income.counted)} = {money(top_up)}")
             total = top_up
             for member, age in people:
@@ -358,6 +393,7 @@ def dibao(
     else:
         reasons.append(f"人均收入 {per_capita_income} 不低于标准 {money(standard)}")
     reasons.extend(asset_reasons)
+    reasons.extend(asset_notes)
     if not on_dibao:
         reasons.append("不符合低保条件")
         return Outcome("dibao", "deny", NO_AMOUNT, reasons, members=refs)
@@ -420,11 +456,15 @@ def single_person_dibao(
 
 
 def orphan_allowance(member: Member, age: int, params: Parameters) -> Outcome | None:
-    """Rule 8 (evaluate.md; policy.md §10): a child under 18 who is an orphan (in an institution or in the
-    community) or de-facto unsupported gets the allowance for that placement. Decided before rule 7.
+    """Rule 8 (evaluate.md; policy.md §10): a child under ``orphan.age_limit`` (18) who is an orphan (in an
+    institution or in the community) or de-facto unsupported gets the allowance for that placement. Decided
+    before rule 7.
     """
     kind = ORPHAN_KINDS.get(member.child_status)
-    if kind is None or age >= ORPHAN_AGE_LIMIT:
+    if kind is None:
+        return None
+    age_limit = params[ORPHAN_AGE_KEY]
+    if age >= age_limit:
         return None
     key, name = kind
     amount = round_yuan(params[key])
@@ -432,7 +472,7 @@ def orphan_allowance(member: Member, age: int, params: Parameters) -> Outcome | 
         "orphan_allowance",
         "grant",
         amount,
-        [f"{name}，未满{ORPHAN_AGE_LIMIT}周岁（{age}岁）", f"每月基本生活费 {amount}"],
+        [f"{name}，未满{age_limit}周岁（{age}岁）", f"每月基本生活费 {amount}"],
         member=member.ref,
     )
 
@@ -528,9 +568,9 @@ def evaluate_household(household: Household, month: date, params: Parameters) ->
     remaining = people
     candidates = [(member, group) for member, age in people if (group := tekun_candidate(member, age, params))]
     if candidates:
-        all_members_assets = asset_failures(household.assets, len(people), standard, params)
+        all_members_assets, all_members_notes = asset_test(household, len(people), standard, params)
         for member, group in candidates:
-            granted = tekun(member, group, all_members_assets, standard, params)
+            granted = tekun(member, group, all_members_assets, standard, params, all_members_notes)
             if granted is not None:
                 tekun_grants[member.ref] = granted
         if tekun_grants:
@@ -540,8 +580,10 @@ def evaluate_household(household: Household, month: date, params: Parameters) ->
     n = len(remaining)
     income = counted_income([member for member, _ in remaining], standard, params)
     per_capita_income = per_capita(income.counted, n)
-    asset_reasons = asset_failures(household.assets, n, standard, params)
-    household_outcome = dibao(household, month, remaining, income, per_capita_income, asset_reasons, standard, params)
+    asset_reasons, asset_notes = asset_test(household, n, standard, params)
+    household_outcome = dibao(
+        household, month, remaining, income, per_capita_income, asset_reasons, standard, params, asset_notes
+    )
     decision = household_outcome.decision
     dibao_covers = decision == "grant" or decision == "gradual_exit"
     registry = household.poverty_registry

@@ -43,10 +43,11 @@ def _member(member: Member) -> dict[str, Any]:
 
 
 def household_request(household: Household, month: date) -> dict[str, Any]:
-    """The evaluate.md request that describes ``household`` for the benefit month starting ``month``."""
+    """The evaluate.md request that describes ``household`` for the benefit month starting ``month``; with a
+    reviewer's asset-test override in force, its reason too (``asset_override``)."""
     dibao = household.current_dibao
     assets = household.assets
-    return {
+    request: dict[str, Any] = {
         "month": f"{month:%Y-%m}",
         "area": household.area,
         "poverty_registry": household.poverty_registry,
@@ -65,3 +66,6 @@ def household_request(household: Household, month: date) -> dict[str, Any]:
         },
         "members": [_member(member) for member in household.members],
     }
+    if household.asset_override is not None:
+        request["asset_override"] = household.asset_override
+    return request

@@ -13,11 +13,17 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from assistance import enrollments, permissions, selectors
+from assistance import enrollments, permissions, selectors, services
 from assistance.determinations import determine_household, latest_determination
-from assistance.forms import DeterminationForm, EnrollmentFilterForm, ExitRequestForm, ExitReviewForm
+from assistance.forms import (
+    AssetOverrideForm,
+    DeterminationForm,
+    EnrollmentFilterForm,
+    ExitRequestForm,
+    ExitReviewForm,
+)
 from assistance.models import BenefitKind, Determination, Enrollment
-from core.views import next_url, refused_unless, submit
+from core.views import next_url, post_form, posted, refused_unless, submit
 
 DECISION_LABELS = {"grant": "符合", "gradual_exit": "渐退期", "exit": "退出", "deny": "不符合"}
 
@@ -46,10 +52,37 @@ def determination_view(request: HttpRequest, household_pk: int) -> HttpResponse:
             "names": _member_names(determination),
             "month": timezone.localdate().strftime("%Y-%m"),
             "can_write": can_run,
+            "can_override_assets": permissions.can_override_asset_test(request.user, household),
+            "asset_overrides": selectors.household_asset_overrides(household),
             "enrollments": selectors.household_enrollments(household),
             "benefit_labels": dict(BenefitKind.choices),
             "decision_labels": DECISION_LABELS,
         },
+    )
+
+
+@refused_unless(permissions.ensure_override_asset_test)
+def asset_override_view(request: HttpRequest, household_pk: int) -> HttpResponse:
+    """Record a reviewer's override of the household's failed asset test (policy.md §3), from its 认定测算 page."""
+    household = selectors.household_or_404(request.user, household_pk)
+    permissions.ensure_override_asset_test(request.user, household)  # refused (403) before any form
+    form = AssetOverrideForm(*posted(request))
+
+    def save(data: dict[str, Any]) -> tuple[str, str]:
+        override = services.record_asset_override(
+            actor=request.user,
+            household=household,
+            from_month=data["from_month"],
+            to_month=data["to_month"],
+            reason=data["reason"],
+        )
+        return (
+            f"已记录资产核查审核同意（{override.months_label}），请重新测算。",
+            reverse("determination", args=[household.pk]),
+        )
+
+    return post_form(request, form, save) or render(
+        request, "assistance/asset_override_form.html", {"form": form, "household": household}
     )
 
 

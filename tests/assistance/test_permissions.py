@@ -33,6 +33,8 @@ NOBODY = dict.fromkeys(ROLES, (F, F))
 EXIT_REVIEWERS          = by_role((F, F),    (T, F),  (F, F),      (T, T),      (T, T),      (F, F))
 # A township-level case registered in A by caseworker, in B by caseworker_b: a reviewer of its township only.
 TOWNSHIP_LEVEL_DECIDERS = by_role((F, F),    (T, F),  (F, F),      (F, F),      (F, F),      (F, F))
+# A failed asset test is overridden by a reviewer of the household's township or the county, never an auditor.
+ASSET_OVERRIDERS        = by_role((F, F),    (T, F),  (F, F),      (T, T),      (T, T),      (F, F))
 # fmt: on
 
 
@@ -53,6 +55,7 @@ def _objects(users, township, requester):
 
     return {
         "run_determination": household,
+        "override_asset_test": household,
         "change_enrollment": enrollment,
         "request_exit": enrollment,
         "review_exit": ExitReview(enrollment=enrollment, requested_by=requester, status=ExitReview.Status.PENDING),
@@ -86,6 +89,7 @@ MATRIX = {
     "confirm_parameter_version/confirmed": NOBODY,
     "view_recompute_marks": COUNTY_READERS,
     "run_determination": TOWNSHIP_WRITERS,
+    "override_asset_test": ASSET_OVERRIDERS,
     "change_enrollment": TOWNSHIP_WRITERS,
     "request_exit": TOWNSHIP_WRITERS,
     "review_exit": EXIT_REVIEWERS,
@@ -116,6 +120,7 @@ AT_ALL = {
     "confirm_parameter_version": {"county_admin"},
     "view_recompute_marks": {"county_staff", "county_admin", "auditor"},
     "run_determination": {"caseworker", "reviewer", "caseworker_b", "county_staff", "county_admin"},
+    "override_asset_test": {"reviewer", "county_staff", "county_admin"},
     "change_enrollment": {"caseworker", "reviewer", "caseworker_b", "county_staff", "county_admin"},
     "request_exit": {"caseworker", "reviewer", "caseworker_b", "county_staff", "county_admin"},
     "review_exit": {"caseworker", "reviewer", "caseworker_b", "county_staff", "county_admin"},
@@ -167,6 +172,7 @@ def test_without_an_object(users):
     "name",
     [
         "run_determination",
+        "override_asset_test",
         "change_enrollment",
         "request_exit",
         "review_exit",
@@ -227,6 +233,7 @@ WRITE_VIEWS = [
     ("comparison-run", []),
     ("exit-request", [1]),
     ("exit-review", [1]),
+    ("asset-override", [1]),
     ("temporary-new", []),
     ("temporary-decide", [1]),
     ("temporary-followup", [1]),

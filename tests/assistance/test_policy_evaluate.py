@@ -482,4 +482,4 @@ def test_parse_request_builds_the_dataclasses() -> None:
     assert request.household.area == "rural"
     assert [m.ref for m in request.household.members] == ["m1", "m2", "m3", "m4"]
     assert request.household.members[2].birth_date == date(1948, 1, 1)
-    assert request.household.members[0].income_total == 1800
+    assert request.household.members[0].income_by_kind == (("wage", 1600), ("property", 200))
