@@ -5,7 +5,7 @@ would change months already paid without any of that."""
 from django.contrib import admin
 from django.urls import reverse
 
-from assistance.models import RecomputeMark
+from assistance.models import AssetTestOverride, RecomputeMark
 from core.admin import ReadOnlyAdmin
 from core.models import PolicyParameter
 
@@ -37,3 +37,15 @@ class RecomputeMarkAdmin(ReadOnlyAdmin):
 
     def view_on_site(self, obj: RecomputeMark) -> str:  # type: ignore[override]
         return reverse("parameter-detail", args=[obj.key])
+
+
+@admin.register(AssetTestOverride)
+class AssetTestOverrideAdmin(ReadOnlyAdmin):
+    """Recorded on the household's 认定测算 page, with history; read here."""
+
+    list_display = ("household", "from_month", "to_month", "created_by", "created_at")
+    search_fields = ("household__number", "reason")
+    list_select_related = ("household", "created_by")
+
+    def view_on_site(self, obj: AssetTestOverride) -> str:  # type: ignore[override]
+        return reverse("determination", args=[obj.household_id])

@@ -207,3 +207,11 @@ def test_migration_updates_rows_loaded_before_it():
     assert PolicyParameter.objects.get(pk=changed.pk).confirmed
     migration.load(django_apps, None)  # again: nothing more
     assert PolicyParameter.objects.filter(key__in=migration.KEYS).count() == len(migration.KEYS)
+
+
+def test_the_admin_lists_overrides_read_only(users, car_household, client_for):
+    override(users, car_household, "reviewer", from_month=OCT)
+    client = client_for("county_admin")
+    page = client.get("/admin/assistance/assettestoverride/")
+    assert page.status_code == 200 and car_household.number in page.content.decode()
+    assert client.get("/admin/assistance/assettestoverride/add/").status_code == 403
