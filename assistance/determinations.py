@@ -10,26 +10,14 @@ from django.db import transaction
 
 from assistance import selectors
 from assistance.facts import household_inputs
-from assistance.models import Determination, Enrollment
+from assistance.models import Determination
 from assistance.permissions import ensure_run_determination
-from assistance.policy import model as policy
 from assistance.policy.evaluate import evaluation_to_json
 from assistance.policy.params import MissingParameters, Parameters
 from assistance.policy.rules import evaluate_household
 from assistance.policy.snapshot import household_request
 from cases.models import Household, User
 from core.months import month_start
-
-
-def current_dibao(household_ids: list[int], month: date) -> dict[int, policy.CurrentDibao]:
-    """Each household's 低保 as the rules see it: on it now (active or in gradual exit), with its amount."""
-    rows = (
-        Enrollment.objects.in_force(month)
-        .filter(benefit="dibao", household_id__in=household_ids)
-        .order_by("household_id", "start_month", "id")  # the latest in force wins
-        .values_list("household_id", "status", "monthly_amount", "gradual_exit_since")
-    )
-    return {household_id: policy.CurrentDibao(status, amount, since) for household_id, status, amount, since in rows}
 
 
 @transaction.atomic
@@ -40,7 +28,7 @@ def determine_household(
     if actor is not None:  # None: the monthly screening and approvals already checked
         ensure_run_determination(actor, household)
     month = month_start(month)
-    inputs = household_inputs([household.pk], month, current_dibao([household.pk], month))[household.pk]
+    inputs = household_inputs([household.pk], month)[household.pk]
     if not inputs.members:
         raise ValidationError(f"家庭 {household.number} 在 {month:%Y年%m月} 没有在册成员，无法测算。")
     params = Parameters(month, selectors.month_lookup(month))

@@ -27,7 +27,7 @@ from typing import Any, TypeVar
 
 from django.db.models import F, Q
 
-from assistance.models import AssetTestOverride
+from assistance.models import AssetTestOverride, Enrollment
 from assistance.policy import model as policy
 from assistance.policy.comparison import Recorded
 from assistance.policy.registry import household_registry_status
@@ -170,6 +170,38 @@ def _amounts_by_member(
     return amounts
 
 
+@dataclass
+class BenefitsOn:
+    """What households and their members are on in a month: each household's 低保 as the rules take it, and each
+    member's personal benefits (benefit → monthly amount)."""
+
+    dibao: dict[int, policy.CurrentDibao] = field(default_factory=dict)
+    personal: dict[int, dict[str, Decimal]] = field(default_factory=dict)
+
+
+def benefits_on(household_ids: Iterable[int], month: date) -> BenefitsOn:
+    """What the households and their members are on in ``month`` (``Enrollment.objects.in_force``), for the rules
+    (determinations, the screening, back pay) and the screening's ledger alike. An enrollment whose exit is already
+    decided (exited, still paid through its end month) is left out: the rules see that household as not on 低保 and
+    the ledger raises nothing more about it."""
+    found = BenefitsOn()
+    rows = (
+        Enrollment.objects.in_force(month)
+        .filter(
+            InIds(F("household_id"), list(household_ids)),
+            status__in=(Enrollment.Status.ACTIVE, Enrollment.Status.GRADUAL_EXIT),
+        )
+        .order_by("start_month", "pk")  # the latest in force wins
+        .values_list("benefit", "household_id", "member_id", "status", "monthly_amount", "gradual_exit_since")
+    )
+    for benefit, household_id, member_id, status, amount, since in rows:
+        if benefit == "dibao":
+            found.dibao[household_id] = policy.CurrentDibao(status, amount, since)
+        else:
+            found.personal.setdefault(member_id, {})[benefit] = amount
+    return found
+
+
 def _dead_before(died: date | None, month: date) -> bool:
     return died is not None and died < month
 
@@ -181,12 +213,14 @@ def household_inputs(
     *,
     areas: Mapping[int, str] | None = None,
 ) -> dict[int, policy.Household]:
-    """The rules' input for each household for the benefit month starting on ``month`` (a 1st).
+    """The rules' input for each household for the benefit month starting on ``month`` (a 1st). ``current_dibao``:
+    each household's 低保 when the caller has read it with ``benefits_on`` already; read here otherwise.
 
     Members are the active ones not dead before the 1st; each member's ``ref`` is its id as text. ``areas`` (the
     households' area types) saves reading them again when the caller has them."""
     ids = list(household_ids)
-    current_dibao = current_dibao or {}
+    if current_dibao is None:
+        current_dibao = benefits_on(ids, month).dibao
     if areas is None:
         areas = dict(Household.objects.filter(InIds(F("pk"), ids)).values_list("pk", "area_type"))
     rows = (

@@ -11,28 +11,25 @@ from __future__ import annotations
 
 import gc
 import json
-from collections import Counter, defaultdict
+from collections import Counter
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import date, datetime
-from decimal import Decimal
 
 from django.core.exceptions import ValidationError
 from django.db import connection, transaction
-from django.db.models import F, Min
+from django.db.models import Min
 from django.utils import timezone
 
 from assistance import selectors
 from assistance.enrollments import end_covid_relief
-from assistance.facts import household_inputs
+from assistance.facts import benefits_on, household_inputs
 from assistance.models import Enrollment, LedgerEntry, MonthlyLedger
 from assistance.permissions import ledger_owners
-from assistance.policy import model as policy
 from assistance.policy.params import MissingParameters, Parameters
 from assistance.policy.rules import evaluate_household
 from assistance.policy.screening import Finding, classify
 from cases.models import Household, User
-from core.lookups import InIds
 from core.months import month_start, previous_month
 
 CHUNK = 5000
@@ -42,28 +39,6 @@ Status = Enrollment.Status
 def _chunks(ids: list[int]) -> Iterator[list[int]]:
     for start in range(0, len(ids), CHUNK):
         yield ids[start : start + CHUNK]
-
-
-def _open_enrollments(
-    household_ids: list[int], month: date
-) -> tuple[dict[int, policy.CurrentDibao], dict[int, dict[str, Decimal]]]:
-    """What the households and their members are on in ``month`` (``Enrollment.objects.in_force``), for the ledger:
-    the household's 低保, and personal benefits as member → benefit → amount. An enrollment whose exit is already
-    decided (exited, paid through its end month) raises nothing more."""
-    dibao: dict[int, policy.CurrentDibao] = {}
-    personal: dict[int, dict[str, Decimal]] = defaultdict(dict)
-    rows = (
-        Enrollment.objects.in_force(month)
-        .filter(InIds(F("household_id"), household_ids), status__in=(Status.ACTIVE, Status.GRADUAL_EXIT))
-        .order_by("start_month", "pk")  # the latest in force wins
-        .values_list("benefit", "household_id", "member_id", "status", "monthly_amount", "gradual_exit_since")
-    )
-    for benefit, household_id, member_id, status, amount, since in rows:
-        if benefit == "dibao":
-            dibao[household_id] = policy.CurrentDibao(status, amount, since)
-        else:
-            personal[member_id][benefit] = amount
-    return dibao, dict(personal)
 
 
 @contextmanager
@@ -93,8 +68,8 @@ def screen_township(*, township_id: int, month: date, run_id: int | None = None)
     screened = 0
     with _without_cycle_collection():
         for chunk in _chunks(list(areas)):
-            dibao_now, personal_now = _open_enrollments(chunk, month)
-            for household_id, household in household_inputs(chunk, month, dibao_now, areas=areas).items():
+            on = benefits_on(chunk, month)
+            for household_id, household in household_inputs(chunk, month, on.dibao, areas=areas).items():
                 if not household.members:
                     continue
                 try:
@@ -105,7 +80,7 @@ def screen_township(*, township_id: int, month: date, run_id: int | None = None)
                 for member in household.members:
                     if member.covid is not None and member.covid.discharged is not None:
                         discharged[int(member.ref)] = member.covid.discharged
-                findings += classify(household_id, evaluation, dibao_now.get(household_id), personal_now, member_ids)
+                findings += classify(household_id, evaluation, on.dibao.get(household_id), on.personal, member_ids)
                 screened += 1
         end_covid_relief(actor=None, discharged=discharged)
         written = _replace_open_entries(township_id=township_id, month=month, findings=findings, run_id=run_id)

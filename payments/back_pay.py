@@ -31,7 +31,6 @@ from django.db import IntegrityError, transaction
 from django.db.models import F, Q, Sum
 from django.utils import timezone
 
-from assistance.determinations import current_dibao
 from assistance.facts import household_inputs
 from assistance.models import RecomputeMark
 from assistance.policy.params import MissingParameters, Parameters
@@ -129,7 +128,7 @@ def _due_amounts(
 ) -> tuple[dict[Key, Decimal], set[int]]:
     """The recomputed amounts of the month (person benefits keyed by member, 低保 by household) and the households
     whose recomputation used one of ``keys`` (all of them when ``keys`` is None)."""
-    inputs = household_inputs(household_ids, month, current_dibao(household_ids, month))
+    inputs = household_inputs(household_ids, month)
     lookup = month_lookup(month)
     due: dict[Key, Decimal] = {}
     touched: set[int] = set()

@@ -13,7 +13,7 @@ from assistance.determinations import determine_household, latest_determination
 from assistance.policy.evaluate import evaluate_json
 from assistance.selectors import month_lookup
 from cases import services
-from tests.helpers import make_household, make_member, valid_id
+from tests.helpers import enroll, make_household, make_member, valid_id
 
 pytestmark = pytest.mark.django_db
 OCT = date(2020, 10, 1)
@@ -104,3 +104,18 @@ def test_no_members_or_no_parameters_is_a_clear_error(users, villages):
     make_member(users["caseworker"], household, born=date(1960, 1, 1))
     with pytest.raises(ValidationError, match=r"dibao\.standard\.rural"):
         determine_household(actor=None, household=household, month=date(2017, 6, 1))
+
+
+@pytest.mark.parametrize(
+    ("status", "start", "end", "seen"),
+    [
+        ("active", OCT, None, "active"),  # the first month counts
+        ("gradual_exit", date(2020, 5, 1), OCT, "gradual_exit"),  # the last month counts
+        ("exited", date(2020, 5, 1), OCT, "none"),  # an exit already decided: the rules see it leaving
+        ("active", date(2020, 11, 1), None, "none"),
+    ],
+)
+def test_the_rules_see_the_dibao_in_force(worked_example, status, start, end, seen):
+    enroll(worked_example, status=status, start_month=start, end_month=end, amount="500")
+    determination = determine_household(actor=None, household=worked_example, month=OCT)
+    assert determination.input_snapshot["current_dibao"]["status"] == seen

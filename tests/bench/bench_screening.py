@@ -38,7 +38,7 @@ from assistance.models import JobRun, LedgerEntry, MonthlyLedger  # noqa: E402
 from assistance.policy import model as policy  # noqa: E402
 from assistance.policy.params import Parameters  # noqa: E402
 from assistance.policy.rules import evaluate_household  # noqa: E402
-from assistance.screening import CHUNK, _open_enrollments  # noqa: E402
+from assistance.screening import CHUNK  # noqa: E402
 from cases.demo import seed_demo, vacuum_households  # noqa: E402
 from cases.models import AssetRecord, Expenditure, Household, IncomeItem, Member, SensitiveAccessLog  # noqa: E402
 
@@ -132,8 +132,7 @@ def pure_rules() -> tuple[float, int]:
     inputs: list[policy.Household] = []
     for start in range(0, len(household_ids), CHUNK):
         chunk = household_ids[start : start + CHUNK]
-        dibao_now, _ = _open_enrollments(chunk, MONTH)
-        inputs += [household for household in household_inputs(chunk, MONTH, dibao_now).values() if household.members]
+        inputs += [household for household in household_inputs(chunk, MONTH).values() if household.members]
     params = Parameters(MONTH, selectors.month_lookup(MONTH))
     for household in inputs[:100]:  # resolve every parameter once, as the first households of a township do
         evaluate_household(household, MONTH, params.fresh())
