@@ -30,8 +30,9 @@ from django.db.models import F, Q
 from assistance.models import AssetTestOverride, Enrollment
 from assistance.policy import model as policy
 from assistance.policy.comparison import Recorded
-from assistance.policy.registry import household_registry_status
+from assistance.policy.registry import strongest_status
 from cases.models import AssetRecord, Expenditure, Household, IncomeItem, Member, RollImport, RollKind, RollRecord
+from cases.rolls.selectors import registry_status_by_id_number
 from core.lookups import InIds, InTexts
 
 T = TypeVar("T")
@@ -61,15 +62,12 @@ MEMBER_COLUMNS = (
 )
 
 
-_REGISTRY_RANK = {"none": 0, "lifted": 1, "monitored": 2, "unlifted": 3}
-
-
 @dataclass
 class RollFacts:
     """What the rolls in force say about the people asked for, by normalised ID number."""
 
     registry_imported: bool = False
-    registry: dict[str, str] = field(default_factory=dict)  # the strongest status of a number's rows
+    registry: dict[str, str] = field(default_factory=dict)  # the strongest status of a number's rows (cases)
     covid: dict[str, policy.Covid | None] = field(default_factory=dict)  # None: on the list without an admission
     deaths: dict[str, date] = field(default_factory=dict)
     disability: dict[str, policy.Disability] = field(default_factory=dict)
@@ -104,9 +102,8 @@ def roll_facts(id_numbers: Iterable[str]) -> RollFacts:
             .values_list("id_number", *fields)
         )
 
-    for number, status in records(RollKind.POVERTY_REGISTRY, "registry_status"):
-        if _REGISTRY_RANK.get(status, 0) >= _REGISTRY_RANK.get(facts.registry.get(number, "none"), 0):
-            facts.registry[number] = status or "none"
+    if facts.registry_imported:
+        facts.registry = registry_status_by_id_number(numbers)
     for number, admitted, discharged in records(RollKind.COVID_PATIENTS, "covid_admitted", "covid_discharged"):
         facts.covid.setdefault(number, policy.Covid(admitted, discharged) if admitted else None)
     for number, died in records(RollKind.DEATHS, "date_of_death"):
@@ -308,7 +305,7 @@ def household_inputs(
         household_id: policy.Household(
             area=area,
             members=tuple(by_household.get(household_id, ())),
-            poverty_registry=household_registry_status(statuses.get(household_id, ())),
+            poverty_registry=strongest_status(statuses.get(household_id, ())),
             current_dibao=current_dibao.get(household_id, no_dibao),
             assets=assets.get(household_id, no_assets),
             asset_override=overrides.get(household_id),

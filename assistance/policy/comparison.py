@@ -22,6 +22,8 @@ from decimal import Decimal
 from functools import cached_property
 from typing import Any
 
+from assistance.policy.registry import strongest_status
+
 __all__ = [
     "CANDIDATE_CODES",
     "CODES",
@@ -801,11 +803,6 @@ def jdlk_entry_check(inputs: Inputs) -> list[Flag]:
     return flags
 
 
-def _stronger(a: str, b: str) -> str:
-    rank = {"none": 0, "lifted": 1, "monitored": 2, "unlifted": 3}
-    return a if rank.get(a, 0) >= rank.get(b, 0) else b
-
-
 def roll_fact_mismatch(inputs: Inputs) -> list[Flag]:
     """``ROLL_FACT_MISMATCH`` (policy.md §2: the imported rolls decide the facts they carry for the people on them,
     so the decisions already follow the roll): a member whose caseworker entry says otherwise than a roll — the
@@ -818,7 +815,7 @@ def roll_fact_mismatch(inputs: Inputs) -> list[Flag]:
         for row in inputs.registry:
             if row.member_id is not None and row.id_valid:
                 found = status.get(row.member_id)
-                strongest = _stronger(row.registry_status or "none", found[0] if found else "none")
+                strongest = strongest_status((row.registry_status, found[0] if found else "none"))
                 status[row.member_id] = (strongest, found[1] if found else row.row_number)
         for member_id, (roll, row_number) in status.items():
             recorded = inputs.recorded.get(member_id)

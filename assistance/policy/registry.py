@@ -1,4 +1,5 @@
-"""The household's 建档立卡 status from its members' statuses (policy.md §2)."""
+"""The strongest of several 建档立卡 statuses (policy.md §2): a household's from its members', a person's from
+their registry rows."""
 
 from __future__ import annotations
 
@@ -8,10 +9,10 @@ from collections.abc import Iterable
 _PRECEDENCE = ("unlifted", "monitored", "lifted")
 
 
-def household_registry_status(member_statuses: Iterable[str]) -> str:
-    """``unlifted`` if any member is 未脱贫, else ``monitored`` if any is a 监测对象, else ``lifted`` if any is
-    已脱贫, else ``none`` (policy.md §2)."""
-    present = set(member_statuses)
+def strongest_status(statuses: Iterable[str]) -> str:
+    """``unlifted`` if any is 未脱贫, else ``monitored`` if any is a 监测对象, else ``lifted`` if any is 已脱贫,
+    else ``none`` (policy.md §2)."""
+    present = set(statuses)
     for status in _PRECEDENCE:
         if status in present:
             return status

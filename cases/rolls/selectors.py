@@ -6,13 +6,14 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from django.db.models import QuerySet
+from django.db.models import F, QuerySet
 
 from cases.models import RollImport, RollKind, RollRecord, User
 from cases.models.people import PovertyStatus
 from cases.permissions import ensure_view_rolls
 from cases.rolls.columns import RECORD_COLUMNS
 from cases.rolls.parser import ListedRow, record_details
+from core.lookups import InTexts
 from core.masking import id_as_seen
 
 _RANK: dict[str, int] = {
@@ -51,7 +52,7 @@ def registry_status_by_id_number(id_numbers: Iterable[str] | None = None) -> dic
         return {}
     records = RollRecord.objects.filter(roll_import=current, id_valid=True)
     if id_numbers is not None:
-        records = records.filter(id_number__in=list(set(id_numbers)))
+        records = records.filter(InTexts(F("id_number"), sorted(set(id_numbers))))
     out: dict[str, str] = {}
     for number, status in records.values_list("id_number", "registry_status").iterator(chunk_size=10_000):
         out[number] = _stronger(status, out.get(number, PovertyStatus.NONE))
