@@ -25,6 +25,7 @@ from assistance.policy.params import Lookup, ParamVersion
 from cases.models import Household, RollImport, Township, User
 from cases.selectors import get_scoped_or_404, scope, visible_townships
 from core.models import PolicyParameter
+from core.numbers import plain
 from core.parameters import parameter_version, versions_in_force
 
 
@@ -36,16 +37,11 @@ def parameter_history(key: str) -> QuerySet[PolicyParameter]:
 # Parameters for the pure rules (assistance.policy): lookups that read the table
 
 
-def _plain(value: Decimal) -> Decimal:
-    """``496.0000`` as ``496`` and ``0.3000`` as ``0.3``; never the exponent form ``5E+2`` of ``normalize()``."""
-    return Decimal(format(value.normalize(), "f"))
-
-
 def _param_version(row: PolicyParameter) -> ParamVersion | None:
     # A table/list version (value_json) is not a number the rules can use: for them the key has no value.
     if row.value is None:
         return None
-    return ParamVersion(row.key, _plain(row.value), row.effective_from, source="database")
+    return ParamVersion(row.key, Decimal(plain(row.value)), row.effective_from, source="database")
 
 
 def db_lookup(key: str, on: date) -> ParamVersion | None:
@@ -180,7 +176,7 @@ def _shown(field: str, raw: Any) -> str:
         return "已确认" if raw else "待确认"
     if field == "value":
         try:
-            return format(Decimal(str(raw)).normalize(), "f")
+            return plain(Decimal(str(raw)))
         except InvalidOperation:
             return str(raw)
     return str(raw)

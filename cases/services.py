@@ -36,6 +36,7 @@ from cases.models.intake import PERSONAL_BENEFITS, STEP_LABELS, Benefit
 from cases.selectors import special_days
 from core import idnumber, parameters, workdays
 from core.exceptions import TransitionNotAllowed
+from core.numbers import plain
 
 Status = Application.Status
 
@@ -119,7 +120,7 @@ MEMBER_FIELDS = tuple(
     field.name
     for field in Member._meta.concrete_fields
     if field.name not in {"id", "household", "active", "created_at", "updated_at", "date_of_death"}
-)  # a death is recorded by ``record_death`` (through assistance.services, which ends the enrollments)
+)  # a death is recorded by ``record_death`` (through assistance.enrollments, which ends the enrollments)
 
 
 @transaction.atomic
@@ -167,7 +168,7 @@ def save_member(*, actor: User, household: Household, data: Mapping[str, Any], m
 @transaction.atomic
 def record_death(*, actor: User, member: Member, died_on: date) -> Member:
     """Record the date of a member's death in the registry (or correct it). The person's enrollments are ended by
-    ``assistance.services.record_death``, which calls this in the same transaction."""
+    ``assistance.enrollments.record_death``, which calls this in the same transaction."""
     member = Member.objects.select_for_update().select_related("household").get(pk=member.pk)
     permissions.ensure_edit_member(actor, member.household)
     if died_on > _today():
@@ -239,11 +240,6 @@ LOOKBACK_NEEDS_START = "按回溯期合计录入须填写起始日期。"
 FEN = Decimal("0.01")
 
 
-def _plain(number: Decimal) -> str:
-    """12.0000 → "12", 14400.00 → "14400", 1234.50 → "1234.5"."""
-    return format(number.normalize(), "f")
-
-
 def _from_lookback_total(data: dict[str, Any]) -> None:
     """An income entered as its look-back total: ``monthly_amount`` becomes total ÷ ``income.lookback_months`` in
     force on ``valid_from``, half-up to the fen; the note records the total and the divisor."""
@@ -252,12 +248,12 @@ def _from_lookback_total(data: dict[str, Any]) -> None:
         raise ValidationError({"valid_from": LOOKBACK_NEEDS_START})
     months = parameters.parameter("income.lookback_months", start)
     if months <= 0:
-        raise ValidationError({"amount_basis": f"收入计算期参数（{_plain(months)} 个月）无效，请联系县级管理员。"})
+        raise ValidationError({"amount_basis": f"收入计算期参数（{plain(months)} 个月）无效，请联系县级管理员。"})
     if data.get("monthly_amount") is None:
         return  # the model's own check names the missing amount
     total = Decimal(data["monthly_amount"])
     data["monthly_amount"] = (total / months).quantize(FEN, ROUND_HALF_UP)
-    basis = f"回溯期合计 {_plain(total)} 元 ÷ {_plain(months)} 个月"
+    basis = f"回溯期合计 {plain(total)} 元 ÷ {plain(months)} 个月"
     note = (data.get("note") or "").strip()
     data["note"] = f"{basis}；{note}" if note else basis
 
@@ -443,7 +439,7 @@ def transition(
     """Move an application one step on. Raises TransitionNotAllowed (409) when the step does not apply to the
     current state, PermissionDenied when the actor may not take it, ValidationError for missing data.
 
-    The county's final approval is not a step of the registry alone: ``assistance.services.act_on_application``
+    The county's final approval is not a step of the registry alone: ``assistance.enrollments.act_on_application``
     takes it with ``approve`` and creates the enrollments in the same transaction."""
     if action == APPROVE:
         raise TransitionNotAllowed("县级审批通过须同时建立救助关系，请在申请办理页面办理。")
@@ -452,7 +448,7 @@ def transition(
 
 def approve(*, actor: User, application: Application, comment: str = "") -> Application:
     """The county's final approval in the registry (status, benefit decisions, the transition row); called by
-    ``assistance.services.act_on_application`` inside the transaction that creates the enrollments."""
+    ``assistance.enrollments.act_on_application`` inside the transaction that creates the enrollments."""
     return _take_step(actor=actor, application=application, action=APPROVE, comment=comment, data=None)
 
 

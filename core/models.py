@@ -12,6 +12,8 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
+from core.numbers import plain
+
 
 class ExportJob(models.Model):
     class Status(models.TextChoices):
@@ -106,4 +108,4 @@ class PolicyParameter(models.Model):
 
     @property
     def display_value(self) -> str:
-        return format(self.value.normalize(), "f") if self.value is not None else str(self.value_json)
+        return plain(self.value) if self.value is not None else str(self.value_json)
