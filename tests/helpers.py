@@ -14,9 +14,10 @@ from celery.contrib.testing.worker import start_worker
 from django.core.files.base import ContentFile
 from openpyxl import Workbook
 
+from assistance import enrollments
 from assistance.models import Enrollment, JobRun, TemporaryCase
 from cases import services
-from cases.models import Household, Member, RollImport, User, Village
+from cases.models import Application, Household, Member, RollImport, User, Village
 from config.celery import app
 from core import idnumber
 from payments.models import Overpayment
@@ -107,3 +108,24 @@ def run_on_a_worker(start: Callable[[], JobRun]) -> JobRun:
                 break
             time.sleep(0.1)
     return run
+
+
+def approve_application(users: dict[str, User], household: Household, benefits: list[Any], **received: Any) -> Any:
+    """An application for ``benefits`` taken through every step to the county's approval (which enrolls it):
+    received by the caseworker, investigated, publicity ended, approved by the township reviewer and the county."""
+    application = services.receive_application(
+        actor=users["caseworker"],
+        household=household,
+        benefits=benefits,
+        **({"reason": "困难", "authorization_signed": True} | received),
+    )
+    services.transition(
+        actor=users["caseworker"],
+        application=application,
+        action="investigate",
+        data={"visited_on": application.received_on, "investigator_1": "甲", "investigator_2": "乙", "findings": "实"},
+    )
+    Application.objects.filter(pk=application.pk).update(publicity_to=date(2000, 1, 1))
+    services.transition(actor=users["caseworker"], application=application, action="end_publicity")
+    services.transition(actor=users["reviewer"], application=application, action="township_approve")
+    return enrollments.act_on_application(actor=users["county_staff"], application=application, action="county_approve")

@@ -14,14 +14,13 @@ import pytest
 from django.db import transaction
 from django.utils import timezone
 
-from assistance import enrollments, jobs
+from assistance import jobs
 from assistance.models import Enrollment, JobRun, LedgerEntry
-from cases import services
-from cases.models import Application, RollKind
+from cases.models import RollKind
 from cases.rolls import services as roll_services
 from core.months import month_start
 from payments import services as payment_services
-from tests.helpers import make_household, make_member, run_on_a_worker, valid_id
+from tests.helpers import approve_application, make_household, make_member, run_on_a_worker, valid_id
 
 pytestmark = pytest.mark.django_db(transaction=True)
 OCT = date(2020, 10, 1)
@@ -47,27 +46,6 @@ def covid_list(actor, number: str, discharged: str = "") -> None:
     )
 
 
-def apply_and_approve(users, household, patient) -> Application:
-    application = services.receive_application(
-        actor=users["caseworker"],
-        household=household,
-        benefits=[("covid_relief", patient)],
-        reason="新冠肺炎住院",
-        authorization_signed=True,
-        epidemic_fast_track=True,
-    )
-    services.transition(
-        actor=users["caseworker"],
-        application=application,
-        action="investigate",
-        data={"visited_on": application.received_on, "investigator_1": "甲", "investigator_2": "乙", "findings": "实"},
-    )
-    Application.objects.filter(pk=application.pk).update(publicity_to=date(2000, 1, 1))
-    services.transition(actor=users["caseworker"], application=application, action="end_publicity")
-    services.transition(actor=users["reviewer"], application=application, action="township_approve")
-    return enrollments.act_on_application(actor=users["county_staff"], application=application, action="county_approve")
-
-
 def test_a_patient_from_the_list_is_screened_enrolled_paid_and_ended_at_discharge(users, villages, township_a):
     cw = users["caseworker"]
     household = make_household(cw, villages["a"], area_type="rural")
@@ -88,7 +66,9 @@ def test_a_patient_from_the_list_is_screened_enrolled_paid_and_ended_at_discharg
     assert found.new_amount == Decimal("992.00"), "2 × the rural standard 496"
 
     with transaction.atomic():
-        apply_and_approve(users, household, patient)
+        approve_application(
+            users, household, [("covid_relief", patient)], reason="新冠肺炎住院", epidemic_fast_track=True
+        )
     relief = Enrollment.objects.get(benefit="covid_relief", member=patient)
     this_month = month_start(timezone.localdate())
     assert relief.status == "active" and relief.end_month is None and relief.start_month == this_month

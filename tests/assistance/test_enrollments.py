@@ -14,25 +14,9 @@ from assistance import enrollments
 from assistance.models import Enrollment, ExitReview
 from cases import services
 from cases.models import Application, Member
-from tests.helpers import make_household, make_member
+from tests.helpers import approve_application, make_household, make_member
 
 pytestmark = pytest.mark.django_db
-
-
-def approve(users, household, benefits):
-    application = services.receive_application(
-        actor=users["caseworker"], household=household, benefits=benefits, reason="困难", authorization_signed=True
-    )
-    services.transition(
-        actor=users["caseworker"],
-        application=application,
-        action="investigate",
-        data={"visited_on": application.received_on, "investigator_1": "甲", "investigator_2": "乙", "findings": "实"},
-    )
-    Application.objects.filter(pk=application.pk).update(publicity_to=date(2000, 1, 1))
-    services.transition(actor=users["caseworker"], application=application, action="end_publicity")
-    services.transition(actor=users["reviewer"], application=application, action="township_approve")
-    return enrollments.act_on_application(actor=users["county_staff"], application=application, action="county_approve")
 
 
 @pytest.fixture
@@ -51,7 +35,7 @@ def poor_household(users, villages):
 def requested_exit(users, poor_household, reason):
     """The household's 低保 approved, then its exit requested by the caseworker: (enrollment, review)."""
     household, _ = poor_household
-    approve(users, household, [("dibao", None)])
+    approve_application(users, household, [("dibao", None)])
     enrollment = Enrollment.objects.get(benefit="dibao")
     review = enrollments.request_exit(
         actor=users["caseworker"], enrollment=enrollment, last_month=date.today(), reason=reason
@@ -61,7 +45,7 @@ def requested_exit(users, poor_household, reason):
 
 def test_final_approval_creates_the_enrollments(users, poor_household):
     household, elder = poor_household
-    application = approve(users, household, [("dibao", None), ("tekun", elder)])
+    application = approve_application(users, household, [("dibao", None), ("tekun", elder)])
     assert application.status == "approved"
     rows = {e.benefit: e for e in Enrollment.objects.filter(household=household)}
     assert set(rows) == {"dibao", "tekun"}
@@ -85,7 +69,7 @@ def test_approval_is_refused_when_the_rules_do_not_grant(users, villages):
         data={"member": rich, "kind": "wage", "monthly_amount": Decimal("9000"), "valid_from": date(2019, 1, 1)},
     )
     with pytest.raises(ValidationError, match="不符合低保条件"):
-        approve(users, household, [("dibao", None)])
+        approve_application(users, household, [("dibao", None)])
     application = Application.objects.get(household=household)
     assert application.status == "county_approval", "the approval was rolled back"
     assert not Enrollment.objects.exists()
@@ -117,7 +101,7 @@ def test_a_rejected_exit_keeps_the_enrollment(users, poor_household):
 
 def test_gradual_exit_keeps_the_amount(users, poor_household):
     household, _ = poor_household
-    approve(users, household, [("dibao", None)])
+    approve_application(users, household, [("dibao", None)])
     enrollment = Enrollment.objects.get(benefit="dibao")
     amount = enrollment.monthly_amount
     enrollment = enrollments.enter_gradual_exit(actor=users["caseworker"], enrollment=enrollment, since=date.today())
@@ -127,7 +111,7 @@ def test_gradual_exit_keeps_the_amount(users, poor_household):
 
 def test_death_ends_the_persons_enrollments_after_that_month(users, poor_household):
     household, elder = poor_household
-    approve(users, household, [("dibao", None), ("tekun", elder)])
+    approve_application(users, household, [("dibao", None), ("tekun", elder)])
     died = timezone.localdate()
     enrollments.record_death(actor=users["caseworker"], member=elder, died_on=died)
     tekun = Enrollment.objects.get(benefit="tekun")
@@ -137,7 +121,7 @@ def test_death_ends_the_persons_enrollments_after_that_month(users, poor_househo
 
 def test_dispersed_support_needs_a_caregiver(users, poor_household):
     household, elder = poor_household
-    approve(users, household, [("tekun", elder)])
+    approve_application(users, household, [("tekun", elder)])
     tekun = Enrollment.objects.get(benefit="tekun")
     with pytest.raises(ValidationError):
         enrollments.set_support(actor=users["caseworker"], enrollment=tekun, mode="dispersed")
@@ -151,7 +135,7 @@ def test_dispersed_support_needs_a_caregiver(users, poor_household):
 
 def test_death_through_the_page_and_the_api_ends_the_enrollments(users, poor_household, client_for):
     household, elder = poor_household
-    approve(users, household, [("dibao", None), ("tekun", elder)])
+    approve_application(users, household, [("dibao", None), ("tekun", elder)])
     url = reverse("member-death", args=[elder.pk])
     assert client_for("auditor").post(url, {"date_of_death": "2020-05-01"}).status_code == 403
     assert client_for("caseworker_b").get(url).status_code == 404
