@@ -234,6 +234,11 @@ def overpayments(user: User) -> QuerySet[Overpayment]:
     return scope(Overpayment.objects.select_related("township", "run", "resolved_by"), user)
 
 
+def status_counts(rows: QuerySet[Any]) -> dict[str, int]:
+    """How many of the rows are in each status."""
+    return dict(rows.order_by().values_list("status").annotate(n=Count("pk")))
+
+
 def totals_by(rows: QuerySet[Any], field: str) -> dict[int, dict[str, Any]]:
     """Count and sum of ``amount`` of the rows per value of ``field`` (a run's id)."""
     grouped = rows.order_by().values(field).annotate(count=Count("pk"), amount=Sum("amount"))

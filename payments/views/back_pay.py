@@ -50,7 +50,7 @@ def back_pay_list(request: HttpRequest) -> HttpResponse:
     run_pk = id_param(request.GET.get("run"))
     if run_pk is not None:
         overpayments = overpayments.filter(run_id=run_pk)
-    counts = dict(overpayments.order_by().values_list("status").annotate(n=Count("pk")))
+    counts = selectors.status_counts(overpayments)
     if status in Overpayment.Status.values:
         overpayments = overpayments.filter(status=status)
     return render(
@@ -81,9 +81,7 @@ def back_pay_run_detail(request: HttpRequest, pk: int) -> HttpResponse:
         raise Http404("没有这次补发重算。")
     lines = selectors.back_pay_lines(user).filter(back_pay_run=run).select_related("payroll__township")
     summary = lines.aggregate(count=Count("pk"), amount=Sum("amount"))
-    overpayments = dict(
-        selectors.overpayments(user).filter(run=run).order_by().values_list("status").annotate(n=Count("pk"))
-    )
+    overpayments = selectors.status_counts(selectors.overpayments(user).filter(run=run))
     return render(
         request,
         "payments/back_pay_run.html",

@@ -6,7 +6,7 @@ from datetime import date
 from urllib.parse import urlencode
 
 from django.contrib import messages
-from django.db.models import Count, Max, Sum
+from django.db.models import Max, Sum
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -53,7 +53,7 @@ def timeliness_report(request: HttpRequest) -> HttpResponse:
     found = {(r.township_id, r.benefit): r for r in results.select_related("payroll")}
     for result in found.values():
         result.css = STATUS_CLASS.get(result.status, "text-bg-light")  # type: ignore[attr-defined]
-    counts = dict(results.order_by().values_list("status").annotate(n=Count("pk")))
+    counts = selectors.status_counts(results)
     totals = results.aggregate(lumps=Sum("lump_count"), checked=Max("checked_at"))
     return render(
         request,
