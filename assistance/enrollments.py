@@ -18,6 +18,7 @@ from typing import Any
 import pghistory
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import QuerySet
 from django.utils import timezone
 
 from assistance.determinations import determine_household
@@ -109,19 +110,10 @@ def end_covid_relief(*, actor: User | None, discharged: Mapping[int, date]) -> i
     through the month of discharge): each open relief of these members is ended then, without an exit review.
     ``discharged``: member → date of discharge, from the facts selector (the COVID list decides for the people on
     it). ``actor``: None for the monthly screening."""
-    ended = 0
-    relief = Enrollment.objects.select_for_update().filter(
+    relief = Enrollment.objects.filter(
         benefit="covid_relief", member_id__in=list(discharged), status=Status.ACTIVE, end_month__isnull=True
     )
-    with pghistory.context(user=actor.pk if actor else None, reason="出院"):
-        for enrollment in relief:
-            day = discharged[enrollment.member_id]  # type: ignore[index]
-            enrollment.status = Status.EXITED
-            enrollment.end_month = max(month_start(day), enrollment.start_month)
-            enrollment.exit_reason = f"出院（{day:%Y-%m-%d}）"
-            enrollment.save()
-            ended += 1
-    return ended
+    return _end_with_the_month_of(relief, actor=actor, event="出院", days=discharged)
 
 
 def _reasons(determination: Determination, asked: ApplicationBenefit) -> str:
@@ -189,15 +181,22 @@ def end_enrollments_after_death(*, member: Member, actor: User) -> int:
     """The person's own enrollments end with the month of death (paid for that month, not after)."""
     if member.date_of_death is None:
         return 0
-    last_month = month_start(member.date_of_death)
+    person = Enrollment.objects.filter(member=member, status__in=Enrollment.OPEN_STATUSES)
+    return _end_with_the_month_of(person, actor=actor, event="死亡", days={member.pk: member.date_of_death})
+
+
+def _end_with_the_month_of(
+    enrollments: QuerySet[Enrollment], *, actor: User | None, event: str, days: Mapping[int, date]
+) -> int:
+    """End each of the enrollments with the month of its person's ``event`` (``days``: member → date): paid for
+    that month, not after, with the reason "``event``（date）" in the enrollment and its history."""
     ended = 0
-    with pghistory.context(user=actor.pk, reason="死亡"):
-        for enrollment in Enrollment.objects.select_for_update().filter(
-            member=member, status__in=Enrollment.OPEN_STATUSES
-        ):
+    with pghistory.context(user=actor.pk if actor else None, reason=event):
+        for enrollment in enrollments.select_for_update():
+            day = days[enrollment.member_id]  # type: ignore[index]
             enrollment.status = Status.EXITED
-            enrollment.end_month = max(last_month, enrollment.start_month)
-            enrollment.exit_reason = f"死亡（{member.date_of_death:%Y-%m-%d}）"
+            enrollment.end_month = max(month_start(day), enrollment.start_month)
+            enrollment.exit_reason = f"{event}（{day:%Y-%m-%d}）"
             enrollment.save()
             ended += 1
     return ended
