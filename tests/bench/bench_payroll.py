@@ -18,7 +18,7 @@ import time
 from datetime import date
 from decimal import Decimal
 
-from common import HOUSEHOLDS, bench, guard_database, require, setup_django, versus
+from common import HOUSEHOLDS, bench, copy_into_scratch, guard_database, require, setup_django, versus
 
 setup_django()
 
@@ -89,23 +89,8 @@ def copy_limit(payroll_ids: list[int]) -> tuple[float, int]:
     fields = [field for field in PaymentLine._meta.concrete_fields if not field.primary_key]
     columns = ", ".join(connection.ops.quote_name(field.column) for field in fields)
     rows = list(PaymentLine.objects.filter(payroll_id__in=payroll_ids).values_list(*(f.attname for f in fields)))
-    with connection.cursor() as cursor:
-        cursor.execute(f"DROP TABLE IF EXISTS {SCRATCH_TABLE}")
-        cursor.execute(f"CREATE UNLOGGED TABLE {SCRATCH_TABLE} AS SELECT {columns} FROM {table} WITH NO DATA")  # noqa: S608
-    try:
-        started = time.perf_counter()
-        with connection.cursor() as cursor:
-            with cursor.cursor.copy(f"COPY {SCRATCH_TABLE} ({columns}) FROM STDIN") as copy:
-                for row in rows:
-                    copy.write_row(row)
-        elapsed = time.perf_counter() - started
-        with connection.cursor() as cursor:
-            cursor.execute(f"SELECT count(*) FROM {SCRATCH_TABLE}")  # noqa: S608 - our constant
-            copied = cursor.fetchone()[0]
-    finally:
-        with connection.cursor() as cursor:
-            cursor.execute(f"DROP TABLE IF EXISTS {SCRATCH_TABLE}")
-    return elapsed, copied
+    create = f"CREATE UNLOGGED TABLE {SCRATCH_TABLE} AS SELECT {columns} FROM {table} WITH NO DATA"  # noqa: S608
+    return copy_into_scratch(SCRATCH_TABLE, create, f"({columns})", lambda: rows)
 
 
 def main() -> None:

@@ -26,7 +26,7 @@ import time
 from datetime import date, timedelta
 from pathlib import Path
 
-from common import bench, goal, guard_database, require, setup_django, versus
+from common import bench, copy_into_scratch, goal, guard_database, require, setup_django, versus
 
 ROWS = 100_000
 SAMPLE_ROWS = 10_000
@@ -165,26 +165,15 @@ def measure_commit(path: Path) -> float:
 
 def measure_calamine_copy(path: Path) -> float:
     """The limit: read the same file with python-calamine and COPY its rows into an unlogged scratch table."""
-    from django.db import connection
     from python_calamine import CalamineWorkbook
 
     columns = ", ".join(f"c{index} text" for index in range(len(HEADER)))
-    with connection.cursor() as cursor:
-        cursor.execute(f"DROP TABLE IF EXISTS {SCRATCH_TABLE}")
-        cursor.execute(f"CREATE UNLOGGED TABLE {SCRATCH_TABLE} ({columns})")
-    try:
-        started = time.perf_counter()
-        rows = CalamineWorkbook.from_path(str(path)).get_sheet_by_index(0).to_python()
-        with connection.cursor() as cursor, cursor.cursor.copy(f"COPY {SCRATCH_TABLE} FROM STDIN") as copy:
-            for row in rows[1:]:
-                copy.write_row(row)
-        elapsed = time.perf_counter() - started
-        with connection.cursor() as cursor:
-            cursor.execute(f"SELECT count(*) FROM {SCRATCH_TABLE}")  # noqa: S608 - our constant
-            copied = cursor.fetchone()[0]
-    finally:
-        with connection.cursor() as cursor:
-            cursor.execute(f"DROP TABLE IF EXISTS {SCRATCH_TABLE}")
+
+    def read() -> list[list[object]]:
+        return CalamineWorkbook.from_path(str(path)).get_sheet_by_index(0).to_python()[1:]
+
+    create = f"CREATE UNLOGGED TABLE {SCRATCH_TABLE} ({columns})"
+    elapsed, copied = copy_into_scratch(SCRATCH_TABLE, create, "", read)
     require(copied, ROWS, "rows read by calamine and copied")
     return elapsed
 

@@ -8,7 +8,8 @@ import signal
 import statistics
 import sys
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Sequence
+from typing import Any
 
 HOUSEHOLDS = 100_000  # the demo households bench_seed loads and every benchmark on the registry works on
 
@@ -99,3 +100,29 @@ def versus(
     ratio = value / limit_value
     goal(f"{name}_vs_{limit}", ratio, "x", at_most=at_most, at_least=at_least)
     return ratio
+
+
+def copy_into_scratch(
+    table: str, create: str, copy_columns: str, rows: Callable[[], Iterable[Sequence[Any]]]
+) -> tuple[float, int]:
+    """A limit: (seconds, rows copied) of one plain COPY into the unlogged scratch table ``table``, made by the
+    statement ``create`` (no trigger, index or constraint) and dropped afterwards. ``rows`` is called inside the
+    timing, so reading a file can be part of the limit; ``copy_columns`` is the COPY's column list ("" for all)."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute(f"DROP TABLE IF EXISTS {table}")
+        cursor.execute(create)
+    try:
+        started = time.perf_counter()
+        with connection.cursor() as cursor, cursor.cursor.copy(f"COPY {table} {copy_columns} FROM STDIN") as copy:
+            for row in rows():
+                copy.write_row(row)
+        elapsed = time.perf_counter() - started
+        with connection.cursor() as cursor:
+            cursor.execute(f"SELECT count(*) FROM {table}")  # noqa: S608 - our constant
+            copied = cursor.fetchone()[0]
+    finally:
+        with connection.cursor() as cursor:
+            cursor.execute(f"DROP TABLE IF EXISTS {table}")
+    return elapsed, copied
