@@ -21,6 +21,7 @@ from django.db import transaction
 from django.db.models import QuerySet
 from django.utils import timezone
 
+from assistance.amounts import first_amount
 from assistance.determinations import determine_household
 from assistance.models import Determination, Enrollment, ExitReview
 from assistance.permissions import ensure_change_enrollment, ensure_request_exit, ensure_review_exit
@@ -150,6 +151,7 @@ def _open_enrollment(
     )
     with pghistory.context(user=actor.pk):
         enrollment.save()
+        first_amount(enrollment, determination=determination).save()
     return enrollment
 
 

@@ -27,6 +27,7 @@ from typing import Any, TypeVar
 
 from django.db.models import F, Q
 
+from assistance.amounts import in_force_subquery
 from assistance.models import AssetTestOverride, Enrollment
 from assistance.policy import model as policy
 from assistance.policy.comparison import Recorded
@@ -36,6 +37,7 @@ from cases.rolls.selectors import registry_status_by_id_number
 from core.lookups import InIds, InTexts
 
 T = TypeVar("T")
+ZERO = Decimal("0.00")
 
 SELF_CARE = Member.SELF_CARE_FIELDS
 MEMBER_COLUMNS = (
@@ -177,7 +179,8 @@ class BenefitsOn:
 
 
 def benefits_on(household_ids: Iterable[int], month: date) -> BenefitsOn:
-    """What the households and their members are on in ``month`` (``Enrollment.objects.in_force``), for the rules
+    """What the households and their members are on in ``month`` (``Enrollment.objects.in_force``, with the amount
+    in force for the month from the dated amounts), for the rules
     (determinations, the screening, back pay) and the screening's ledger alike. An enrollment whose exit is already
     decided (exited, still paid through its end month) is left out: the rules see that household as not on 低保 and
     the ledger raises nothing more about it."""
@@ -188,10 +191,12 @@ def benefits_on(household_ids: Iterable[int], month: date) -> BenefitsOn:
             InIds(F("household_id"), list(household_ids)),
             status__in=(Enrollment.Status.ACTIVE, Enrollment.Status.GRADUAL_EXIT),
         )
+        .annotate(amount=in_force_subquery(month))
         .order_by("start_month", "pk")  # the latest in force wins
-        .values_list("benefit", "household_id", "member_id", "status", "monthly_amount", "gradual_exit_since")
+        .values_list("benefit", "household_id", "member_id", "status", "amount", "gradual_exit_since")
     )
     for benefit, household_id, member_id, status, amount, since in rows:
+        amount = ZERO if amount is None else amount
         if benefit == "dibao":
             found.dibao[household_id] = policy.CurrentDibao(status, amount, since)
         else:

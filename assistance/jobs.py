@@ -16,6 +16,7 @@ from django.utils import timezone
 
 from assistance.models import JobRun
 from assistance.permissions import ensure_retry_job_run, ensure_run_comparison, ensure_start_job_run
+from assistance.repricing import reprice_township
 from assistance.screening import screen_township
 from cases.models import Township, User
 from core.months import month_start
@@ -26,6 +27,7 @@ Status = JobRun.Status
 TASKS: dict[str, str] = {
     JobRun.Kind.SCREENING: "assistance.screen_township",
     JobRun.Kind.COMPARISON: "assistance.compare_township",
+    JobRun.Kind.REPRICING: "assistance.reprice_township",
 }
 
 
@@ -78,10 +80,31 @@ def start_screening(*, actor: User | None, month: date, township: Township | Non
 def execute_screening(run_id: int) -> JobRun:
     """Screen the run's township; then, for a county run, go on with its townships still queued (their own tasks,
     coming later, find them finished and leave them alone)."""
-    run = _execute(run_id, screen_township)
+    run = _screen_then_reprice(run_id)
     while run.parent_id and (queued := _next_queued(run.parent_id)) is not None:
-        _execute(queued, screen_township)
+        _screen_then_reprice(queued)
     return run
+
+
+def _screen_then_reprice(run_id: int) -> JobRun:
+    """Screen a township; once done, queue its month's re-pricing (``assistance.repricing``)."""
+    run = _execute(run_id, screen_township)
+    if run.status == Status.DONE:
+        with transaction.atomic():
+            _queue_runs(kind=JobRun.Kind.REPRICING, actor=run.created_by, month=run.month, township=run.township)
+    return run
+
+
+@transaction.atomic
+def start_repricing(*, actor: User | None, month: date, township: Township | None = None) -> JobRun:
+    """Queue the re-pricing of one township, or of the whole county (each screening queues its own)."""
+    if actor is not None:
+        ensure_start_job_run(actor)
+    return _queue_runs(kind=JobRun.Kind.REPRICING, actor=actor, month=month, township=township)
+
+
+def execute_repricing(run_id: int) -> JobRun:
+    return _execute(run_id, reprice_township)
 
 
 def _next_queued(parent_id: int) -> int | None:

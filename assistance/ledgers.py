@@ -10,7 +10,7 @@ from django.db import transaction
 from django.db.models import Count, QuerySet
 from django.utils import timezone
 
-from assistance.models import LedgerEntry, MonthlyLedger
+from assistance.models import AmountChange, LedgerEntry, MonthlyLedger
 from assistance.permissions import ensure_handle_ledger_entry, ensure_review_ledger, ensure_submit_ledger
 from cases.models import User
 from cases.selectors import scope
@@ -20,6 +20,8 @@ from core.months import month_start
 C = LedgerEntry.Category
 SINGLE_PERSON_LEDGER = (C.SINGLE_PERSON_CANDIDATE, C.SINGLE_PERSON)
 GRADUAL_EXIT_LEDGER = (C.GRADUAL_EXIT_ENTERING, C.GRADUAL_EXIT, C.GRADUAL_EXIT_EXPIRING)
+# Findings answered through a 待遇调整 (assistance.changes) while one is open, not with a note.
+REVIEWED_CATEGORIES = (C.AMOUNT_CHANGE, C.GRADUAL_EXIT_ENTERING)
 LEDGERS = {
     "screening": ("摸排台账", tuple(C.values)),
     "single_person": ("单人户台账", SINGLE_PERSON_LEDGER),
@@ -71,6 +73,8 @@ def handle_entry(*, actor: User, entry: LedgerEntry, note: str) -> LedgerEntry:
         raise TransitionNotAllowed("该月台账已验收锁定，不能修改。")
     if entry.status == LedgerEntry.Status.HANDLED:
         raise TransitionNotAllowed("该条目已处理。")
+    if entry.category in REVIEWED_CATEGORIES and _open_change(entry):
+        raise TransitionNotAllowed("该变化已列入待遇调整，请在“待遇调整”中确认或写明不予调整的理由。")
     if not note.strip():
         raise ValidationError({"note": "请填写处理情况。"})
     entry.status = LedgerEntry.Status.HANDLED
@@ -79,6 +83,15 @@ def handle_entry(*, actor: User, entry: LedgerEntry, note: str) -> LedgerEntry:
     entry.handled_at = timezone.now()
     entry.save(update_fields=["status", "handled_note", "handled_by", "handled_at"])
     return entry
+
+
+def _open_change(entry: LedgerEntry) -> bool:
+    changes = AmountChange.objects.filter(household_id=entry.household_id, status__in=AmountChange.OPEN_STATUSES)
+    return (
+        changes.filter(member__isnull=True).exists()
+        if entry.member_id is None
+        else changes.filter(member_id=entry.member_id).exists()
+    )
 
 
 def _ledger(township_id: int, month: date) -> MonthlyLedger:

@@ -78,6 +78,7 @@ class Determination(models.Model):
         MANUAL = "manual", "人工测算"
         APPLICATION = "application", "申请审批"
         SCREENING = "screening", "每月摸排"
+        CHANGE = "change", "待遇调整"
 
     household = models.ForeignKey(
         "cases.Household", on_delete=models.PROTECT, related_name="determinations", verbose_name="家庭"
@@ -165,7 +166,9 @@ class Enrollment(models.Model):
     status = models.CharField("状态", max_length=16, choices=Status.choices, default=Status.ACTIVE)
     start_month = models.DateField("起始月份", help_text="该月1日。")
     end_month = models.DateField("截止月份", null=True, blank=True, help_text="最后一个发放月的1日；空表示持续。")
-    monthly_amount = models.DecimalField("月金额（元）", max_digits=12, decimal_places=2)
+    # The latest dated amount (EnrollmentAmount), kept by assistance.amounts for lists; a month is paid the amount
+    # in force for it in the dated amounts.
+    monthly_amount = models.DecimalField("最新核定月金额（元）", max_digits=12, decimal_places=2)
     gradual_exit_since = models.DateField("渐退期起始月份", null=True, blank=True)
     exit_reason = models.CharField("退出原因", max_length=200, blank=True)
     support_mode = models.CharField(
@@ -221,6 +224,193 @@ class Enrollment(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_benefit_display()} {self.get_status_display()}"
+
+    @property
+    def is_open(self) -> bool:
+        return self.status in self.OPEN_STATUSES
+
+
+class AmountCause(models.TextChoices):
+    """Why an enrollment's monthly amount is what it is from a month on."""
+
+    INITIAL = "initial", "核定"
+    STANDARD = "standard", "调标"
+    HOUSEHOLD = "household", "家庭变化"
+    GRADUAL_EXIT = "gradual_exit", "渐退"
+    REVIEW = "review", "复核"
+
+
+@pghistory.track()
+class EnrollmentAmount(models.Model):
+    """One dated amount of an enrollment: from ``from_month`` on, until the next one, the benefit month is paid
+    this amount. The payroll of month M pays the amount in force for M; back pay compares what was settled with it.
+
+    * 核定: the first amount (the approval's determination, or the go-live import);
+    * 调标: a parameter version changed the amount by itself (``version``), from the version's month, county-wide;
+    * 家庭变化 / 复核: a reviewed change of the household's facts (``change``), proposed by the township and approved
+      by the county, from the month after approval (earlier only for an unreported change, with the reason);
+    * 渐退: the household entered 渐退期 and keeps its last amount.
+
+    ``priced_month`` is the benefit month whose parameters priced the amount: the monthly re-pricing compares the
+    rules under those parameters with the rules under the month's own to tell a 调标 from a household change."""
+
+    enrollment = models.ForeignKey(Enrollment, on_delete=models.PROTECT, related_name="amounts", verbose_name="救助")
+    from_month = models.DateField("起始月份", help_text="该月1日。")
+    amount = models.DecimalField("月金额（元）", max_digits=12, decimal_places=2)
+    cause = models.CharField("原因", max_length=14, choices=AmountCause.choices)
+    priced_month = models.DateField("测算月份", help_text="按该月政策参数测算；该月1日。")
+    version = models.ForeignKey(
+        "core.PolicyParameter",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="调标依据的参数版本",
+    )
+    determination = models.ForeignKey(
+        Determination, on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name="依据测算"
+    )
+    change = models.ForeignKey(
+        "AmountChange", on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name="待遇调整"
+    )
+    note = models.TextField("说明", blank=True)
+    proposed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="提出人",
+    )
+    approved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="批准人",
+    )
+    created_at = models.DateTimeField("记录时间", auto_now_add=True)
+
+    class Meta:
+        ordering = ["enrollment_id", "from_month", "id"]
+        verbose_name = verbose_name_plural = "救助金额（按月生效）"
+        indexes = [models.Index(fields=["enrollment", "-from_month", "-id"], name="enrollment_amount_in_force")]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(from_month__day=1, priced_month__day=1), name="enrollment_amount_whole_months"
+            ),
+            models.CheckConstraint(condition=Q(amount__gte=0), name="enrollment_amount_dated_not_negative"),
+            models.CheckConstraint(
+                condition=~Q(cause="standard") | Q(version__isnull=False),
+                name="enrollment_amount_standard_has_version",
+                violation_error_message="调标须记录参数版本。",
+            ),
+            models.CheckConstraint(
+                condition=~Q(cause__in=["household", "review"]) | Q(change__isnull=False, approved_by__isnull=False),
+                name="enrollment_amount_change_is_reviewed",
+                violation_error_message="家庭变化须经审核批准。",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.from_month:%Y-%m} {self.amount} {self.get_cause_display()}"
+
+
+@pghistory.track()
+class AmountChange(models.Model):
+    """待遇调整: a change of an enrollment the monthly re-pricing found in the household's facts (not a 调标). The
+    township confirms it (or records why not); a change of amount and a return to 在保 are then approved by the
+    county (another person) and apply from the month after approval, or from an earlier month when the household
+    failed to report the change (recorded, with the approver's reason); entering 渐退期 applies on the township's
+    confirmation. One open change per enrollment; a newer finding supersedes it."""
+
+    class Kind(models.TextChoices):
+        CHANGE = "change", "金额变化"
+        GRADUAL_EXIT = "gradual_exit", "进入渐退期"
+        RETURN = "return", "恢复在保"
+
+    class Status(models.TextChoices):
+        PROPOSED = "proposed", "待乡镇确认"
+        CONFIRMED = "confirmed", "待县级审批"
+        DECLINED = "declined", "乡镇不予调整"
+        APPROVED = "approved", "已批准"
+        REJECTED = "rejected", "县级不予批准"
+        SUPERSEDED = "superseded", "已被新测算取代"
+
+    OPEN_STATUSES = (Status.PROPOSED, Status.CONFIRMED)
+
+    enrollment = models.ForeignKey(Enrollment, on_delete=models.PROTECT, related_name="changes", verbose_name="救助")
+    township = models.ForeignKey("cases.Township", on_delete=models.PROTECT, related_name="+", verbose_name="乡镇")
+    household = models.ForeignKey("cases.Household", on_delete=models.PROTECT, related_name="+", verbose_name="家庭")
+    member = models.ForeignKey(
+        "cases.Member", on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name="对象"
+    )
+    kind = models.CharField("调整类别", max_length=14, choices=Kind.choices)
+    month = models.DateField("发现月份", help_text="测算发现变化的救助月份，该月1日。")
+    current_amount = models.DecimalField("现月金额", max_digits=12, decimal_places=2)
+    proposed_amount = models.DecimalField("测算月金额", max_digits=12, decimal_places=2)
+    reasons = models.JSONField("测算依据", default=list, blank=True)
+    status = models.CharField("状态", max_length=12, choices=Status.choices, default=Status.PROPOSED)
+    created_at = models.DateTimeField("发现时间", auto_now_add=True)
+    run = models.ForeignKey("JobRun", on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    confirmed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="乡镇确认人",
+    )
+    confirmed_at = models.DateTimeField("乡镇确认时间", null=True, blank=True)
+    confirm_note = models.TextField("乡镇意见", blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="县级审批人",
+    )
+    decided_at = models.DateTimeField("县级审批时间", null=True, blank=True)
+    decision_note = models.TextField("县级意见", blank=True)
+    unreported = models.BooleanField("家庭未按规定报告", default=False)
+    effective_month = models.DateField("生效月份", null=True, blank=True, help_text="该月1日。")
+    determination = models.ForeignKey(
+        Determination, on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name="依据测算"
+    )
+
+    class Meta:
+        ordering = ["-month", "township_id", "household_id", "id"]
+        verbose_name = verbose_name_plural = "待遇调整"
+        indexes = [models.Index(fields=["township", "status", "month"], name="amount_change_queue")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["enrollment"],
+                condition=Q(status__in=["proposed", "confirmed"]),
+                name="amount_change_one_open",
+                violation_error_message="该救助已有待处理的待遇调整。",
+            ),
+            models.CheckConstraint(condition=Q(month__day=1), name="amount_change_whole_month"),
+            models.CheckConstraint(
+                condition=~Q(decided_by=models.F("confirmed_by")),
+                name="amount_change_approved_by_another_person",
+                violation_error_message="审批须由确认人以外的另一人进行。",
+            ),
+            models.CheckConstraint(
+                condition=~Q(status__in=["declined", "rejected"]) | ~Q(confirm_note="", decision_note=""),
+                name="amount_change_refusal_has_reason",
+                violation_error_message="不予调整须写明理由。",
+            ),
+            models.CheckConstraint(
+                condition=Q(unreported=False) | ~Q(decision_note=""),
+                name="amount_change_unreported_has_reason",
+                violation_error_message="按未报告追溯调整须写明理由。",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.current_amount}→{self.proposed_amount} {self.get_status_display()}"
 
     @property
     def is_open(self) -> bool:
@@ -403,6 +593,7 @@ class JobRun(models.Model):
     class Kind(models.TextChoices):
         SCREENING = "screening", "每月摸排"
         COMPARISON = "comparison", "信息比对"
+        REPRICING = "repricing", "每月调整金额"
 
     class Status(models.TextChoices):
         QUEUED = "queued", "排队中"

@@ -46,6 +46,9 @@ TEMPORARY_TOWNSHIP_DECIDES = "乡镇审批的临时救助须由本乡镇（街�
 TEMPORARY_COUNTY_DECIDES = "县级审批和一事一议的临时救助须由县民政局审批。"
 INACTIVE = "该用户已停用。"
 ROLL_IMPORT_READ_ONLY = "审计用户只能查看，不能导入在册名单。"
+CHANGE_TOWNSHIP_CONFIRMS = "待遇调整由本乡镇（街道）工作人员确认。"
+CHANGE_COUNTY_APPROVES = "待遇调整由县民政局审批。"
+CHANGE_SECOND_PERSON = "审批须由另一人进行：您确认了该待遇调整，不能自己审批。"
 ASSET_OVERRIDE_REVIEWERS = "资产核查未通过的审核同意须由乡镇审核人员或县民政局作出。"
 
 
@@ -280,6 +283,36 @@ def can_retry_job_run(user: Any, obj: Any = None) -> bool:
 
 def ensure_retry_job_run(user: Any, obj: Any = None) -> None:
     ensure_county_writer(user, SCREENING_COUNTY_ONLY)
+
+
+# 待遇调整 (AmountChange): the township confirms, the county (another person) approves -----------------------------
+
+
+def can_confirm_amount_change(user: Any, obj: Any = None) -> bool:
+    """Confirm a change (``obj``) or record why not: workers of its township, while it is proposed."""
+    return is_township_worker(user) and _township_writer(user, obj) and _state_allows(obj, "PROPOSED")
+
+
+def ensure_confirm_amount_change(user: Any, obj: Any = None) -> None:
+    ensure_can_write(user)
+    if not is_township_worker(user):
+        raise PermissionDenied(CHANGE_TOWNSHIP_CONFIRMS)
+    _ensure_township_writer(user, obj)
+
+
+def _confirmed_it(user: Any, change: Any) -> bool:
+    return change is not None and getattr(change, "confirmed_by_id", None) == user.pk
+
+
+def can_decide_amount_change(user: Any, obj: Any = None) -> bool:
+    """Approve or reject a confirmed change (``obj``): the county, never the person who confirmed it."""
+    return is_county_writer(user) and not _confirmed_it(user, obj) and _state_allows(obj, "CONFIRMED")
+
+
+def ensure_decide_amount_change(user: Any, obj: Any = None) -> None:
+    ensure_county_writer(user, CHANGE_COUNTY_APPROVES)
+    if _confirmed_it(user, obj):
+        raise PermissionDenied(CHANGE_SECOND_PERSON)
 
 
 # Ledgers -----------------------------------------------------------------------------------------------------

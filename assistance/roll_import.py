@@ -52,7 +52,8 @@ import pghistory
 from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
-from assistance.models import BenefitKind, Enrollment
+from assistance.amounts import first_amount
+from assistance.models import BenefitKind, Enrollment, EnrollmentAmount
 from assistance.permissions import can_import_roll_row, ensure_import_roll
 from cases.models import Member, User
 from core import idnumber, spreadsheets
@@ -576,6 +577,7 @@ def import_roll(*, actor: User, file_bytes: bytes, filename: str, commit: bool) 
                 return report
             with pghistory.context(user=actor.pk, reason=HISTORY_REASON):
                 Enrollment.objects.bulk_create(enrollments)
+                EnrollmentAmount.objects.bulk_create(first_amount(enrollment) for enrollment in enrollments)
             report.created = len(enrollments)
     except IntegrityError:
         report.created = 0

@@ -9,11 +9,9 @@ when each finding was first raised) and never touches handled entries or an acce
 
 from __future__ import annotations
 
-import gc
 import json
 from collections import Counter
 from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import date, datetime
 
 from django.core.exceptions import ValidationError
@@ -31,6 +29,7 @@ from assistance.policy.rules import evaluate_household
 from assistance.policy.screening import Finding, classify
 from cases.models import Household, User
 from core.months import month_start, previous_month
+from core.performance import without_cycle_collection
 
 CHUNK = 5000
 Status = Enrollment.Status
@@ -39,20 +38,6 @@ Status = Enrollment.Status
 def _chunks(ids: list[int]) -> Iterator[list[int]]:
     for start in range(0, len(ids), CHUNK):
         yield ids[start : start + CHUNK]
-
-
-@contextmanager
-def _without_cycle_collection() -> Iterator[None]:
-    """The screening makes and drops millions of small objects (facts, outcomes) that form no reference cycles:
-    reference counting frees them, and the cyclic garbage collector would only scan them over and over (a quarter
-    of the screening's time)."""
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()
 
 
 def screen_township(*, township_id: int, month: date, run_id: int | None = None) -> dict[str, int]:
@@ -66,7 +51,7 @@ def screen_township(*, township_id: int, month: date, run_id: int | None = None)
     findings: list[Finding] = []
     discharged: dict[int, date] = {}
     screened = 0
-    with _without_cycle_collection():
+    with without_cycle_collection():
         for chunk in _chunks(list(areas)):
             on = benefits_on(chunk, month)
             for household_id, household in household_inputs(chunk, month, on.dibao, areas=areas).items():

@@ -3,6 +3,7 @@ decided by ``cases.selectors.scope`` alone: every read of township data here goe
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
@@ -58,6 +59,23 @@ def month_lookup(on: date) -> Lookup:
     def lookup(key: str, when: date) -> ParamVersion | None:
         if when != on:
             return db_lookup(key, when)
+        return versions.get(key)
+
+    return lookup
+
+
+def lookup_as_known(on: date, left_out: Collection[int]) -> Lookup:
+    """A ``Lookup`` for ``on`` as the parameters stood before the versions ``left_out`` were entered (the latest
+    remaining version of each key that started on or before ``on``): what priced an amount recorded then."""
+    rows = (
+        PolicyParameter.objects.filter(effective_from__lte=on)
+        .exclude(pk__in=list(left_out))
+        .order_by("key", "-effective_from")
+        .distinct("key")
+    )
+    versions = {row.key: _param_version(row) for row in rows}
+
+    def lookup(key: str, when: date) -> ParamVersion | None:
         return versions.get(key)
 
     return lookup

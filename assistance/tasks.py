@@ -7,12 +7,23 @@ from datetime import date
 from celery import shared_task
 from django.utils import timezone
 
-from assistance.jobs import execute_comparison, execute_screening, start_comparison, start_screening
+from assistance.jobs import (
+    execute_comparison,
+    execute_repricing,
+    execute_screening,
+    start_comparison,
+    start_screening,
+)
 
 
 @shared_task(name="assistance.screen_township", acks_late=True, ignore_result=True)
 def screen_township(run_id: int) -> str:
     return execute_screening(run_id).status
+
+
+@shared_task(name="assistance.reprice_township", acks_late=True, ignore_result=True)
+def reprice_township(run_id: int) -> str:
+    return execute_repricing(run_id).status
 
 
 @shared_task(name="assistance.screen_county")

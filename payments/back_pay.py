@@ -1,20 +1,21 @@
 """Back pay (补发) and overpayments (多发) (policy.md §0, §14). Paid lines are never edited.
 
-A run recomputes paid months: for the pending RecomputeMarks (months a parameter version with a past effective date
-now decides), or for a township and month range (a past month's determination changed). For each beneficiary with a
-paid regular line in such a month, the month's amount is recomputed with the rules and the parameters now in force
-for that month (set-based: one ``household_inputs`` per township and month, ``evaluate_household`` per household,
-no per-row saves) and compared with what was settled for it:
+A run settles paid months against the amounts in force (``assistance.amounts``: the dated amounts, which change
+only through a 调标 or a reviewed change, never through a fresh evaluation here): for the pending RecomputeMarks
+(a parameter version entered late: its 调标 is first applied as dated amounts by ``assistance.repricing``), for a
+township and month range, or for one household after an approved change of its amount. For each beneficiary with
+a paid regular line in such a month, what is due (the amount in force for the month of the enrollment the line
+paid; nothing once it is no longer on its benefit) is compared with what was settled for it:
 
     settled = paid regular and re-issue lines + back-pay lines not failed − overpayments recorded
 
 A higher amount becomes a back-pay line for the difference, in a later draft batch of the township, month and
 benefit; a lower one an ``Overpayment``. Each carries a ``source_key`` naming the beneficiary, month and the settled
 amount it was computed from, and the database refuses a second one with the same key, so running again (or two
-runs at once) adds nothing. In mark mode only households whose recomputation used a marked parameter are touched.
+runs at once) adds nothing.
 
 Deaths: money paid to a person for months after the month of death (person benefits) is recorded as an
-overpayment (死亡后发放) to recover, county-wide (or for the run's township).
+overpayment (死亡后发放) to recover, for the run's lines.
 """
 
 from __future__ import annotations
@@ -31,13 +32,11 @@ from django.db import IntegrityError, transaction
 from django.db.models import F, Q, Sum
 from django.utils import timezone
 
-from assistance.facts import household_inputs
-from assistance.models import RecomputeMark
-from assistance.policy.params import MissingParameters, Parameters
-from assistance.policy.rules import evaluate_household
-from assistance.selectors import month_lookup
-from cases.models import Township, User
-from core.months import month_label, month_start, months, this_month
+from assistance.amounts import amounts_in_force
+from assistance.models import Enrollment, RecomputeMark
+from assistance.repricing import reprice_county
+from cases.models import Household, Township, User
+from core.months import month_start, months, this_month
 from payments import permissions as perms
 from payments import services
 from payments.models import BackPayRun, Overpayment, PaymentLine, Payroll, PayrollBenefit
@@ -123,46 +122,20 @@ class _Result:
     households: int = 0
 
 
-def _due_amounts(
-    household_ids: list[int], month: date, keys: set[str] | None, result: _Result
-) -> tuple[dict[Key, Decimal], set[int]]:
-    """The recomputed amounts of the month (person benefits keyed by member, 低保 by household) and the households
-    whose recomputation used one of ``keys`` (all of them when ``keys`` is None)."""
-    inputs = household_inputs(household_ids, month)
-    lookup = month_lookup(month)
-    due: dict[Key, Decimal] = {}
-    touched: set[int] = set()
-    missing: set[str] = set()
-    for household_id, household in inputs.items():
-        if not household.members:
-            due[(PayrollBenefit.DIBAO, month, household_id, None)] = ZERO
-            touched.add(household_id)
-            continue
-        params = Parameters(month, lookup)
-        try:
-            evaluation = evaluate_household(household, month, params)
-        except MissingParameters as error:
-            missing.update(error.keys)
-            continue
-        if keys is None or keys & set(params.used):
-            touched.add(household_id)
-        for outcome in evaluation.outcomes:
-            benefit = OUTCOME_BENEFIT.get(outcome.benefit)
-            if benefit is None:
-                continue
-            if outcome.member is None:
-                due[(benefit, month, household_id, None)] = outcome.monthly_amount
-            else:
-                due[(benefit, month, None, int(outcome.member))] = outcome.monthly_amount
-    if missing:
-        result.notes.append(f"{month_label(month)}缺少生效的政策参数（{'、'.join(sorted(missing))}），部分家庭未重算。")
-    return due, touched
+def _due_amounts(found: dict[Key, _Found], month: date) -> dict[Key, Decimal]:
+    """What is due for each paid beneficiary of the month: the amount in force for the month of the enrollment its
+    line paid (``assistance.amounts``), nothing when that enrollment is no longer on its benefit in the month."""
+    enrollment_ids = {item.line.enrollment_id for item in found.values() if item.line.enrollment_id}
+    on = set(Enrollment.objects.in_force(month).filter(pk__in=enrollment_ids).values_list("pk", flat=True))
+    amounts = amounts_in_force(on, month)
+    return {
+        key: amounts[item.line.enrollment_id].amount if item.line.enrollment_id in amounts else ZERO
+        for key, item in found.items()
+    }
 
 
-def _recompute_month(month: date, township_id: int | None, keys: set[str] | None, result: _Result) -> None:
-    scope = Q(month=month, benefit__in=RECOMPUTED, temporary_case__isnull=True)
-    if township_id is not None:
-        scope &= Q(payroll__township_id=township_id)
+def _recompute_month(month: date, where: Q, result: _Result) -> None:
+    scope = Q(month=month, benefit__in=RECOMPUTED, temporary_case__isnull=True) & where
     found: dict[Key, _Found] = {}
     paid = (
         PaymentLine.objects.filter(scope, kind__in=(Kind.REGULAR, Kind.REISSUE), status=Line.PAID)
@@ -178,16 +151,13 @@ def _recompute_month(month: date, township_id: int | None, keys: set[str] | None
             dead_members.add(member.pk)
     if not found:
         return
-    household_ids = sorted({f.line.household_id for f in found.values()})
-    due, touched = _due_amounts(household_ids, month, keys, result)
-    result.households += len(touched)
+    due = _due_amounts(found, month)
+    result.households += len({item.line.household_id for item in found.values()})
     settled = settled_amounts(scope)
     for key, item in found.items():
         line = item.line
-        if line.household_id not in touched:
-            continue
         dead = line.member_id in dead_members
-        due_amount = ZERO if dead else due.get(key, ZERO)
+        due_amount = ZERO if dead else due[key]
         had = settled.get(key, ZERO)
         difference = due_amount - had
         if difference > 0:
@@ -271,12 +241,11 @@ def _write(actor: User, run: BackPayRun, result: _Result) -> list[Payroll]:
     return list(batches.values())
 
 
-def death_overpayments(*, township_id: int | None = None) -> list[Overpayment]:
-    """Unsaved overpayments for money settled to persons for months after their month of death."""
+def death_overpayments(where: Q | None = None) -> list[Overpayment]:
+    """Unsaved overpayments for money settled to persons for months after their month of death (of the lines
+    ``where`` selects: a township's, a household's; all by default)."""
     after_death = Q(member__date_of_death__isnull=False, month__gt=F("member__date_of_death"))
-    scope = after_death & Q(temporary_case__isnull=True)
-    if township_id is not None:
-        scope &= Q(payroll__township_id=township_id)
+    scope = after_death & Q(temporary_case__isnull=True) & (where or Q())
     settled = settled_amounts(scope)
     names = {
         _key(row["benefit"], row["month"], row["household_id"], row["member_id"]): row
@@ -312,18 +281,33 @@ def back_pay_run(
     actor: User,
     marks: Iterable[RecomputeMark] | None = None,
     township: Township | None = None,
+    household: Household | None = None,
     from_month: date | None = None,
     to_month: date | None = None,
 ) -> BackPayRun:
-    """Recompute paid months and record the differences (see the module). Without a township and months, every
-    pending RecomputeMark (or those given) is recomputed county-wide and marked done. County users only."""
+    """Settle paid months against the amounts in force and record the differences (see the module):
+
+    * a township and month range;
+    * one household: every month paid to it (after an approved change of its amount, ``settle_household``);
+    * otherwise every pending RecomputeMark (or those given), county-wide, marked done: the 调标 of each marked month
+      is first applied as dated amounts (``assistance.repricing``), then the months are settled.
+
+    County users only."""
     perms.ensure_start_back_pay(actor)
     today_month = this_month()
     with transaction.atomic():
-        run = BackPayRun.objects.create(started_by=actor, township=township)
-        plan: dict[date, set[str] | None] = {}
+        run = BackPayRun.objects.create(started_by=actor, township=township, household=household)
+        plan: list[date] = []
         chosen: list[RecomputeMark] = []
-        if from_month is not None or township is not None:
+        where = Q()
+        if household is not None:
+            where = Q(household_id=household.pk)
+            plan = sorted(
+                set(PaymentLine.objects.filter(where, status=Line.PAID).values_list("month", flat=True).order_by())
+            )
+            if not plan:
+                raise ValidationError("该家庭没有已发放的月份。")
+        elif from_month is not None or township is not None:
             if from_month is None:
                 raise ValidationError({"from_month": "请选择起始月份。"})
             first = month_start(from_month)
@@ -332,9 +316,9 @@ def back_pay_run(
                 raise ValidationError({"to_month": "截止月份不能早于起始月份。"})
             if last >= today_month:
                 raise ValidationError({"to_month": "只能重算本月之前已发放的月份。"})
-            run.from_month, run.to_month = first, last
-            for month in months(first, last):
-                plan[month] = None
+            plan = months(first, last)
+            if township is not None:
+                where = Q(payroll__township_id=township.pk)
         else:
             wanted = RecomputeMark.objects.select_for_update().filter(status=RecomputeMark.Status.PENDING)
             if marks is not None:
@@ -342,19 +326,16 @@ def back_pay_run(
             chosen = list(wanted.order_by("from_month", "id"))
             if not chosen:
                 raise ValidationError("没有待重算的月份。")
-            for mark in chosen:
-                for month in months(mark.from_month, mark.to_month):
-                    keys = plan.setdefault(month, set())
-                    assert keys is not None
-                    keys.add(mark.key)
-            run.from_month, run.to_month = min(plan), max(plan)
+            plan = sorted({month for mark in chosen for month in months(mark.from_month, mark.to_month)})
+            for month in plan:
+                reprice_county(month=month)
+        run.from_month, run.to_month = plan[0], plan[-1]
         result = _Result()
-        township_id = township.pk if township is not None else None
-        for month, keys in sorted(plan.items()):
-            _recompute_month(month, township_id, keys, result)
+        for month in plan:
+            _recompute_month(month, where, result)
         with pghistory.context(user=actor.pk, reason=f"补发重算 #{run.pk}"):
             batches = _write(actor, run, result)
-            deaths = death_overpayments(township_id=township_id)
+            deaths = death_overpayments(where)
             for overpayment in deaths:
                 overpayment.run = run
             try:
@@ -382,6 +363,11 @@ def back_pay_run(
         run.finished_at = now
         run.save()
     return run
+
+
+def settle_household(*, household_id: int, actor_id: int) -> BackPayRun:
+    """After an approved change of a household's amount: settle the months already paid to it."""
+    return back_pay_run(actor=User.objects.get(pk=actor_id), household=Household.objects.get(pk=household_id))
 
 
 @transaction.atomic

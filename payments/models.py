@@ -326,10 +326,14 @@ class PriceSubsidyMonth(models.Model):
 
 
 class BackPayRun(models.Model):
-    """One recompute of paid months (补发/多发): for the pending RecomputeMarks, or for a township and month range."""
+    """One settlement of paid months (补发/多发) against the amounts in force: for the pending RecomputeMarks, for a
+    township and month range, or for one household after an approved change of its amount."""
 
     township = models.ForeignKey(
         "cases.Township", on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name="乡镇"
+    )
+    household = models.ForeignKey(
+        "cases.Household", on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name="家庭"
     )
     from_month = models.DateField("起始月份", null=True, blank=True)
     to_month = models.DateField("截止月份", null=True, blank=True)

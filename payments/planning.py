@@ -17,6 +17,7 @@ from typing import Any, NamedTuple
 
 from django.db.models import FilteredRelation, Q
 
+from assistance.amounts import in_force_subquery
 from assistance.models import BenefitKind, Determination, Enrollment, TemporaryCase
 from cases.models import Member
 from core.months import next_month
@@ -81,7 +82,7 @@ ENROLLMENT_COLUMNS = (
     "id",
     "household_id",
     "member_id",
-    "monthly_amount",
+    "amount",
     "support_mode",
     "institution_name",
     *(f"member__{field}" for field in PERSON_FIELDS),
@@ -99,10 +100,11 @@ def _enrollment_rows(township_id: int, month: date, benefit: str) -> list[tuple[
         Enrollment.objects.in_force(month)
         .filter(township_id=township_id, benefit__in=ENROLLED_BENEFITS[benefit])
         .annotate(
+            amount=in_force_subquery(month),
             head=FilteredRelation(
                 "household__members",
                 condition=Q(household__members__relation=Member.Relation.HEAD, household__members__active=True),
-            )
+            ),
         )
         .values_list(*ENROLLMENT_COLUMNS)
         # the latest-starting enrollment first: it wins when an exited and a new one overlap in the month
@@ -137,6 +139,7 @@ def _plan_regular(township_id: int, month: date, benefit: str) -> Plan:
     lines: list[PlannedLine] = []
     seen: set[tuple[str, int]] = set()
     zero: list[str] = []
+    unpriced: list[str] = []
     dead: list[str] = []
     overlapping: list[str] = []
     for row in rows:
@@ -147,6 +150,9 @@ def _plan_regular(township_id: int, month: date, benefit: str) -> Plan:
             overlapping.append(_shown(member_values, row[_HEAD], household_id))
             continue
         seen.add(key)
+        if amount is None:
+            unpriced.append(_shown(member_values, row[_HEAD], household_id))
+            continue
         if amount <= 0:
             zero.append(_shown(member_values, row[_HEAD], household_id))
             continue
@@ -196,6 +202,8 @@ def _plan_regular(township_id: int, month: date, benefit: str) -> Plan:
     notes: list[str] = []
     if zero:
         notes.append(f"月金额为 0，未列入 {len(zero)} 人（户）：{names(zero)}")
+    if unpriced:
+        notes.append(f"本月没有生效的核定金额，未列入 {len(unpriced)} 人（户）：{names(unpriced)}")
     if dead:
         notes.append(f"本月之前已死亡，未列入 {len(dead)} 人：{names(dead)}")
     if overlapping:

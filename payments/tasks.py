@@ -18,3 +18,11 @@ def check_timeliness(month: str | None = None) -> int:
     else:
         day = previous_month(this_month())
     return len(check(actor=None, month=day))
+
+
+@shared_task(name="payments.settle_household", acks_late=True)
+def settle_household(household_id: int, actor_id: int) -> int:
+    """After an approved change of a household's amount (queued by ``assistance.changes``): settle its paid months."""
+    from payments.back_pay import settle_household as settle
+
+    return settle(household_id=household_id, actor_id=actor_id).pk

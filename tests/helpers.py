@@ -15,6 +15,7 @@ from django.core.files.base import ContentFile
 from openpyxl import Workbook
 
 from assistance import enrollments
+from assistance.amounts import first_amount
 from assistance.models import Enrollment, JobRun, TemporaryCase
 from cases import services
 from cases.models import Application, Household, Member, RollImport, User, Village
@@ -49,12 +50,15 @@ def make_member(actor: User, household: Household, **data: Any) -> Member:
 def enroll(
     household: Household, benefit: str = "dibao", amount: str = "300", member: Member | None = None, **fields: Any
 ) -> Enrollment:
-    """An enrollment of ``household`` in its own township from January 2020, active unless ``fields`` say otherwise."""
+    """An enrollment of ``household`` in its own township from January 2020, active unless ``fields`` say otherwise,
+    with its first dated amount."""
     fields.setdefault("start_month", date(2020, 1, 1))
     fields.setdefault("township_id", household.township_id)
-    return Enrollment.objects.create(
+    enrollment = Enrollment.objects.create(
         benefit=benefit, household=household, member=member, monthly_amount=Decimal(amount), **fields
     )
+    first_amount(enrollment).save()
+    return enrollment
 
 
 def make_temporary_case(household: Household, member: Member, actor: User, **fields: Any) -> TemporaryCase:

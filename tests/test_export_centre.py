@@ -18,7 +18,7 @@ from cases.models import SensitiveAccessLog
 from core import export_centre
 from core.models import ExportDownload, ExportJob, PolicyParameter
 from core.tasks import purge_exports, run_export
-from tests.helpers import make_household, make_member, make_overpayment, make_roll_import, make_temporary_case
+from tests.helpers import enroll, make_household, make_member, make_overpayment, make_roll_import, make_temporary_case
 
 OCT = date(2020, 10, 1)
 
@@ -303,18 +303,16 @@ def test_the_application_queue_exports_its_filter_scoped_and_masked(client_for, 
 
 
 def test_the_enrollment_roll_exports_its_filters_scoped_and_masked(client_for, township_a, township_b, two_households):
-    from assistance.models import Enrollment
 
-    for key, township in (("a", township_a), ("b", township_b)):
+    for key in ("a", "b"):
         household, member = two_households[key]
         for benefit in ("dibao", "tekun"):
-            Enrollment.objects.create(
-                benefit=benefit,
-                township=township,
-                household=household,
+            enroll(
+                household,
+                benefit,
+                "520.00",
                 member=None if benefit == "dibao" else member,  # 低保 is the household's
                 start_month=OCT,
-                monthly_amount=Decimal("520.00"),
             )
     page = client_for("caseworker").get(reverse("enrollment-list") + "?benefit=tekun")
     assert "kind=enrollments&amp;benefit=tekun" in page.content.decode()

@@ -20,7 +20,7 @@ from cases.models import RollKind
 from cases.rolls import services as roll_services
 from core.months import month_start
 from payments import services as payment_services
-from tests.helpers import approve_application, make_household, make_member, run_on_a_worker, valid_id
+from tests.helpers import approve_application, enroll, make_household, make_member, run_on_a_worker, valid_id
 
 pytestmark = pytest.mark.django_db(transaction=True)
 OCT = date(2020, 10, 1)
@@ -51,13 +51,7 @@ def test_a_patient_from_the_list_is_screened_enrolled_paid_and_ended_at_discharg
     household = make_household(cw, villages["a"], area_type="rural")
     make_member(cw, household, relation="head", born=date(1960, 1, 1))
     patient = make_member(cw, household, name="病人", relation="child", id_number=valid_id(date(1990, 1, 1)))
-    Enrollment.objects.create(  # the household is on 低保: its members are in the COVID rule's groups
-        benefit="dibao",
-        township_id=household.township_id,
-        household=household,
-        start_month=date(2020, 1, 1),
-        monthly_amount=Decimal("992"),
-    )
+    enroll(household, "dibao", "992")  # the household is on 低保: its members are in the COVID rule's groups
     covid_list(users["county_staff"], patient.id_number)
 
     run = run_on_a_worker(lambda: jobs.start_screening(actor=users["county_staff"], month=OCT, township=township_a))

@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 from datetime import date
-from decimal import Decimal
 
 import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from assistance.models import Determination, Enrollment, ExitReview
-from tests.helpers import make_household, make_member
+from assistance.models import Determination, ExitReview
+from tests.helpers import enroll, make_household, make_member
 
 pytestmark = pytest.mark.django_db
 
@@ -21,13 +20,7 @@ def world(users, villages):
     for key, actor, village in [("a", users["caseworker"], villages["a"]), ("b", users["caseworker_b"], villages["b"])]:
         household = make_household(actor, village, area_type="rural")
         make_member(actor, household, name=f"户主{key}", relation="head", born=date(1970, 1, 1))
-        enrollment = Enrollment.objects.create(
-            benefit="dibao",
-            township=household.township,
-            household=household,
-            start_month=date(2020, 1, 1),
-            monthly_amount=Decimal("496.00"),
-        )
+        enrollment = enroll(household, "dibao", "496.00")
         out[key] = {"household": household, "enrollment": enrollment}
     return out
 

@@ -14,7 +14,7 @@ from assistance import enrollments
 from assistance.models import Enrollment, ExitReview
 from cases import services
 from cases.models import Application, Member
-from tests.helpers import approve_application, make_household, make_member
+from tests.helpers import approve_application, enroll, make_household, make_member
 
 pytestmark = pytest.mark.django_db
 
@@ -166,15 +166,7 @@ def test_the_member_form_does_not_record_a_death(users, poor_household):
 def test_in_force_at_the_first_and_the_last_month(poor_household):
     """One answer to "on the benefit in month M": from the start month through the end month, both included."""
     household, _ = poor_household
-    on = Enrollment.objects.create(
-        benefit="dibao",
-        township_id=household.township_id,
-        household=household,
-        status="active",
-        start_month=date(2020, 10, 1),
-        end_month=date(2020, 12, 1),
-        monthly_amount=Decimal("496"),
-    )
+    on = enroll(household, "dibao", "496", start_month=date(2020, 10, 1), end_month=date(2020, 12, 1))
 
     def in_force(month: date) -> bool:
         return Enrollment.objects.in_force(month).filter(pk=on.pk).exists()

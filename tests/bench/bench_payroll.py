@@ -26,7 +26,8 @@ from django.apps import apps  # noqa: E402
 from django.db import connection, transaction  # noqa: E402
 from django.utils import timezone  # noqa: E402
 
-from assistance.models import Enrollment  # noqa: E402
+from assistance.amounts import first_amount  # noqa: E402
+from assistance.models import Enrollment, EnrollmentAmount  # noqa: E402
 from cases.models import Household, Township, User  # noqa: E402
 from payments import bankfiles, services  # noqa: E402
 from payments.models import PaymentLine, Payroll  # noqa: E402
@@ -57,6 +58,7 @@ def enroll_all(start: date) -> list[int]:
     ]
     with transaction.atomic():
         created = Enrollment.objects.bulk_create(new, batch_size=5000)
+        EnrollmentAmount.objects.bulk_create((first_amount(e) for e in created), batch_size=5000)
     return [enrollment.pk for enrollment in created]
 
 
@@ -71,13 +73,19 @@ def clean_up(payroll_ids: list[int], enrollment_ids: list[int], user: User) -> N
         history_model(PaymentLine).objects.filter(pgh_obj_id__in=line_ids).delete()
         Payroll.objects.filter(pk__in=payroll_ids).delete()
         history_model(Payroll).objects.filter(pgh_obj_id__in=payroll_ids).delete()
+        amount_ids = list(
+            EnrollmentAmount.objects.filter(enrollment_id__in=enrollment_ids).values_list("pk", flat=True)
+        )
+        EnrollmentAmount.objects.filter(pk__in=amount_ids).delete()
+        history_model(EnrollmentAmount).objects.filter(pgh_obj_id__in=amount_ids).delete()
         Enrollment.objects.filter(pk__in=enrollment_ids).delete()
         history_model(Enrollment).objects.filter(pgh_obj_id__in=enrollment_ids).delete()
         user.delete()
     # The deleted rows stay in the tables and their indexes until vacuumed, and autovacuum may be off on a bench
     # server: the next run would insert and look up through 100,000s of dead rows (twice as slow after a few runs).
-    tables = [model._meta.db_table for model in (PaymentLine, Payroll, Enrollment)]
-    tables += [history_model(model)._meta.db_table for model in (PaymentLine, Payroll, Enrollment)]
+    models = (PaymentLine, Payroll, Enrollment, EnrollmentAmount)
+    tables = [model._meta.db_table for model in models]
+    tables += [history_model(model)._meta.db_table for model in models]
     with connection.cursor() as cursor:
         cursor.execute("VACUUM " + ", ".join(connection.ops.quote_name(table) for table in tables))
 

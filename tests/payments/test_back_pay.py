@@ -51,10 +51,10 @@ def add_rural_standard(users, value: str, effective_from=OCT):
 
 
 def pay_at_rules_amount(users, county, township) -> tuple[Decimal, Payroll]:
-    """The 低保 household's enrollment set to the amount the rules give now, October paid: (amount, payroll)."""
+    """The 低保 household's enrollment at the amount the rules give in October, priced under October's parameters
+    (as the monthly re-pricing leaves it), October paid: (amount, payroll)."""
     old = rules_amount(county.dibao_home)
-    county.dibao.monthly_amount = old
-    county.dibao.save()
+    county.dibao.amounts.update(amount=old, priced_month=OCT)
     return old, paid(users, township)
 
 
@@ -83,6 +83,8 @@ def test_a_retroactive_standard_produces_exactly_the_differences(users, county, 
     assert (batch.township, batch.month, batch.batch, batch.status) == (township_a, OCT, 2, "draft")
     assert (batch.line_count, batch.total_amount) == (1, new - old)
     assert PaymentLine.objects.values().get(pk=line.pk) == before  # the paid line is not edited
+    standard = county.dibao.amounts.get(cause="standard")  # the 调标 first, as a dated amount, then back pay
+    assert (standard.from_month, standard.amount, standard.version.key) == (OCT, new, "dibao.standard.rural")
     mark.refresh_from_db()
     assert mark.status == "done" and mark.done_at is not None
     assert run.counts["back_pay_lines"] == 1 and run.counts["back_pay_amount"] == str(new - old)
@@ -118,7 +120,7 @@ def test_a_second_raise_pays_only_the_further_difference(users, county, township
     assert PaymentLine.objects.filter(kind="back_pay").values("payroll").distinct().count() == 1  # same draft batch
 
 
-def test_only_households_using_the_marked_parameter_are_recomputed(users, county, township_a, paid_at_old_standard):
+def test_a_marked_parameter_the_household_does_not_use_changes_nothing(users, county, township_a, paid_at_old_standard):
     add_parameter = assistance_services.add_parameter_version
     add_parameter(
         actor=users["county_admin"],
@@ -131,7 +133,8 @@ def test_only_households_using_the_marked_parameter_are_recomputed(users, county
         reason="追溯",
     )
     run = back_pay.back_pay_run(actor=users["county_staff"])
-    assert run.counts["households"] == 0 and run.counts["back_pay_lines"] == 0  # the household is rural
+    assert run.counts["back_pay_lines"] == 0 and run.counts["overpayments"] == 0  # the household is rural
+    assert list(county.dibao.amounts.values_list("cause", flat=True)) == ["initial"]  # no 调标 for it
 
 
 def test_a_lower_amount_becomes_an_overpayment(users, county, paid_at_old_standard):

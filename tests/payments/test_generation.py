@@ -117,8 +117,7 @@ def test_regenerating_a_draft_replaces_its_lines_and_never_duplicates(users, cou
     line_id = first.lines.get().pk
     again = generate(users, township_a, "dibao")
     assert again.pk == first.pk and again.lines.get().pk == line_id  # nothing changed → nothing rewritten
-    county.dibao.monthly_amount = Decimal("1100.00")
-    county.dibao.save()
+    county.dibao.amounts.update(amount=Decimal("1100.00"))  # a new amount in force for October
     again = generate(users, township_a, "dibao")
     assert again.lines.count() == 1 and again.total_amount == Decimal("1100.00")
     assert PaymentLine.objects.filter(benefit="dibao", month=OCT, household=county.dibao_home).count() == 1

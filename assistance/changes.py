@@ -1,0 +1,197 @@
+"""待遇调整 (AmountChange): the reviewed path of a change the monthly re-pricing found in a household's facts
+(policy.md §3, §4). The township confirms it or records why not; the county, another person, approves or rejects
+a change of amount or a return to 在保, which then applies from the month after approval, or from an earlier month
+when the household failed to report the change (recorded, with the approver's reason). Entering 渐退期 applies on
+the township's confirmation, from the month it was found, keeping the amount in force.
+
+An approved amount for months already paid is settled by back pay (``payments.settle_household``, queued by name
+after the commit): never a second regular line."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pghistory
+from celery import current_app
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import QuerySet
+from django.utils import timezone
+
+from assistance.amounts import amounts_in_force, record_amount
+from assistance.determinations import determine_household
+from assistance.models import AmountCause, AmountChange, Determination, Enrollment, LedgerEntry, MonthlyLedger
+from assistance.permissions import ensure_confirm_amount_change, ensure_decide_amount_change
+from cases.models import User
+from cases.selectors import scope
+from core.exceptions import TransitionNotAllowed
+from core.months import month_label, month_start, next_month, this_month
+
+Kind = AmountChange.Kind
+Status = AmountChange.Status
+LEDGER_CATEGORIES = {
+    Kind.CHANGE: LedgerEntry.Category.AMOUNT_CHANGE,
+    Kind.RETURN: LedgerEntry.Category.AMOUNT_CHANGE,
+    Kind.GRADUAL_EXIT: LedgerEntry.Category.GRADUAL_EXIT_ENTERING,
+}
+SETTLE_TASK = "payments.settle_household"
+
+
+# Reads ------------------------------------------------------------------------------------------------------
+
+
+def changes(user: User, *, status: str | None = None, township_id: int | None = None) -> QuerySet[AmountChange]:
+    queryset = scope(
+        AmountChange.objects.select_related("household", "member", "enrollment", "confirmed_by", "decided_by"), user
+    )
+    if status:
+        queryset = queryset.filter(status=status)
+    if township_id:
+        queryset = queryset.filter(township_id=township_id)
+    return queryset.order_by("-month", "household__number", "pk")
+
+
+# Writes -----------------------------------------------------------------------------------------------------
+
+
+def _locked(change_id: int) -> AmountChange:
+    return AmountChange.objects.select_for_update().select_related("enrollment").get(pk=change_id)
+
+
+@transaction.atomic
+def confirm_change(*, actor: User, change: AmountChange, confirm: bool, note: str = "") -> AmountChange:
+    """The township confirms the change (or records why not). Entering 渐退期 applies at once."""
+    change = _locked(change.pk)
+    ensure_confirm_amount_change(actor, change)
+    if change.status != Status.PROPOSED:
+        raise TransitionNotAllowed(f"该待遇调整当前为“{change.get_status_display()}”，不能确认。")
+    note = (note or "").strip()
+    if not confirm and not note:
+        raise ValidationError({"note": "不予调整时请写明理由。"})
+    change.confirmed_by = actor
+    change.confirmed_at = timezone.now()
+    change.confirm_note = note
+    if not confirm:
+        change.status = Status.DECLINED
+    else:
+        change.determination = determine_household(
+            actor=None, household=change.household, month=change.month, purpose=Determination.Purpose.CHANGE
+        )
+        change.status = Status.CONFIRMED
+        if change.kind == Kind.GRADUAL_EXIT:
+            _enter_gradual_exit(actor, change)
+    with pghistory.context(user=actor.pk, reason=f"待遇调整：{change.get_status_display()}"):
+        change.save()
+    _answer_finding(change, f"待遇调整{change.get_status_display()}" + (f"：{note}" if note else "。"))
+    return change
+
+
+def _enter_gradual_exit(actor: User, change: AmountChange) -> None:
+    enrollment = Enrollment.objects.select_for_update().get(pk=change.enrollment_id)
+    if enrollment.status != Enrollment.Status.ACTIVE:
+        raise TransitionNotAllowed("只有在保的低保家庭可以进入渐退期。")
+    priced = amounts_in_force([enrollment.pk], change.month)[enrollment.pk]
+    enrollment.status = Enrollment.Status.GRADUAL_EXIT
+    enrollment.gradual_exit_since = change.month
+    with pghistory.context(user=actor.pk, reason="进入渐退期（乡镇确认）"):
+        enrollment.save(update_fields=["status", "gradual_exit_since", "updated_at"])
+    record_amount(
+        enrollment=enrollment,
+        from_month=change.month,
+        amount=change.current_amount,
+        cause=AmountCause.GRADUAL_EXIT,
+        priced_month=priced.priced_month,
+        proposed_by=actor,
+        determination=change.determination,
+        change=change,
+        note=f"{month_label(change.month)}起进入渐退期，保留原金额",
+    )
+    change.status = Status.APPROVED
+    change.effective_month = change.month
+
+
+@transaction.atomic
+def decide_change(
+    *,
+    actor: User,
+    change: AmountChange,
+    approve: bool,
+    note: str = "",
+    unreported_from: date | None = None,
+) -> AmountChange:
+    """The county approves (from the month after approval, or from ``unreported_from`` when the household failed to
+    report the change, with ``note`` as the reason) or rejects (with a reason) a confirmed change."""
+    change = _locked(change.pk)
+    ensure_decide_amount_change(actor, change)
+    if change.status != Status.CONFIRMED:
+        raise TransitionNotAllowed(f"该待遇调整当前为“{change.get_status_display()}”，不能审批。")
+    note = (note or "").strip()
+    if not approve and not note:
+        raise ValidationError({"note": "不予批准时请写明理由。"})
+    effective = next_month(this_month())
+    if approve and unreported_from is not None:
+        if not note:
+            raise ValidationError({"note": "按家庭未报告追溯调整时请写明理由。"})
+        earlier = month_start(unreported_from)
+        if earlier > effective:
+            raise ValidationError({"unreported_from": "追溯起始月份不能晚于批准后的次月。"})
+        if earlier < change.enrollment.start_month:
+            raise ValidationError({"unreported_from": "追溯起始月份不能早于该救助的起始月份。"})
+        effective, change.unreported = earlier, True
+    change.decided_by = actor
+    change.decided_at = timezone.now()
+    change.decision_note = note
+    change.status = Status.APPROVED if approve else Status.REJECTED
+    if approve:
+        change.effective_month = effective
+        _apply(actor, change)
+    with pghistory.context(user=actor.pk, reason=f"待遇调整：{change.get_status_display()}"):
+        change.save()
+    if approve and effective <= this_month():
+        household_id = change.household_id
+        transaction.on_commit(lambda: current_app.send_task(SETTLE_TASK, args=[household_id, actor.pk]))
+    return change
+
+
+def _apply(actor: User, change: AmountChange) -> None:
+    enrollment = Enrollment.objects.select_for_update().get(pk=change.enrollment_id)
+    if not enrollment.is_open:
+        raise TransitionNotAllowed("该救助已退出，不能调整金额。")
+    effective = change.effective_month
+    assert effective is not None
+    if change.kind == Kind.RETURN:
+        enrollment.status = Enrollment.Status.ACTIVE
+        enrollment.gradual_exit_since = None
+        with pghistory.context(user=actor.pk, reason="渐退期内重新符合条件，恢复在保"):
+            enrollment.save(update_fields=["status", "gradual_exit_since", "updated_at"])
+    why = "家庭未按规定报告变化，追溯调整：" + change.decision_note if change.unreported else change.decision_note
+    record_amount(
+        enrollment=enrollment,
+        from_month=effective,
+        amount=change.proposed_amount,
+        cause=AmountCause.REVIEW if change.kind == Kind.RETURN else AmountCause.HOUSEHOLD,
+        priced_month=change.month,
+        proposed_by=change.confirmed_by,
+        approved_by=actor,
+        determination=change.determination,
+        change=change,
+        note=why,
+    )
+
+
+def _answer_finding(change: AmountChange, note: str) -> None:
+    """The screening's finding of the same change in that month's ledger is answered by the confirmation (a locked
+    month is left as it was)."""
+    ledger = MonthlyLedger.objects.filter(township_id=change.township_id, month=change.month).first()
+    if ledger is None or ledger.locked:
+        return
+    LedgerEntry.objects.filter(
+        township_id=change.township_id,
+        month=change.month,
+        household_id=change.household_id,
+        member_id=change.member_id,
+        category=LEDGER_CATEGORIES[change.kind],
+        status=LedgerEntry.Status.OPEN,
+    ).update(
+        status=LedgerEntry.Status.HANDLED, handled_note=note, handled_by=change.confirmed_by, handled_at=timezone.now()
+    )
