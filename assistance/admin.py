@@ -5,7 +5,7 @@ would change months already paid without any of that."""
 from django.contrib import admin
 from django.urls import reverse
 
-from assistance.models import AssetTestOverride, RecomputeMark
+from assistance.models import AmountChange, AssetTestOverride, EnrollmentAmount, RecomputeMark
 from core.admin import ReadOnlyAdmin
 from core.models import PolicyParameter
 
@@ -49,3 +49,30 @@ class AssetTestOverrideAdmin(ReadOnlyAdmin):
 
     def view_on_site(self, obj: AssetTestOverride) -> str:  # type: ignore[override]
         return reverse("determination", args=[obj.household_id])
+
+
+@admin.register(EnrollmentAmount)
+class EnrollmentAmountAdmin(ReadOnlyAdmin):
+    """Written by the re-pricing (调标) and the 待遇调整 pages, with history; read here."""
+
+    list_display = ("enrollment", "from_month", "amount", "cause", "version", "change", "approved_by", "created_at")
+    list_filter = ("cause",)
+    search_fields = ("enrollment__household__number", "note")
+    list_select_related = ("enrollment", "version", "change", "approved_by")
+
+    def view_on_site(self, obj: EnrollmentAmount) -> str:  # type: ignore[override]
+        return reverse("enrollment-detail", args=[obj.enrollment_id])
+
+
+@admin.register(AmountChange)
+class AmountChangeAdmin(ReadOnlyAdmin):
+    """Confirmed and decided on the 待遇调整 pages (policy/changes/), which check who acts; read here."""
+
+    list_display = ("household", "township", "kind", "month", "current_amount", "proposed_amount", "status")
+    list_filter = ("status", "kind", "unreported")
+    search_fields = ("household__number", "confirm_note", "decision_note")
+    list_select_related = ("household", "township")
+    date_hierarchy = "month"
+
+    def view_on_site(self, obj: AmountChange) -> str:  # type: ignore[override]
+        return reverse("amount-change-detail", args=[obj.pk])

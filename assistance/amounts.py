@@ -48,7 +48,7 @@ def amounts_in_force(enrollment_ids: Iterable[int], month: date) -> dict[int, In
         .distinct("enrollment_id")
         .values_list("enrollment_id", "amount", "cause", "from_month", "priced_month", "created_at")
     )
-    return {pk: InForce(*values) for pk, *values in rows}
+    return {pk: InForce(amount, cause, start, priced, at) for pk, amount, cause, start, priced, at in rows}
 
 
 def history(enrollment_ids: Iterable[int]) -> dict[int, list[EnrollmentAmount]]:

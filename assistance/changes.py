@@ -10,6 +10,7 @@ after the commit): never a second regular line."""
 from __future__ import annotations
 
 from datetime import date
+from decimal import Decimal
 
 import pghistory
 from celery import current_app
@@ -18,7 +19,7 @@ from django.db import transaction
 from django.db.models import QuerySet
 from django.utils import timezone
 
-from assistance.amounts import amounts_in_force, record_amount
+from assistance.amounts import amounts_in_force, history, in_force_on, record_amount
 from assistance.determinations import determine_household
 from assistance.models import AmountCause, AmountChange, Determination, Enrollment, LedgerEntry, MonthlyLedger
 from assistance.permissions import ensure_confirm_amount_change, ensure_decide_amount_change
@@ -29,7 +30,7 @@ from core.months import month_label, month_start, next_month, this_month
 
 Kind = AmountChange.Kind
 Status = AmountChange.Status
-LEDGER_CATEGORIES = {
+LEDGER_CATEGORIES: dict[str, str] = {
     Kind.CHANGE: LedgerEntry.Category.AMOUNT_CHANGE,
     Kind.RETURN: LedgerEntry.Category.AMOUNT_CHANGE,
     Kind.GRADUAL_EXIT: LedgerEntry.Category.GRADUAL_EXIT_ENTERING,
@@ -147,9 +148,9 @@ def decide_change(
         _apply(actor, change)
     with pghistory.context(user=actor.pk, reason=f"待遇调整：{change.get_status_display()}"):
         change.save()
-    if approve and effective <= this_month():
-        household_id = change.household_id
-        transaction.on_commit(lambda: current_app.send_task(SETTLE_TASK, args=[household_id, actor.pk]))
+    if approve:  # months from the effective one may be paid already (a payroll can be paid ahead)
+        args = [change.household_id, actor.pk, f"{effective:%Y-%m}"]
+        transaction.on_commit(lambda: current_app.send_task(SETTLE_TASK, args=args))
     return change
 
 
@@ -165,18 +166,35 @@ def _apply(actor: User, change: AmountChange) -> None:
         with pghistory.context(user=actor.pk, reason="渐退期内重新符合条件，恢复在保"):
             enrollment.save(update_fields=["status", "gradual_exit_since", "updated_at"])
     why = "家庭未按规定报告变化，追溯调整：" + change.decision_note if change.unreported else change.decision_note
-    record_amount(
-        enrollment=enrollment,
-        from_month=effective,
-        amount=change.proposed_amount,
-        cause=AmountCause.REVIEW if change.kind == Kind.RETURN else AmountCause.HOUSEHOLD,
-        priced_month=change.month,
-        proposed_by=change.confirmed_by,
-        approved_by=actor,
-        determination=change.determination,
-        change=change,
-        note=why,
-    )
+
+    def record(from_month: date, amount: Decimal, cause: str, priced_month: date) -> None:
+        record_amount(
+            enrollment=enrollment,
+            from_month=from_month,
+            amount=amount,
+            cause=cause,
+            priced_month=priced_month,
+            proposed_by=change.confirmed_by,
+            approved_by=actor,
+            determination=change.determination,
+            change=change,
+            note=why,
+        )
+
+    if change.kind == Kind.RETURN:
+        record(effective, change.proposed_amount, AmountCause.REVIEW, change.month)
+        return
+    # The household's change carried through every amount in force from the effective month on: an earlier month
+    # (not reported) may lie before a 调标 already applied, which must keep the change too.
+    difference = change.proposed_amount - change.current_amount
+    rows = history([enrollment.pk]).get(enrollment.pk, [])
+    first = in_force_on(rows, effective)
+    segments = ([first] if first is not None else []) + [row for row in rows if row.from_month > effective]
+    found_on = in_force_on(rows, change.month)  # the amount the change was priced against
+    for index, row in enumerate(segments):
+        start = effective if index == 0 else row.from_month
+        priced = change.month if row is found_on else row.priced_month
+        record(start, max(row.amount + difference, Decimal(0)), AmountCause.HOUSEHOLD, priced)
 
 
 def _answer_finding(change: AmountChange, note: str) -> None:
@@ -189,9 +207,9 @@ def _answer_finding(change: AmountChange, note: str) -> None:
         township_id=change.township_id,
         month=change.month,
         household_id=change.household_id,
-        member_id=change.member_id,
+        member__isnull=change.member_id is None,
         category=LEDGER_CATEGORIES[change.kind],
         status=LedgerEntry.Status.OPEN,
-    ).update(
+    ).filter(**({"member_id": change.member_id} if change.member_id else {})).update(
         status=LedgerEntry.Status.HANDLED, handled_note=note, handled_by=change.confirmed_by, handled_at=timezone.now()
     )

@@ -251,20 +251,6 @@ def review_exit(*, actor: User, review: ExitReview, approve: bool, comment: str 
 
 
 @transaction.atomic
-def enter_gradual_exit(*, actor: User, enrollment: Enrollment, since: date) -> Enrollment:
-    """A 建档立卡 household whose income rose keeps its amount for gradual_exit.months months (policy.md §4)."""
-    enrollment = Enrollment.objects.select_for_update().get(pk=enrollment.pk)
-    ensure_change_enrollment(actor, enrollment)
-    if enrollment.benefit != "dibao" or enrollment.status != Status.ACTIVE:
-        raise ValidationError("只有在保的低保家庭可以进入渐退期。")
-    enrollment.status = Status.GRADUAL_EXIT
-    enrollment.gradual_exit_since = month_start(since)
-    with pghistory.context(user=actor.pk, reason="进入渐退期"):
-        enrollment.save()
-    return enrollment
-
-
-@transaction.atomic
 def set_support(
     *, actor: User, enrollment: Enrollment, mode: str, caregiver_name: str = "", caregiver_phone: str = "",
     institution_name: str = "",

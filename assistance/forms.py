@@ -8,7 +8,7 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 from assistance import services
-from assistance.models import TemporaryCase
+from assistance.models import AmountChange, TemporaryCase
 from cases.forms import DATE_INPUT, StyledForm
 from core.validators import GuardedForm, validate_amount, validate_not_future
 from core.views import BadParameter, id_param, month_param
@@ -272,3 +272,89 @@ class FollowupForm(GuardedForm, StyledForm):
 
 class DeathForm(GuardedForm, StyledForm):
     date_of_death = forms.DateField(label="死亡日期", widget=DATE_INPUT, validators=[validate_not_future])
+
+
+# 待遇调整 (they parse input only; assistance.changes validates and its errors come back on these fields) -------
+
+
+def _optional_month(text: str) -> date | None:
+    """A ``YYYY-MM`` form value as the 1st of that month, None when empty; a form error naming the form else."""
+    if not text:
+        return None
+    try:
+        return month_param(text)
+    except BadParameter as error:
+        raise ValidationError(str(error), code="invalid") from None
+
+
+class ChangeFilterForm(GuardedForm, forms.Form):
+    """The 待遇调整 list's filters (GET)."""
+
+    status = forms.CharField(label="状态", required=False, max_length=20)
+    township = IdField(label="乡镇（街道）", required=False, max_length=20)
+    month = forms.CharField(label="发现月份", required=False, max_length=7)
+    q = forms.CharField(label="户编号或姓名", required=False, max_length=40)
+
+    def clean_status(self) -> str:
+        status = self.cleaned_data.get("status", "")
+        return status if status in AmountChange.Status.values else ""
+
+    def clean_month(self) -> date | None:
+        return _optional_month(self.cleaned_data.get("month", ""))
+
+
+class _ChoiceForm(GuardedForm, StyledForm):
+    """A decision between two answers (radio buttons, field ``decision``) and a note."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["decision"].widget.attrs["class"] = "form-check-input"
+
+
+class ConfirmChangeForm(_ChoiceForm):
+    """The township's answer to a 待遇调整."""
+
+    decision = forms.ChoiceField(
+        label="乡镇意见", choices=[("confirm", "确认调整"), ("decline", "不予调整")], widget=forms.RadioSelect
+    )
+    note = forms.CharField(
+        label="说明",
+        required=False,
+        max_length=1000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="不予调整时必填：写明核实的情况和理由。",
+    )
+
+    @property
+    def confirm(self) -> bool:
+        return self.cleaned_data["decision"] == "confirm"
+
+
+class DecideChangeForm(_ChoiceForm):
+    """The county's decision on a confirmed 待遇调整; a household that failed to report the change is adjusted from
+    an earlier month, with the reason in the note."""
+
+    decision = forms.ChoiceField(
+        label="审批结果", choices=[("approve", "批准"), ("reject", "不予批准")], widget=forms.RadioSelect
+    )
+    note = forms.CharField(
+        label="审批意见",
+        required=False,
+        max_length=1000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="不予批准或追溯调整时必填。",
+    )
+    unreported_from = forms.CharField(
+        label="家庭未按规定报告，自该月起追溯调整",
+        required=False,
+        max_length=7,
+        widget=forms.TextInput(attrs={"type": "month"}),
+        help_text="年-月，如 2020-10。仅在家庭未按规定报告变化时填写，理由写在审批意见中；不填则自批准后的次月起调整。",
+    )
+
+    def clean_unreported_from(self) -> date | None:
+        return _optional_month(self.cleaned_data.get("unreported_from", ""))
+
+    @property
+    def approve(self) -> bool:
+        return self.cleaned_data["decision"] == "approve"

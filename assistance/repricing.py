@@ -133,7 +133,10 @@ def _household_changes(household: Any, rows: list[_Row], prices: _Prices, base: 
                 priced_outcomes[pricing] = _evaluate(household, prices.month, other)
             priced = priced_outcomes[pricing].get(key)
         for change in rules.reprice(row.current.amount, row.status, new, priced):
-            version = prices.version_ids.get(differing[0]) if differing and change.kind == rules.STANDARD else None
+            version = None
+            if differing and change.kind == rules.STANDARD:  # the benefit's own parameter first ("tekun.basic")
+                own = [key for key in differing if key.startswith(row.benefit.split("_")[0] + ".")]
+                version = prices.version_ids.get((own or differing)[0])
             found.append(_Found(row, change, version))
     return found
 
@@ -144,11 +147,13 @@ def _rows(township_id: int, month: date) -> dict[int, list[_Row]]:
         Enrollment.objects.in_force(month)
         .filter(township_id=township_id, status__in=(Status.ACTIVE, Status.GRADUAL_EXIT))
         .order_by("household_id", "pk")
-        .values_list("pk", "benefit", "household_id", "member_id", "status")
+        .values_list("pk", "benefit", "household_id", "member_id", "status", "gradual_exit_since")
     )
     current = amounts_in_force((row[0] for row in enrollments), month)
     by_household: dict[int, list[_Row]] = defaultdict(list)
-    for pk, benefit, household_id, member_id, status in enrollments:
+    for pk, benefit, household_id, member_id, status, since in enrollments:
+        if status == Status.GRADUAL_EXIT and since is not None and since > month:
+            status = Status.ACTIVE  # an earlier month re-run: not in 渐退期 yet then
         if pk in current:
             by_household[household_id].append(_Row(pk, benefit, household_id, member_id, status, current[pk]))
     return by_household

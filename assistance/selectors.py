@@ -66,14 +66,16 @@ def month_lookup(on: date) -> Lookup:
 
 def lookup_as_known(on: date, left_out: Collection[int]) -> Lookup:
     """A ``Lookup`` for ``on`` as the parameters stood before the versions ``left_out`` were entered (the latest
-    remaining version of each key that started on or before ``on``): what priced an amount recorded then."""
+    remaining version of each key that started on or before ``on``; a key with none left, as now): what priced an
+    amount recorded then."""
     rows = (
         PolicyParameter.objects.filter(effective_from__lte=on)
         .exclude(pk__in=list(left_out))
         .order_by("key", "-effective_from")
         .distinct("key")
     )
-    versions = {row.key: _param_version(row) for row in rows}
+    versions = {row.key: _param_version(row) for row in versions_in_force(on)}  # a key new since: as now
+    versions.update((row.key, _param_version(row)) for row in rows)
 
     def lookup(key: str, when: date) -> ParamVersion | None:
         return versions.get(key)

@@ -3,7 +3,7 @@
 from django.urls import path
 
 from assistance import api
-from assistance.views import applications, comparison, enrollments, ledgers, parameters, rolls, temporary
+from assistance.views import applications, changes, comparison, enrollments, ledgers, parameters, rolls, temporary
 
 urlpatterns = [
     path("parameters/", parameters.parameter_list, name="parameter-list"),
@@ -39,6 +39,11 @@ urlpatterns = [
     path("enrollments/<int:pk>/", enrollments.enrollment_detail, name="enrollment-detail"),
     path("enrollments/<int:pk>/exit/", enrollments.exit_request, name="exit-request"),
     path("exit-reviews/<int:pk>/", enrollments.exit_review, name="exit-review"),
+    # 待遇调整: confirmed by the township, approved by the county
+    path("changes/", changes.change_list, name="amount-change-list"),
+    path("changes/<int:pk>/", changes.change_detail, name="amount-change-detail"),
+    path("changes/<int:pk>/confirm/", changes.change_confirm, name="amount-change-confirm"),
+    path("changes/<int:pk>/decide/", changes.change_decide, name="amount-change-decide"),
     # Monthly ledgers and jobs
     path("ledgers/", ledgers.ledger_list, name="ledger-list"),
     path("ledgers/<int:township_pk>/<str:month>/", ledgers.ledger_detail, name="ledger-detail"),
@@ -58,4 +63,20 @@ api_urlpatterns = [
         name="api-application-transition",
     ),
     path("members/<int:pk>/death/", api.MemberDeathViewSet.as_view({"post": "death"}), name="api-member-death"),
+    path("amount-changes/", api.AmountChangeViewSet.as_view({"get": "list"}), name="api-amount-change-list"),
+    path(
+        "amount-changes/<int:pk>/",
+        api.AmountChangeViewSet.as_view({"get": "retrieve"}),
+        name="api-amount-change-detail",
+    ),
+    path(
+        "amount-changes/<int:pk>/confirm/",
+        api.AmountChangeViewSet.as_view({"post": "confirm"}),
+        name="api-amount-change-confirm",
+    ),
+    path(
+        "amount-changes/<int:pk>/decide/",
+        api.AmountChangeViewSet.as_view({"post": "decide"}),
+        name="api-amount-change-decide",
+    ),
 ]

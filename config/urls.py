@@ -6,6 +6,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from assistance import urls as assistance_urls
 from cases import urls as cases_urls
 from cases.forms import ThrottledLoginForm
+from payments import urls as payments_urls
 
 admin.site.site_header = "彭水县社会救助业务系统 · 管理后台"
 admin.site.site_title = "社会救助管理后台"
@@ -25,6 +26,7 @@ urlpatterns = [
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
     path("api/v1/", include(cases_urls.api_urlpatterns)),
     path("api/v1/", include(assistance_urls.api_urlpatterns)),
+    path("api/v1/", include(payments_urls.api_urlpatterns)),
     path("policy/", include(assistance_urls.urlpatterns)),
     path("payments/", include("payments.urls")),
     path("exports/", include("core.urls")),

@@ -288,7 +288,8 @@ def back_pay_run(
     """Settle paid months against the amounts in force and record the differences (see the module):
 
     * a township and month range;
-    * one household: every month paid to it (after an approved change of its amount, ``settle_household``);
+    * one household: the months paid to it (from ``from_month`` when given; after an approved change of its
+      amount, ``settle_household``);
     * otherwise every pending RecomputeMark (or those given), county-wide, marked done: the 调标 of each marked month
       is first applied as dated amounts (``assistance.repricing``), then the months are settled.
 
@@ -302,9 +303,7 @@ def back_pay_run(
         where = Q()
         if household is not None:
             where = Q(household_id=household.pk)
-            plan = sorted(
-                set(PaymentLine.objects.filter(where, status=Line.PAID).values_list("month", flat=True).order_by())
-            )
+            plan = paid_months(household, from_month)
             if not plan:
                 raise ValidationError("该家庭没有已发放的月份。")
         elif from_month is not None or township is not None:
@@ -365,9 +364,21 @@ def back_pay_run(
     return run
 
 
-def settle_household(*, household_id: int, actor_id: int) -> BackPayRun:
-    """After an approved change of a household's amount: settle the months already paid to it."""
-    return back_pay_run(actor=User.objects.get(pk=actor_id), household=Household.objects.get(pk=household_id))
+def paid_months(household: Household, from_month: date | None = None) -> list[date]:
+    """The months paid to the household (from ``from_month`` on), oldest first."""
+    lines = PaymentLine.objects.filter(household=household, status=Line.PAID)
+    if from_month is not None:
+        lines = lines.filter(month__gte=month_start(from_month))
+    return sorted(set(lines.values_list("month", flat=True).order_by()))
+
+
+def settle_household(*, household_id: int, actor_id: int, from_month: date) -> BackPayRun | None:
+    """After an approved change of a household's amount from ``from_month``: settle the months already paid to it
+    from then on (None when none is)."""
+    household = Household.objects.get(pk=household_id)
+    if not paid_months(household, from_month):
+        return None
+    return back_pay_run(actor=User.objects.get(pk=actor_id), household=household, from_month=from_month)
 
 
 @transaction.atomic

@@ -218,3 +218,17 @@ def can_check_timeliness(user: Any, obj: Any = None) -> bool:
 
 def ensure_check_timeliness(user: Any, obj: Any = None) -> None:
     ensure_county_writer(user, COUNTY_TIMELINESS)
+
+
+# A household's account (救助待遇明细) --------------------------------------------------------------------------
+
+
+def can_view_timeline(user: Any, obj: Any = None) -> bool:
+    """Read a household's month-by-month account: everyone logged in, auditors too (which households: the scope;
+    ID numbers masked unless ``can_see_full_identity``)."""
+    return _active(user)
+
+
+def ensure_view_timeline(user: Any, obj: Any = None) -> None:
+    if not can_view_timeline(user, obj):
+        raise PermissionDenied("请先登录。")

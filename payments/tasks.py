@@ -21,8 +21,10 @@ def check_timeliness(month: str | None = None) -> int:
 
 
 @shared_task(name="payments.settle_household", acks_late=True)
-def settle_household(household_id: int, actor_id: int) -> int:
-    """After an approved change of a household's amount (queued by ``assistance.changes``): settle its paid months."""
+def settle_household(household_id: int, actor_id: int, from_month: str) -> int | None:
+    """After an approved change of a household's amount (queued by ``assistance.changes``): settle the months paid
+    to it from ``from_month`` (YYYY-MM) on; None when none is paid yet."""
     from payments.back_pay import settle_household as settle
 
-    return settle(household_id=household_id, actor_id=actor_id).pk
+    run = settle(household_id=household_id, actor_id=actor_id, from_month=date.fromisoformat(f"{from_month}-01"))
+    return run.pk if run is not None else None

@@ -1,8 +1,10 @@
-"""Payroll pages, mounted at ``/payments/`` (``path("payments/", include("payments.urls"))``)."""
+"""Payroll pages, mounted at ``/payments/`` (``path("payments/", include("payments.urls"))``), and the payments API
+(``api_urlpatterns``, at ``/api/v1/``)."""
 
 from django.urls import path
 
-from payments.views import back_pay, payrolls, price_subsidy, timeliness
+from payments import api
+from payments.views import back_pay, payrolls, price_subsidy, timeline, timeliness
 
 urlpatterns = [
     path("", payrolls.payroll_list, name="payroll-list"),
@@ -26,4 +28,9 @@ urlpatterns = [
     path("overpayments/<int:pk>/resolve/", back_pay.overpayment_resolve, name="overpayment-resolve"),
     path("timeliness/", timeliness.timeliness_report, name="timeliness-report"),
     path("timeliness/check/", timeliness.timeliness_check, name="timeliness-check"),
+    path("households/<int:household_pk>/timeline/", timeline.household_timeline, name="household-timeline"),
+]
+
+api_urlpatterns = [
+    path("households/<int:pk>/timeline/", api.HouseholdTimelineView.as_view(), name="api-household-timeline"),
 ]

@@ -30,13 +30,13 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
 
 from assistance.determinations import determine_household
-from assistance.models import ComparisonFlag, Enrollment, ExitReview, JobRun, LedgerEntry, MonthlyLedger
+from assistance.models import AmountChange, ComparisonFlag, ExitReview, JobRun, LedgerEntry, MonthlyLedger
 from cases.models import Application, Referral, RollRecord, User
 from core.models import ExportJob, PolicyParameter
 from core.validators import CONTROL_CHARACTERS
 from payments.models import BackPayRun, PaymentLine, Payroll
 from tests.conftest import UserFactory
-from tests.helpers import make_household, make_member, make_overpayment, make_roll_import, make_temporary_case
+from tests.helpers import enroll, make_household, make_member, make_overpayment, make_roll_import, make_temporary_case
 
 SEED = 20201001
 MONTH = date(2020, 10, 1)
@@ -125,22 +125,27 @@ def build_township(tag: str, actor: User, village, reviewer: User) -> SimpleName
     asset = services.add_fact(
         actor=actor, household=household, kind="asset", data={"valid_from": MONTH, "financial": Decimal("1000")}
     )
-    enrollment = Enrollment.objects.create(
-        benefit="dibao",
-        township=township,
-        household=household,
-        start_month=date(2020, 1, 1),
-        monthly_amount=Decimal("496.00"),
-    )
+    enrollment = enroll(household, "dibao", "496.00")
     exit_review = ExitReview.objects.create(
         enrollment=enrollment, last_month=MONTH, reason=f"{tag}标记退出理由", requested_by=actor
     )
     determination = determine_household(actor=None, household=household, month=MONTH)
+    change = AmountChange.objects.create(
+        enrollment=enrollment,
+        township=township,
+        household=household,
+        kind="change",
+        month=MONTH,
+        current_amount=Decimal("496.00"),
+        proposed_amount=Decimal("396.00"),
+        reasons=[f"{tag}标记收入增加"],
+    )
     temporary = make_temporary_case(household, head, actor, cause="illness", description=f"{tag}标记临时救助")
     MonthlyLedger.objects.get_or_create(township=township, month=MONTH)
     entry = LedgerEntry.objects.create(
         township=township, month=MONTH, category="eligible_uncovered", household=household
     )
+    LedgerEntry.objects.create(township=township, month=MONTH, category="amount_change", household=household)
     flag = ComparisonFlag.objects.create(
         township=township, month=MONTH, code="JDLK_NOT_COVERED", opened_at=timezone.now(), household=household
     )
@@ -180,13 +185,22 @@ def build_township(tag: str, actor: User, village, reviewer: User) -> SimpleName
         enrollment=enrollment,
         exit_review=exit_review,
         determination=determination,
+        change=change,
         temporary=temporary,
         entry=entry,
         flag=flag,
         payroll=payroll,
         back_pay=back_pay,
         overpayment=overpayment,
-        markers=[household.number, head.name, child.name, head.id_number, child.id_number, head.bank_account],
+        markers=[
+            household.number,
+            head.name,
+            child.name,
+            head.id_number,
+            child.id_number,
+            head.bank_account,
+            change.reasons[0],
+        ],
         secrets=[head.id_number, child.id_number, head.bank_account],
     )
 
@@ -271,6 +285,8 @@ PK_OBJECT = {
     "parameter-confirm": "version",
     "ledger-entry": "entry",
     "export-job": "export_job",
+    "amount-change-": "change",
+    "api-amount-change": "change",
 }
 KWARG_VALUE = {
     "household_pk": lambda side: side.household.pk,

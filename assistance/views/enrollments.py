@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlencode
 
@@ -13,7 +14,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from assistance import enrollments, permissions, selectors, services
+from assistance import amounts, enrollments, permissions, selectors, services
 from assistance.determinations import determine_household, latest_determination
 from assistance.forms import (
     AssetOverrideForm,
@@ -22,7 +23,8 @@ from assistance.forms import (
     ExitRequestForm,
     ExitReviewForm,
 )
-from assistance.models import BenefitKind, Determination, Enrollment
+from assistance.models import BenefitKind, Determination, Enrollment, EnrollmentAmount
+from core.months import month_label, this_month
 from core.views import next_url, post_form, posted, refused_unless, submit
 
 DECISION_LABELS = {"grant": "符合", "gradual_exit": "渐退期", "exit": "退出", "deny": "不符合"}
@@ -115,15 +117,41 @@ def enrollment_list(request: HttpRequest) -> HttpResponse:
     )
 
 
+@dataclass(frozen=True)
+class AmountRow:
+    """A dated amount as the enrollment page shows it, with what it rests on (a parameter version or a 待遇调整)."""
+
+    amount: EnrollmentAmount
+    basis: str
+    url: str
+
+
+def _amount_row(row: EnrollmentAmount) -> AmountRow:
+    if row.version is not None:
+        version = row.version
+        label = f"{selectors.key_label(version.key)} {version.display_value}（{version.effective_from:%Y-%m-%d}起）"
+        return AmountRow(row, label, reverse("parameter-detail", args=[version.key]))
+    if row.change is not None:
+        label = f"待遇调整（{month_label(row.change.month)}发现）"
+        return AmountRow(row, label, reverse("amount-change-detail", args=[row.change_id]))
+    if row.determination_id is not None:
+        return AmountRow(row, f"认定测算（{month_label(row.priced_month)}）", "")
+    return AmountRow(row, "", "")
+
+
 def enrollment_detail(request: HttpRequest, pk: int) -> HttpResponse:
     user = request.user
     enrollment = selectors.enrollment_or_404(user, pk)
     reviews = list(enrollment.exit_reviews.select_related("requested_by", "reviewed_by"))
+    history = amounts.history([enrollment.pk]).get(enrollment.pk, [])
     return render(
         request,
         "assistance/enrollment_detail.html",
         {
             "enrollment": enrollment,
+            "amounts": [_amount_row(row) for row in history],
+            "in_force": amounts.in_force_on(history, this_month()) if enrollment.is_open else None,
+            "changes": enrollment.changes.select_related("confirmed_by", "decided_by").order_by("-month", "-pk"),
             "reviews": [(review, permissions.can_review_exit(user, review)) for review in reviews],
             "can_request_exit": permissions.can_request_exit(user, enrollment),
             "month": timezone.localdate().strftime("%Y-%m"),

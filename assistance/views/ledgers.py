@@ -14,9 +14,9 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from assistance import jobs, ledgers, permissions, selectors
+from assistance import changes, jobs, ledgers, permissions, selectors
 from assistance.forms import EntryHandleForm, LedgerFilterForm, LedgerReviewForm, StartRunForm
-from assistance.models import JobRun, LedgerEntry
+from assistance.models import AmountChange, JobRun, LedgerEntry
 from cases import selectors as case_selectors
 from cases.permissions import can_see_full_identity
 from core import export_views
@@ -53,6 +53,7 @@ def ledger_detail(request: HttpRequest, township_pk: int, month: str) -> HttpRes
         entries = entries.filter(status=status)
     ledger = selectors.monthly_ledger(township, first)
     user = request.user
+    page = Paginator(entries, 50).get_page(request.GET.get("page"))
     return render(
         request,
         "assistance/ledger_detail.html",
@@ -63,7 +64,8 @@ def ledger_detail(request: HttpRequest, township_pk: int, month: str) -> HttpRes
             "kind": kind,
             "kinds": [(key, label) for key, (label, _) in ledgers.LEDGERS.items()],
             "ledger": ledger,
-            "page": Paginator(entries, 50).get_page(request.GET.get("page")),
+            "page": page,
+            "open_changes": _open_changes(user, township.pk, list(page)),
             "counts": ledgers.category_counts(township.pk, first),
             "categories": LedgerEntry.Category.choices,
             "full_identity": can_see_full_identity(user),
@@ -72,6 +74,19 @@ def ledger_detail(request: HttpRequest, township_pk: int, month: str) -> HttpRes
             "can_review": ledger is not None and permissions.can_review_ledger(user, ledger),
         },
     )
+
+
+def _open_changes(user: Any, township_id: int, entries: list[LedgerEntry]) -> dict[int, AmountChange]:
+    """The open 待遇调整 answering each 金额变化 / 进入渐退期 entry of the page (its household's, of the same person),
+    by entry: such an entry is answered there, not with a note (``ledgers.handle_entry``)."""
+    reviewed = [e for e in entries if e.category in ledgers.REVIEWED_CATEGORIES and e.status == LedgerEntry.Status.OPEN]
+    if not reviewed:
+        return {}
+    found = changes.changes(user, township_id=township_id).filter(
+        status__in=AmountChange.OPEN_STATUSES, household_id__in={e.household_id for e in reviewed}
+    )
+    by_person = {(c.household_id, c.member_id): c for c in found}
+    return {e.pk: by_person[key] for e in reviewed if (key := (e.household_id, e.member_id)) in by_person}
 
 
 def ledger_export(request: HttpRequest, township_pk: int, month: str) -> HttpResponse:

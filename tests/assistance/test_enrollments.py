@@ -99,16 +99,6 @@ def test_a_rejected_exit_keeps_the_enrollment(users, poor_household):
     assert ExitReview.objects.get().status == "rejected"
 
 
-def test_gradual_exit_keeps_the_amount(users, poor_household):
-    household, _ = poor_household
-    approve_application(users, household, [("dibao", None)])
-    enrollment = Enrollment.objects.get(benefit="dibao")
-    amount = enrollment.monthly_amount
-    enrollment = enrollments.enter_gradual_exit(actor=users["caseworker"], enrollment=enrollment, since=date.today())
-    assert enrollment.status == "gradual_exit" and enrollment.monthly_amount == amount
-    assert enrollment.gradual_exit_since == date.today().replace(day=1)
-
-
 def test_death_ends_the_persons_enrollments_after_that_month(users, poor_household):
     household, elder = poor_household
     approve_application(users, household, [("dibao", None), ("tekun", elder)])
