@@ -10,6 +10,7 @@ from datetime import date, datetime
 from decimal import Decimal
 
 import pghistory
+from django.db import connection
 from django.db.models import F, OuterRef, Subquery
 
 from assistance.models import AmountCause, AmountChange, Determination, Enrollment, EnrollmentAmount
@@ -120,10 +121,17 @@ def first_amount(enrollment: Enrollment, *, determination: Determination | None 
 
 
 def sync_latest(enrollment_ids: Iterable[int]) -> None:
-    """Set each enrollment's ``monthly_amount`` (shown in lists) to its latest dated amount."""
-    latest = Subquery(
-        EnrollmentAmount.objects.filter(enrollment_id=OuterRef("pk"))
-        .order_by("-from_month", "-id")
-        .values("amount")[:1]
-    )
-    Enrollment.objects.filter(pk__in=list(enrollment_ids)).update(monthly_amount=latest)
+    """Set each enrollment's ``monthly_amount`` (shown in lists) to its latest dated amount, where it differs."""
+    ids = list(enrollment_ids)
+    if not ids:
+        return
+    quote = connection.ops.quote_name
+    enrollments, amounts = quote(Enrollment._meta.db_table), quote(EnrollmentAmount._meta.db_table)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"UPDATE {enrollments} AS e SET monthly_amount = latest.amount, updated_at = now() "  # noqa: S608
+            f"FROM (SELECT DISTINCT ON (enrollment_id) enrollment_id, amount FROM {amounts} "
+            "WHERE enrollment_id = ANY(%s) ORDER BY enrollment_id, from_month DESC, id DESC) AS latest "
+            "WHERE e.id = latest.enrollment_id AND e.monthly_amount IS DISTINCT FROM latest.amount",
+            [ids],
+        )

@@ -21,6 +21,7 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
+import pghistory
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Q
@@ -28,10 +29,10 @@ from django.utils import timezone
 
 from assistance import selectors
 from assistance.amounts import InForce, amounts_in_force, sync_latest
-from assistance.facts import benefits_on, household_inputs
+from assistance.facts import household_inputs
 from assistance.models import AmountCause, AmountChange, Enrollment, EnrollmentAmount, LedgerEntry, MonthlyLedger
 from assistance.policy import repricing as rules
-from assistance.policy.model import Outcome
+from assistance.policy.model import CurrentDibao, Outcome
 from assistance.policy.params import Lookup, MissingParameters, Parameters
 from assistance.policy.rules import evaluate_household
 from assistance.screening import CHUNK
@@ -54,6 +55,7 @@ class _Row:
     household_id: int
     member_id: int | None
     status: str
+    since: date | None
     current: InForce
 
 
@@ -80,6 +82,7 @@ class _Prices:
         self._entered_at = [at for at, _ in entered]
         self._entered_ids = [pk for _, pk in entered]
         self._lookups: dict[Pricing, Lookup] = {(month, frozenset()): selectors.month_lookup(month)}
+        self._differs: dict[tuple[Pricing, str], bool] = {}
 
     def pricing(self, current: InForce) -> Pricing:
         later = bisect_right(self._entered_at, current.recorded_at)
@@ -94,12 +97,14 @@ class _Prices:
         return self._lookups[pricing]
 
     def differing(self, used: dict[str, Any], pricing: Pricing) -> list[str]:
-        """The keys the month's evaluation used whose value differs in ``pricing``."""
-        lookup = self.lookup(pricing)
+        """The keys the month's evaluation used whose value differs in ``pricing`` (each key compared once)."""
         keys = []
         for key, version in used.items():
-            other = lookup(key, pricing[0])
-            if other is None or other.value != version.value:
+            differs = self._differs.get((pricing, key))
+            if differs is None:
+                other = self.lookup(pricing)(key, pricing[0])
+                differs = self._differs[(pricing, key)] = other is None or other.value != version.value
+            if differs:
                 keys.append(key)
         return keys
 
@@ -125,8 +130,11 @@ def _household_changes(household: Any, rows: list[_Row], prices: _Prices, base: 
         key = _outcome_key(row)
         new = outcomes.get(key)
         priced = new
-        pricing = prices.pricing(row.current)
-        differing = prices.differing(params.used, pricing) if pricing != (prices.month, frozenset()) else []
+        differing: list[str] = []
+        if row.status == Status.ACTIVE and new is not None and new.decision == rules.GRANT:  # else priced is unused
+            pricing = prices.pricing(row.current)
+            if pricing != (prices.month, frozenset()):
+                differing = prices.differing(params.used, pricing)
         if differing:
             if pricing not in priced_outcomes:
                 other = Parameters(pricing[0], prices.lookup(pricing))
@@ -153,10 +161,21 @@ def _rows(township_id: int, month: date) -> dict[int, list[_Row]]:
     by_household: dict[int, list[_Row]] = defaultdict(list)
     for pk, benefit, household_id, member_id, status, since in enrollments:
         if status == Status.GRADUAL_EXIT and since is not None and since > month:
-            status = Status.ACTIVE  # an earlier month re-run: not in 渐退期 yet then
+            status, since = Status.ACTIVE, None  # an earlier month re-run: not in 渐退期 yet then
         if pk in current:
-            by_household[household_id].append(_Row(pk, benefit, household_id, member_id, status, current[pk]))
+            row = _Row(pk, benefit, household_id, member_id, status, since, current[pk])
+            by_household[household_id].append(row)
     return by_household
+
+
+def _dibao_on(by_household: dict[int, list[_Row]]) -> dict[int, CurrentDibao]:
+    """The 低保 each household is on, as the rules take it (``assistance.facts.benefits_on``, from the rows read)."""
+    return {
+        row.household_id: CurrentDibao(row.status, row.current.amount, row.since)
+        for rows in by_household.values()
+        for row in rows
+        if row.benefit == "dibao"
+    }
 
 
 def reprice_township(
@@ -169,17 +188,18 @@ def reprice_township(
     prices = _Prices(month)
     base = Parameters(month, prices.lookup((month, frozenset())))
     areas = dict(Household.objects.filter(pk__in=list(by_household)).values_list("pk", "area_type"))
+    dibao = _dibao_on(by_household)
     found: list[_Found] = []
     ids = sorted(by_household)
     with without_cycle_collection():
         for start in range(0, len(ids), CHUNK):
             chunk = ids[start : start + CHUNK]
-            on = benefits_on(chunk, month)
-            for household_id, household in household_inputs(chunk, month, on.dibao, areas=areas).items():
+            for household_id, household in household_inputs(chunk, month, dibao, areas=areas).items():
                 if household.members:
                     found += _household_changes(household, by_household[household_id], prices, base)
     counts = Counter(item.change.kind for item in found)
-    written = _write(township_id, month, found, run_id=run_id, automatic_only=automatic_only)
+    with pghistory.context(reason="每月调整金额"):  # the run's history rows share one context (none looked up per row)
+        written = _write(township_id, month, found, run_id=run_id, automatic_only=automatic_only)
     return {"enrollments": sum(len(rows) for rows in by_household.values()), **counts, **written}
 
 

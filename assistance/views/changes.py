@@ -139,6 +139,15 @@ def change_detail(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
+def _decision_effect(change: AmountChange) -> str:
+    back = "恢复在保，" if change.kind == Kind.RETURN else ""
+    return (
+        f"批准后{change.household.number}的{change.enrollment.get_benefit_display()}{back}月金额由 "
+        f"{change.current_amount} 元调整为 {change.proposed_amount} 元，自 {month_label(next_month(this_month()))} 起"
+        "发放；填写追溯月份的，自该月起调整，已发放月份的差额由补发（退）结算。不予批准须写明理由。"
+    )
+
+
 def _ensure_status(change: AmountChange, status: str, step: str) -> None:
     """A step offered only from its state: 409 (the refusal page) before any form is shown."""
     if change.status != status:
@@ -172,11 +181,12 @@ def change_confirm(request: HttpRequest, pk: int) -> HttpResponse:
 
     return post_form(request, form, confirm) or render(
         request,
-        "assistance/change_confirm.html",
+        "assistance/change_act.html",
         {
             "change": change,
             "form": form,
-            "effect": _effect(change),
+            "step": "乡镇确认",
+            "effect": _effect(change) + "选择“不予调整”须写明理由。",
             "full_identity": can_see_full_identity(request.user),
         },
     )
@@ -207,11 +217,12 @@ def change_decide(request: HttpRequest, pk: int) -> HttpResponse:
 
     return post_form(request, form, decide) or render(
         request,
-        "assistance/change_decide.html",
+        "assistance/change_act.html",
         {
             "change": change,
             "form": form,
-            "from_month": next_month(this_month()),
+            "step": "县级审批",
+            "effect": _decision_effect(change),
             "full_identity": can_see_full_identity(request.user),
         },
     )

@@ -22,6 +22,7 @@ from common import HOUSEHOLDS, bench, copy_into_scratch, guard_database, require
 
 setup_django()
 
+import pghistory  # noqa: E402
 from django.apps import apps  # noqa: E402
 from django.db import connection, transaction  # noqa: E402
 from django.utils import timezone  # noqa: E402
@@ -56,7 +57,7 @@ def enroll_all(start: date) -> list[int]:
         for pk, township_id in rows
         if pk not in taken
     ]
-    with transaction.atomic():
+    with transaction.atomic(), pghistory.context(reason="bench"):
         created = Enrollment.objects.bulk_create(new, batch_size=5000)
         EnrollmentAmount.objects.bulk_create((first_amount(e) for e in created), batch_size=5000)
     return [enrollment.pk for enrollment in created]

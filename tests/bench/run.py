@@ -39,6 +39,7 @@ ORDER = (
     "parameters",
     "search",
     "screening",
+    "repricing",
     "comparison",
     "registry_import",
     "payroll",
