@@ -167,10 +167,14 @@ ENROLLMENT_COLUMNS = (
 
 
 def _enrollments(user: Any, params: Mapping[str, str]) -> QuerySet[Any]:
-    """The roll page's rows with the same benefit and status filters, within the user's scope."""
+    """The roll page's rows with the same search and filters (parsed by the page's form: a value that does not
+    parse is left out, as on the page), within the user's scope."""
     from assistance import selectors
+    from assistance.forms import EnrollmentFilterForm
 
-    return selectors.filtered_enrollment_roll(user, params.get("benefit") or "", params.get("status") or "")
+    form = EnrollmentFilterForm(params, townships=selectors.townships_by_code(user))
+    form.is_valid()
+    return selectors.searched_enrollment_roll(user, **form.filters())
 
 
 def _enrollment_rows(enrollments: Iterable[Any], full_identity: bool) -> Iterator[tuple[Any, ...]]:

@@ -5,11 +5,13 @@ from typing import Any
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.db.models import QuerySet
 from django.utils import timezone
 
 from assistance import services
-from assistance.models import AmountChange, TemporaryCase
+from assistance.models import AmountChange, BenefitKind, Enrollment, TemporaryCase
 from cases.forms import DATE_INPUT, StyledForm
+from cases.models import Township
 from core.validators import GuardedForm, validate_amount, validate_not_future
 from core.views import BadParameter, id_param, month_param
 
@@ -182,6 +184,12 @@ class StartRunForm(GuardedForm, forms.Form):
     township = IdField(label="乡镇（街道）", required=False, max_length=20)
 
 
+class JobStartForm(StartRunForm):
+    """The jobs page's start form: the month must be given (a blank month is an error on it, never this month)."""
+
+    month = MonthField(label="月份", required=True, error_messages={"required": "请选择要摸排的月份（年-月）。"})
+
+
 class LedgerFilterForm(GuardedForm, forms.Form):
     """The ledger page's filters (GET); a filter that does not parse is ignored."""
 
@@ -190,10 +198,66 @@ class LedgerFilterForm(GuardedForm, forms.Form):
 
 
 class EnrollmentFilterForm(GuardedForm, forms.Form):
-    """The roll's filters (GET); a filter that does not parse is ignored."""
+    """The roll's search and filters (GET), for the page and its export alike. A filter that does not parse is an
+    error on its field (the page shows it and leaves that filter out); ``townships`` are those the user may pick
+    (a township user: only their own), so naming another one never widens the roll."""
 
+    q = forms.CharField(label="户编号、姓名或身份证号", required=False, max_length=40)
+    township = IdField(label="乡镇（街道）", required=False, max_length=20)
     benefit = forms.CharField(label="救助项目", required=False, max_length=40)
     status = forms.CharField(label="状态", required=False, max_length=20)
+    start_month = forms.CharField(label="起始月份", required=False, max_length=7)
+
+    def __init__(self, *args: Any, townships: QuerySet[Township], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.townships = townships
+
+    def clean_q(self) -> str:
+        return str(self.cleaned_data.get("q", "")).strip()
+
+    def clean_township(self) -> int | None:
+        pk = self.cleaned_data.get("township")
+        if pk is not None and not self.townships.filter(pk=pk).exists():
+            raise ValidationError("没有该乡镇（街道），或不在您可查看的范围内。", code="invalid")
+        return pk
+
+    def clean_benefit(self) -> str:
+        benefit = self.cleaned_data.get("benefit", "")
+        if benefit and benefit not in BenefitKind.values:
+            raise ValidationError("没有该救助项目。", code="invalid")
+        return str(benefit)
+
+    def clean_status(self) -> str:
+        status = self.cleaned_data.get("status", "")
+        if status and status not in Enrollment.Status.values:
+            raise ValidationError("没有该状态。", code="invalid")
+        return str(status)
+
+    def clean_start_month(self) -> date | None:
+        return _optional_month(self.cleaned_data.get("start_month", ""))
+
+    def filters(self) -> dict[str, Any]:
+        """The valid filters (call after ``is_valid``), as ``selectors.filtered_enrollment_roll`` takes them."""
+        data = self.cleaned_data
+        return {
+            "query": data.get("q") or "",
+            "township_id": data.get("township"),
+            "benefit": data.get("benefit") or "",
+            "status": data.get("status") or "",
+            "start_month": data.get("start_month"),
+        }
+
+    def query(self) -> dict[str, str]:
+        """The valid filters as query parameters (for the export link and the pages)."""
+        found = self.filters()
+        month = found["start_month"]
+        return {
+            "benefit": found["benefit"],
+            "status": found["status"],
+            "township": str(found["township_id"] or ""),
+            "start_month": f"{month:%Y-%m}" if month else "",
+            "q": found["query"],
+        }
 
 
 class RollConfirmForm(GuardedForm, forms.Form):

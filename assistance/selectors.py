@@ -13,6 +13,7 @@ from django.db.models import Q, QuerySet
 from django.shortcuts import get_object_or_404
 
 from assistance.models import (
+    AmountChange,
     AssetTestOverride,
     ComparisonFlag,
     Enrollment,
@@ -23,8 +24,8 @@ from assistance.models import (
     RecomputeMark,
 )
 from assistance.policy.params import Lookup, ParamVersion
-from cases.models import Household, RollImport, Township, User
-from cases.selectors import get_scoped_or_404, scope, visible_townships
+from cases.models import Household, Member, RollImport, Township, User
+from cases.selectors import get_scoped_or_404, scope, search_households, visible_townships
 from core.models import PolicyParameter
 from core.numbers import plain
 from core.parameters import parameter_version, versions_in_force
@@ -328,6 +329,28 @@ def filtered_enrollment_roll(user: User, benefit: str = "", status: str = "") ->
     return roll.filter(status__in=Enrollment.OPEN_STATUSES)
 
 
+def searched_enrollment_roll(
+    user: User,
+    *,
+    query: str = "",
+    township_id: int | None = None,
+    benefit: str = "",
+    status: str = "",
+    start_month: date | None = None,
+) -> QuerySet[Enrollment]:
+    """The roll page's rows (and its export's): ``filtered_enrollment_roll`` narrowed to one township, one start
+    month and the households a search finds (household number, a member's name or ID number, as
+    ``cases.selectors.search_households``), within the user's scope."""
+    roll = filtered_enrollment_roll(user, benefit, status)
+    if township_id is not None:
+        roll = roll.filter(township_id=township_id)
+    if start_month is not None:
+        roll = roll.filter(start_month=start_month)
+    if query:
+        roll = roll.filter(household_id__in=search_households(user, query).values("pk"))
+    return roll
+
+
 def pending_exit_reviews(user: User) -> QuerySet[ExitReview]:
     return scope(
         ExitReview.objects.filter(status=ExitReview.Status.PENDING).select_related(
@@ -348,3 +371,74 @@ def exit_review_or_404(user: User, pk: int) -> ExitReview:
     return get_scoped_or_404(
         ExitReview.objects.select_related("enrollment", "requested_by"), user, "enrollment__township", pk=pk
     )
+
+
+# Names instead of ids, labels instead of codes (nothing technical on screen) --------------------------------------
+
+
+def member_names(household_ids: Collection[int]) -> dict[int, dict[str, str]]:
+    """The names of each household's members by member id as text: the rules' ``ref``, which their reasons name a
+    member by ("6247 学龄前儿童加发"); the pages show the name instead."""
+    names: dict[int, dict[str, str]] = {pk: {} for pk in household_ids}
+    rows = Member.objects.filter(household_id__in=list(names)).order_by().values_list("household_id", "pk", "name")
+    for household_id, pk, name in rows:
+        names[household_id][str(pk)] = name
+    return names
+
+
+def household_member_names(household: Household) -> dict[str, str]:
+    return member_names([household.pk])[household.pk]
+
+
+def latest_screening_entries(household: Household) -> list[LedgerEntry]:
+    """The household's entries of the latest month a screening found something for it (what the 认定测算 tab shows
+    when the household has no determination): the amounts and reasons the screening computed."""
+    entries = LedgerEntry.objects.filter(household=household)
+    latest = entries.order_by("-month").values_list("month", flat=True).first()
+    if latest is None:
+        return []
+    return list(entries.filter(month=latest).select_related("member", "run").order_by("category", "member_id", "id"))
+
+
+# Labels of the counts a job run records, by kind (assistance.screening / comparison / repricing); a parent run
+# adds ``townships_done``. A key without a label is shown as 其他.
+_COMMON_COUNT_LABELS = {"townships_done": "已完成乡镇", "townships": "乡镇"}
+JOB_COUNT_LABELS: dict[str, dict[str, str]] = {
+    JobRun.Kind.SCREENING: {
+        "households": "摸排家庭",
+        "entries": "写入台账条目",
+        **{str(value): str(label) for value, label in LedgerEntry.Category.choices},
+    },
+    JobRun.Kind.COMPARISON: {
+        "flags": "写入比对问题",
+        **{str(value): str(label) for value, label in ComparisonFlag.Code.choices},
+    },
+    JobRun.Kind.REPRICING: {
+        "enrollments": "救助对象",
+        "standard": "调标（按新的政策参数）",
+        **{str(value): str(label) for value, label in AmountChange.Kind.choices},
+        "applied": "已调标",
+        "proposed": "新提出待遇调整",
+        "superseded": "被新测算取代的待遇调整",
+    },
+}
+
+
+@dataclass(frozen=True)
+class CountRow:
+    key: str
+    label: str
+    value: int
+
+
+def job_count_rows(kind: str, counts: dict[str, Any] | None) -> list[CountRow]:
+    """A run's counts as rows with Chinese names, in the order of the labels (then any other key, as 其他)."""
+    counts = counts or {}
+    labels = {**JOB_COUNT_LABELS.get(kind, {}), **_COMMON_COUNT_LABELS}
+    rows = [CountRow(key, label, counts[key]) for key, label in labels.items() if key in counts]
+    rows += [CountRow(key, "其他", value) for key, value in counts.items() if key not in labels]
+    return rows
+
+
+def job_counts(runs: Collection[JobRun]) -> dict[int, list[CountRow]]:
+    return {run.pk: job_count_rows(run.kind, run.counts) for run in runs}

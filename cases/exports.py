@@ -101,12 +101,17 @@ def _household_title(user: Any, params: Mapping[str, str]) -> str:
 
 
 def applications(user: Any, params: Mapping[str, str]) -> QuerySet[Application]:
-    """The applications of the queue page with the same status and overdue filters, within the user's scope."""
+    """The applications of the queue page with the same search, status and overdue filters, within the user's
+    scope."""
     from cases import selectors
 
-    status = params.get("status") or ""
-    overdue_only = params.get("overdue") == "1"
-    return selectors.application_queue_page(user, timezone.localdate(), status or None, overdue_only)
+    return selectors.searched_application_queue(
+        user,
+        timezone.localdate(),
+        query=params.get("q") or "",
+        status=params.get("status") or "",
+        overdue_only=params.get("overdue") == "1",
+    )
 
 
 def _application_rows(applications_: Iterable[Any], full_identity: bool) -> Iterator[tuple[Any, ...]]:

@@ -8,7 +8,7 @@ from django.contrib.auth.forms import AuthenticationForm
 from django.core.cache import cache
 
 from cases import selectors
-from cases.models import AssetRecord, Expenditure, Household, IncomeItem, Member, Referral, User
+from cases.models import Application, AssetRecord, Expenditure, Household, IncomeItem, Member, Referral, User
 from cases.models.intake import PERSONAL_BENEFITS, Benefit
 from cases.services import AMOUNT_BASES, AMOUNT_MONTHLY
 from core.validators import GuardedForm, reject_formula_start, validate_not_future
@@ -230,6 +230,30 @@ class ApplicationForm(GuardedForm, StyledForm):
         for benefit in sorted(PERSONAL_BENEFITS):
             chosen += [(benefit, by_id[pk]) for pk in self.cleaned_data[f"personal_{benefit}"]]
         return chosen
+
+
+class ApplicationQueueFilterForm(GuardedForm, forms.Form):
+    """The 申请办理 queue's search and filters (GET). A value that does not parse is an error on its field (the
+    page shows it and leaves that filter out)."""
+
+    q = forms.CharField(label="户编号、申请人姓名或身份证号", required=False, max_length=40)
+    status = forms.CharField(label="状态", required=False, max_length=16)
+    overdue = forms.CharField(label="已超期", required=False, max_length=1)
+
+    def clean_q(self) -> str:
+        return str(self.cleaned_data.get("q", "")).strip()
+
+    def clean_status(self) -> str:
+        status = self.cleaned_data.get("status", "")
+        if status and status not in Application.Status.values:
+            raise forms.ValidationError("没有该状态。", code="invalid")
+        return str(status)
+
+    def clean_overdue(self) -> bool:
+        value = self.cleaned_data.get("overdue", "")
+        if value not in ("", "1"):
+            raise forms.ValidationError("应为 1 或不填。", code="invalid")
+        return value == "1"
 
 
 class TransitionForm(GuardedForm, StyledForm):

@@ -267,6 +267,18 @@ def application_queue_page(
     return with_overdue(queue, overdue_application(today))
 
 
+def searched_application_queue(
+    user: User, today: date, *, query: str = "", status: str = "", overdue_only: bool = False
+) -> QuerySet[Application]:
+    """``application_queue_page`` narrowed to a search: the application's number, or its household's (household
+    number, a member's name or ID number, as ``search_households``)."""
+    queue = application_queue_page(user, today, status or None, overdue_only)
+    query = query.strip()
+    if query:
+        queue = queue.filter(Q(number=query) | Q(household_id__in=search_households(user, query).values("pk")))
+    return queue
+
+
 def application_counts(user: User) -> dict[str, int]:
     return dict(application_queue(user).order_by().values_list("status").annotate(n=Count("pk")))
 

@@ -23,9 +23,10 @@ from assistance.forms import (
     ExitRequestForm,
     ExitReviewForm,
 )
-from assistance.models import BenefitKind, Determination, Enrollment, EnrollmentAmount
+from assistance.models import BenefitKind, Enrollment, EnrollmentAmount
+from cases.models import Household
 from core.months import month_label, this_month
-from core.views import next_url, post_form, posted, refused_unless, submit
+from core.views import form_errors_message, next_url, post_form, posted, refused_unless, submit
 
 DECISION_LABELS = {"grant": "符合", "gradual_exit": "渐退期", "exit": "退出", "deny": "不符合"}
 
@@ -51,7 +52,9 @@ def determination_view(request: HttpRequest, household_pk: int) -> HttpResponse:
         {
             "household": household,
             "determination": determination,
-            "names": _member_names(determination),
+            "names": _member_names(household),
+            "screening": [] if determination else selectors.latest_screening_entries(household),
+            "key_labels": selectors.KEY_LABELS,
             "month": timezone.localdate().strftime("%Y-%m"),
             "can_write": can_run,
             "can_override_assets": permissions.can_override_asset_test(request.user, household),
@@ -88,19 +91,20 @@ def asset_override_view(request: HttpRequest, household_pk: int) -> HttpResponse
     )
 
 
-def _member_names(determination: Determination | None) -> dict[str, str]:
-    if determination is None:
-        return {}
-    refs = [m["ref"] for m in determination.input_snapshot["members"]]
-    return {str(pk): name for pk, name in determination.household.members.filter(pk__in=refs).values_list("pk", "name")}
+def _member_names(household: Household) -> dict[str, str]:
+    """The household's members by id as text: the determination's outcomes and reasons name them by it."""
+    return selectors.household_member_names(household)
 
 
 def enrollment_list(request: HttpRequest) -> HttpResponse:
-    filters = EnrollmentFilterForm(request.GET)
-    filters.is_valid()
-    benefit = filters.cleaned_data.get("benefit", "")
-    status = filters.cleaned_data.get("status", "")
-    roll = selectors.filtered_enrollment_roll(request.user, benefit, status)
+    """The roll: search, filters (a township for county-wide users), a count, pages of 50, and its export."""
+    user = request.user
+    choose_township = permissions.can_choose_township(user)
+    filters = EnrollmentFilterForm(request.GET, townships=selectors.townships_by_code(user))
+    if not filters.is_valid():
+        form_errors_message(request, filters)
+    roll = selectors.searched_enrollment_roll(user, **filters.filters())
+    query = filters.query()
     return render(
         request,
         "assistance/enrollment_list.html",
@@ -108,11 +112,12 @@ def enrollment_list(request: HttpRequest) -> HttpResponse:
             "page": Paginator(roll, 50).get_page(request.GET.get("page")),
             "benefits": BenefitKind.choices,
             "statuses": Enrollment.Status.choices,
-            "benefit": benefit,
-            "status": status,
-            "reviews": selectors.pending_exit_reviews(request.user),
-            "can_import_roll": permissions.can_import_roll(request.user),
-            "export_query": urlencode({"benefit": benefit, "status": status}),
+            "filters": query,
+            "townships": selectors.townships_by_code(user) if choose_township else [],
+            "choose_township": choose_township,
+            "reviews": selectors.pending_exit_reviews(user),
+            "can_import_roll": permissions.can_import_roll(user),
+            "export_query": urlencode({name: value for name, value in query.items() if value}),
         },
     )
 

@@ -15,7 +15,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from assistance import changes, jobs, ledgers, permissions, selectors
-from assistance.forms import EntryHandleForm, LedgerFilterForm, LedgerReviewForm, StartRunForm
+from assistance.forms import EntryHandleForm, JobStartForm, LedgerFilterForm, LedgerReviewForm
 from assistance.models import AmountChange, JobRun, LedgerEntry
 from cases import selectors as case_selectors
 from cases.permissions import can_see_full_identity
@@ -66,6 +66,7 @@ def ledger_detail(request: HttpRequest, township_pk: int, month: str) -> HttpRes
             "ledger": ledger,
             "page": page,
             "open_changes": _open_changes(user, township.pk, list(page)),
+            "member_names": selectors.member_names({e.household_id for e in page}),
             "counts": ledgers.category_counts(township.pk, first),
             "categories": LedgerEntry.Category.choices,
             "full_identity": can_see_full_identity(user),
@@ -146,28 +147,31 @@ def job_list(request: HttpRequest) -> HttpResponse:
     """Runs of the monthly jobs, with progress; county staff start a run here."""
     if not permissions.can_view_job_runs(request.user):
         return refuse(request, permissions.JOBS_COUNTY_ONLY, 403)
+    form = JobStartForm(request.POST if request.method == "POST" else None)
     if request.method == "POST":
         permissions.ensure_start_job_run(request.user)
-        form = StartRunForm(request.POST)
-        if not form.is_valid():
-            form_errors_message(request, form)
+        if form.is_valid():
+            township = selectors.chosen_township(request.user, form.cleaned_data["township"])
+            run = jobs.start_screening(actor=request.user, month=form.cleaned_data["month"], township=township)
+            messages.success(request, f"已启动{run.month:%Y年%m月}摸排。")
             return redirect(next_url(request, reverse("job-list")))
-        township = selectors.chosen_township(request.user, form.cleaned_data["township"])
-        run = jobs.start_screening(actor=request.user, month=form.cleaned_data["month"], township=township)
-        messages.success(request, f"已启动{run.month:%Y年%m月}摸排。")
-        return redirect(next_url(request, reverse("job-list")))
-    rows = [(run, *jobs.progress(run)) for run in selectors.job_runs()[:30]]
+        form_errors_message(request, form)  # and the page again, the error on its field
+    runs = list(selectors.job_runs()[:30])
+    rows = [(run, *jobs.progress(run)) for run in runs]
     template = "assistance/_job_rows.html" if request.htmx else "assistance/job_list.html"
     return render(
         request,
         template,
         {
             "rows": rows,
+            "run_counts": selectors.job_counts(runs),
             "running": any(run.status in (JobRun.Status.QUEUED, JobRun.Status.RUNNING) for run, _, _ in rows),
             "townships": selectors.townships_by_code(request.user),
-            "month": timezone.localdate().strftime("%Y-%m"),
+            "month": form["month"].value() if form.is_bound else timezone.localdate().strftime("%Y-%m"),
+            "form": form,
             "can_start": permissions.can_start_job_run(request.user),
         },
+        status=400 if form.is_bound else 200,
     )
 
 
@@ -181,7 +185,7 @@ def job_detail(request: HttpRequest, pk: int) -> HttpResponse:
         count = jobs.retry_failed(actor=request.user, run=run)
         messages.success(request, f"已重新排队 {count} 个失败的乡镇。")
         return redirect(next_url(request, reverse("job-detail", args=[run.pk])))
-    children = run.children.select_related("township").order_by("township__code")
+    children = list(run.children.select_related("township").order_by("township__code"))
     return render(
         request,
         "assistance/job_detail.html",
@@ -189,6 +193,8 @@ def job_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "run": run,
             "children": children,
             "progress": jobs.progress(run),
+            "counts": selectors.job_count_rows(run.kind, run.counts),
+            "child_counts": selectors.job_counts(children),
             "can_retry": permissions.can_retry_job_run(request.user, run),
         },
     )

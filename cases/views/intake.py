@@ -12,17 +12,22 @@ from django.urls import reverse
 from django.utils import timezone
 
 from cases import permissions, selectors, services
-from cases.forms import ApplicationForm, ReferralForm
+from cases.forms import ApplicationForm, ApplicationQueueFilterForm, ReferralForm
 from cases.models import Application
-from core.views import post_form, posted
+from core.views import form_errors_message, post_form, posted
 
 
 def application_queue(request: HttpRequest) -> HttpResponse:
-    """Applications per status, soonest deadline first, overdue ones marked."""
-    status = request.GET.get("status", "")
-    overdue_only = request.GET.get("overdue") == "1"
+    """Applications per status, soonest deadline first, overdue ones marked; searchable, with a count."""
+    filters = ApplicationQueueFilterForm(request.GET)
+    if not filters.is_valid():
+        form_errors_message(request, filters)
+    data = filters.cleaned_data
+    query, status, overdue_only = data.get("q", ""), data.get("status", ""), bool(data.get("overdue"))
     today = timezone.localdate()
-    queue = selectors.application_queue_page(request.user, today, status or None, overdue_only)
+    queue = selectors.searched_application_queue(
+        request.user, today, query=query, status=status, overdue_only=overdue_only
+    )
     counts = selectors.application_counts(request.user)
     tabs = [(value, label, counts.get(value, 0)) for value, label in Application.Status.choices]
     context = {
@@ -30,10 +35,12 @@ def application_queue(request: HttpRequest) -> HttpResponse:
         "tabs": tabs,
         "status": status,
         "overdue_only": overdue_only,
+        "q": query,
         "overdue_count": selectors.overdue_applications(request.user, today).count(),
         "overdue_referrals": selectors.overdue_referrals(request.user, today),
         "today": today,
-        "export_query": urlencode({"status": status, "overdue": "1" if overdue_only else ""}),
+        # The export (cases.exports.applications) selects the same rows: search, status and overdue.
+        "export_query": urlencode({"q": query, "status": status, "overdue": "1" if overdue_only else ""}),
     }
     return render(request, "cases/application_queue.html", context)
 
