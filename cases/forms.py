@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 from django import forms
@@ -90,21 +91,33 @@ class HouseholdForm(GuardedForm, StyledModelForm):
 
 
 MEMBER_FIELDSETS: tuple[tuple[str, list[str]], ...] = (
-    ("基本信息", ["name", "id_number", "relation", "ethnicity", "phone"]),
-    ("户籍信息更正", ["identity_override_reason", "birth_date", "sex"]),
-    ("共同生活与劳动就业", ["co_resident", "not_counted_reason", "employed", "work_capacity", "schooling"]),
-    ("残疾与疾病", ["disability_category", "disability_grade", "disability_certificate", "major_illness"]),
-    ("生活自理能力（勾选不能完成的项目）", list(Member.SELF_CARE_FIELDS)),
     (
-        "赡养抚养、困境儿童与留守",
-        ["able_supporter", "child_status", "left_behind_elderly", "left_behind_child", "left_behind_woman"],
+        "身份",
+        [
+            *("name", "id_number", "relation", "ethnicity", "phone", "co_resident", "not_counted_reason"),
+            *("identity_override_reason", "birth_date", "sex", "poverty_status"),
+        ],
     ),
-    ("建档立卡与疫情", ["poverty_status", "covid_confirmed", "covid_admitted", "covid_discharged"]),
-    ("救助金领取", ["bank_name", "bank_account", "payee_kind", "payee_name", "payee_id_number"]),
+    (
+        "劳动与健康",
+        [
+            *("work_capacity", "employed", "schooling", "disability_category", "disability_grade"),
+            *("disability_certificate", "major_illness", *Member.SELF_CARE_FIELDS),
+        ],
+    ),
+    (
+        "特殊群体",
+        [
+            *("able_supporter", "child_status", "left_behind_elderly", "left_behind_child", "left_behind_woman"),
+            *("covid_confirmed", "covid_admitted", "covid_discharged"),
+        ],
+    ),
+    ("领取与账户", ["bank_name", "bank_account", "payee_kind", "payee_name", "payee_id_number"]),
 )
 
 
 EVENT_DATES = ("covid_admitted", "covid_discharged")
+WORK_CAPACITY_BY_AGE = "按年龄（未满 16 周岁为无劳动能力；60 周岁及以上须选择）"
 FORMULA_SAFE = ("bank_name", "payee_name")
 
 
@@ -117,7 +130,10 @@ class MemberForm(GuardedForm, StyledModelForm):
             "covid_admitted": DATE_INPUT,
             "covid_discharged": DATE_INPUT,
         }
-        help_texts = {"birth_date": "仅在填写更正说明时使用；否则按身份证号推算。"}
+        help_texts = {
+            "birth_date": "仅在填写更正说明时使用；否则按身份证号推算。",
+            Member.SELF_CARE_FIELDS[0]: "生活自理能力：以下各项勾选不能完成的项目。",
+        }
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -129,6 +145,12 @@ class MemberForm(GuardedForm, StyledModelForm):
             self.fields[name].validators.append(validate_not_future)
         for name in FORMULA_SAFE:  # written as they are into the bank file
             self.fields[name].validators.append(reject_formula_start)
+        if self.instance.pk is None:  # nothing pre-ticked that the caseworker must assert
+            self.initial["able_supporter"] = False
+            capacity = self.fields["work_capacity"]
+            capacity.required = False
+            capacity.choices = [("", WORK_CAPACITY_BY_AGE), *Member.WorkCapacity.choices]
+            self.initial["work_capacity"] = ""
 
     def fieldsets(self) -> list[tuple[str, list[forms.BoundField]]]:
         return [(title, [self[name] for name in names]) for title, names in MEMBER_FIELDSETS]
@@ -197,12 +219,16 @@ FACT_FORMS: dict[str, tuple[type[forms.ModelForm], str]] = {
 }
 
 
+class EndFactForm(GuardedForm, StyledForm):
+    valid_to = forms.DateField(label="终止日期", widget=DATE_INPUT, help_text="该项自此日后不再计入。")
+
+
 class ApplicationForm(GuardedForm, StyledForm):
     household_benefits = forms.MultipleChoiceField(
         label="家庭救助项目",
         required=False,
         choices=[(b.value, b.label) for b in Benefit if b not in PERSONAL_BENEFITS],
-        widget=forms.CheckboxSelectMultiple,
+        widget=forms.CheckboxSelectMultiple(attrs={"class": "form-check-input"}),
     )
     reason = forms.CharField(label="申请事由", widget=forms.Textarea(attrs={"rows": 3}))
     authorization_signed = forms.BooleanField(label="申请人已签署家庭经济状况核对授权书", required=False)
@@ -218,11 +244,29 @@ class ApplicationForm(GuardedForm, StyledForm):
         choices = [(str(m.pk), m.name) for m in self.members]
         for benefit in sorted(PERSONAL_BENEFITS):
             self.fields[f"personal_{benefit}"] = forms.MultipleChoiceField(
-                label=Benefit(benefit).label, required=False, choices=choices, widget=forms.CheckboxSelectMultiple
+                label=Benefit(benefit).label,
+                required=False,
+                choices=choices,
+                widget=forms.CheckboxSelectMultiple(attrs={"class": "form-check-input"}),
             )
 
     def personal_fields(self) -> list[forms.BoundField]:
         return [self[f"personal_{benefit}"] for benefit in sorted(PERSONAL_BENEFITS)]
+
+    def benefit_groups(self) -> list[forms.BoundField]:
+        """The household's programmes, then each personal programme with the members it may be for."""
+        return [self["household_benefits"], *self.personal_fields()]
+
+    def clean(self) -> dict[str, Any]:
+        """Every missing piece at once (the service checks the same again)."""
+        cleaned = super().clean() or {}
+        if not any(cleaned.get(field.name) for field in self.benefit_groups()) and not any(
+            field.name in self.errors for field in self.benefit_groups()
+        ):
+            self.add_error(None, "请至少选择一个救助项目。")
+        if not cleaned.get("authorization_signed"):
+            self.add_error("authorization_signed", "须由申请人签署家庭经济状况核对授权书后方可受理。")
+        return cleaned
 
     def benefits(self) -> list[tuple[str, Member | None]]:
         by_id = {str(m.pk): m for m in self.members}
@@ -259,6 +303,10 @@ class ApplicationQueueFilterForm(GuardedForm, forms.Form):
 class TransitionForm(GuardedForm, StyledForm):
     comment = forms.CharField(label="意见", required=False, widget=forms.Textarea(attrs={"rows": 3}))
 
+    def __init__(self, *args: Any, application: Application | None = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.application = application
+
 
 class InvestigationForm(TransitionForm):
     visited_on = forms.DateField(label="调查日期", widget=DATE_INPUT, validators=[validate_not_future])
@@ -266,6 +314,15 @@ class InvestigationForm(TransitionForm):
     investigator_2 = forms.CharField(label="调查人二", max_length=32)
     findings = forms.CharField(label="调查情况", widget=forms.Textarea(attrs={"rows": 5}))
     attachments = forms.FileField(label="附件", required=False)
+
+    def clean_visited_on(self) -> date:
+        """No visit in the future (the field's validator) nor before the application was received."""
+        visited_on: date = self.cleaned_data["visited_on"]
+        if self.application is not None and visited_on < self.application.received_on:
+            raise forms.ValidationError(
+                f"调查日期不能早于受理日期（{self.application.received_on:%Y-%m-%d}）。", code="before_receipt"
+            )
+        return visited_on
 
 
 class PublicityForm(TransitionForm):

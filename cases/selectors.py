@@ -9,6 +9,7 @@ from typing import Any, TypeVar
 
 from django.core.exceptions import FieldDoesNotExist
 from django.db.models import BooleanField, Case, Count, Model, OuterRef, Q, QuerySet, Subquery, Value, When
+from django.http import Http404
 from django.shortcuts import get_object_or_404
 
 from cases import permissions
@@ -139,6 +140,19 @@ def get_household(user: User, pk: int) -> Household:
 
 def get_member(user: User, pk: int) -> Member:
     return get_scoped_or_404(Member.objects.all(), user, "household__township", pk=pk)
+
+
+def get_fact(user: User, kind: str, pk: int) -> IncomeItem | Expenditure | AssetRecord:
+    """An income, expenditure (through its member) or asset record of the user's township, else 404."""
+    if kind == "asset":
+        return get_scoped_or_404(AssetRecord.objects.select_related("household"), user, "household__township", pk=pk)
+    if kind == "income":
+        incomes = IncomeItem.objects.select_related("member")
+        return get_scoped_or_404(incomes, user, "member__household__township", pk=pk)
+    if kind == "expenditure":
+        expenditures = Expenditure.objects.select_related("member")
+        return get_scoped_or_404(expenditures, user, "member__household__township", pk=pk)
+    raise Http404
 
 
 def household_members(household: Household) -> QuerySet[Member]:

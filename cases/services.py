@@ -78,11 +78,28 @@ def save_household(*, actor: User, data: Mapping[str, Any], household: Household
             setattr(household, field, data[field])
     household.township_id = village.township_id
     if not household.number:
-        household.number = f"{village.township.code}{household.id:07d}"
+        household.number = _next_household_number(household.village)
     household.full_clean()
     with pghistory.context(user=actor.pk):
         household.save()
     return household
+
+
+HOUSEHOLD_SEQUENCE_DIGITS = 4  # as in the demo data (cases.demo): the village's code + a 4-digit sequence
+
+
+def _next_household_number(village: Village) -> str:
+    """The village's code followed by the next free 4-digit sequence in that village (as the demo data numbers
+    households). The village row is locked for the rest of the transaction, so two registrations in one village
+    wait for each other; the unique ``Household.number`` refuses a duplicate all the same."""
+    Village.objects.select_for_update().filter(pk=village.pk).first()
+    prefix = village.code
+    taken = Household.objects.filter(number__startswith=prefix, number__regex=rf"^{prefix}[0-9]{{4}}$")
+    last = taken.order_by("-number").values_list("number", flat=True).first()
+    sequence = int(last[len(prefix) :]) + 1 if last else 1
+    if sequence >= 10**HOUSEHOLD_SEQUENCE_DIGITS:
+        raise ValidationError({"village": "该村（社区）的户编号已用完，请联系县级管理员。"})
+    return f"{prefix}{sequence:0{HOUSEHOLD_SEQUENCE_DIGITS}d}"
 
 
 ANOTHER_TOWNSHIP = "已在其他乡镇登记，请联系县民政局"
@@ -123,6 +140,26 @@ MEMBER_FIELDS = tuple(
 )  # a death is recorded by ``record_death`` (through assistance.enrollments, which ends the enrollments)
 
 
+MINOR_WORK_AGE = 16  # under 16: no work capacity (a minor); policy.md §6
+ELDERLY_AGE = 60  # policy.md §6 names the elderly, but gives no rule for their work capacity
+MINOR_NO_WORK_CAPACITY = "未满 16 周岁的未成年人无劳动能力，不能登记为有劳动能力。"
+ELDERLY_CHOOSE_CAPACITY = "60 周岁及以上的成员请根据实际情况选择劳动能力。"
+
+
+def _check_work_capacity(values: dict[str, Any], birth_date: date | None) -> None:
+    """A work capacity left blank follows the age from the ID number: under 16 无劳动能力 (a minor), 16–59 有劳动能力;
+    at 60 and over the caseworker chooses (policy.md gives no rule). A minor is never 有劳动能力."""
+    if birth_date is None or "work_capacity" not in values:
+        return
+    age = idnumber.age_on(birth_date, _today())
+    if not values["work_capacity"]:
+        if age >= ELDERLY_AGE:
+            raise ValidationError({"work_capacity": ELDERLY_CHOOSE_CAPACITY})
+        values["work_capacity"] = Member.WorkCapacity.NONE if age < MINOR_WORK_AGE else Member.WorkCapacity.FULL
+    elif age < MINOR_WORK_AGE and values["work_capacity"] == Member.WorkCapacity.FULL:
+        raise ValidationError({"work_capacity": MINOR_NO_WORK_CAPACITY})
+
+
 @transaction.atomic
 def save_member(*, actor: User, household: Household, data: Mapping[str, Any], member: Member | None = None) -> Member:
     """Register a member in ``household`` or change one. Birth date and sex come from the ID number unless an
@@ -147,6 +184,7 @@ def save_member(*, actor: User, household: Household, data: Mapping[str, Any], m
         values["sex"] = idnumber.sex(number)
     elif not (values.get("birth_date") or member.birth_date) or not (values.get("sex") or member.sex):
         raise ValidationError({"birth_date": "更正出生日期/性别时须同时填写出生日期和性别。"})
+    _check_work_capacity(values, values.get("birth_date") or member.birth_date)
     if member.pk and all(getattr(member, field) == value for field, value in values.items()):
         return member
     for field, value in values.items():
@@ -267,16 +305,48 @@ def add_fact(
     ``data["amount_basis"]`` (income only, default monthly): ``lookback_total`` when ``monthly_amount`` holds the
     total of the look-back period; the stored monthly amount is then that total ÷ ``income.lookback_months``."""
     permissions.ensure_add_fact(actor, household)
+    data = _fact_values(kind, data)
+    fact = FACT_MODELS[kind](**data)
+    if isinstance(fact, AssetRecord):
+        fact.household = household
+    elif fact.member.household_id != household.pk or not fact.member.active:
+        raise ValidationError({"member": "该成员不是本户在册成员。"})
+    fact.full_clean(validate_constraints=False)  # Fact.clean names the field
+    with pghistory.context(user=actor.pk):
+        fact.save()
+    return fact
+
+
+def _fact_values(kind: str, data: Mapping[str, Any]) -> dict[str, Any]:
+    """The model's values from a fact form's data: an income entered as its look-back total becomes monthly."""
     data = dict(data)
     basis = data.pop("amount_basis", None) or AMOUNT_MONTHLY
     if basis == AMOUNT_LOOKBACK_TOTAL and kind == "income":
         _from_lookback_total(data)
     elif basis != AMOUNT_MONTHLY:
         raise ValidationError({"amount_basis": LOOKBACK_ONLY_INCOME})
-    fact = FACT_MODELS[kind](**data)
-    if isinstance(fact, AssetRecord):
-        fact.household = household
-    elif fact.member.household_id != household.pk or not fact.member.active:
+    return data
+
+
+def fact_kind(fact: IncomeItem | Expenditure | AssetRecord) -> str:
+    return next(kind for kind, model in FACT_MODELS.items() if isinstance(fact, model))
+
+
+@transaction.atomic
+def update_fact(
+    *, actor: User, fact: IncomeItem | Expenditure | AssetRecord, data: Mapping[str, Any]
+) -> IncomeItem | Expenditure | AssetRecord:
+    """Correct a recorded income, expenditure or asset record, validated as ``add_fact`` validates a new one; the
+    change is recorded in the history with the actor. Nothing is written when nothing changed."""
+    fact = type(fact).objects.select_for_update().get(pk=fact.pk)
+    household = fact.household if isinstance(fact, AssetRecord) else fact.member.household
+    permissions.ensure_add_fact(actor, household)
+    values = _fact_values(fact_kind(fact), data)
+    if all(getattr(fact, field) == value for field, value in values.items()):
+        return fact
+    for field, value in values.items():
+        setattr(fact, field, value)
+    if not isinstance(fact, AssetRecord) and (fact.member.household_id != household.pk or not fact.member.active):
         raise ValidationError({"member": "该成员不是本户在册成员。"})
     fact.full_clean(validate_constraints=False)  # Fact.clean names the field
     with pghistory.context(user=actor.pk):
@@ -322,11 +392,15 @@ def _working_days_after(start: date, days: int) -> date:
 
 
 def _step_due(application: Application, step_key: str, start: date) -> date:
-    due = _working_days_after(start, int(parameters.parameter(f"intake.step_days.{step_key}", start)))
+    """The deadline of a step that starts on ``start``: ``intake.step_days.<step>`` working days. The epidemic fast
+    track caps every step it may (investigation, review, approval, also after a return) at
+    ``intake.epidemic_approval_working_days`` working days from the step's start, so a step that starts after the
+    公示 is not overdue on its first day. The 公示 itself (``intake.publicity_days``) is not shortened: the policy
+    gives no shorter period for it."""
+    days = int(parameters.parameter(f"intake.step_days.{step_key}", start))
     if application.epidemic_fast_track:
-        limit = int(parameters.parameter("intake.epidemic_approval_working_days", application.received_on))
-        due = min(due, _working_days_after(application.received_on, limit))
-    return due
+        days = min(days, int(parameters.parameter("intake.epidemic_approval_working_days", start)))
+    return _working_days_after(start, days)
 
 
 @transaction.atomic
@@ -425,9 +499,32 @@ STEPS: dict[str, Step] = {
 }
 
 
+def _day(value: date) -> str:
+    return f"{value.month}月{value.day}日"
+
+
+def step_blocker(application: Application, action: str, today: date | None = None) -> str | None:
+    """Why a step the actor could take in this state cannot succeed yet (with the date it can), else None."""
+    today = today or _today()
+    if action == "end_publicity" and application.publicity_to and today <= application.publicity_to:
+        return f"公示期至 {_day(application.publicity_to)}"
+    return None
+
+
+def step_buttons(*, actor: User, application: Application) -> list[tuple[str, Step, str | None]]:
+    """The steps this actor may take in this state, each with the reason it cannot succeed yet (None when it can):
+    the page shows a blocked step as a disabled button with its reason."""
+    today = _today()
+    return [
+        (name, step, step_blocker(application, name, today))
+        for name, step in STEPS.items()
+        if permissions.can_take_step(actor, application, step)
+    ]
+
+
 def available_steps(*, actor: User, application: Application) -> list[tuple[str, Step]]:
-    """The steps this actor may take now (for buttons); the service re-checks everything."""
-    return [(name, step) for name, step in STEPS.items() if permissions.can_take_step(actor, application, step)]
+    """The steps this actor can take now (the API's actions); the service re-checks everything."""
+    return [(name, step) for name, step, blocker in step_buttons(actor=actor, application=application) if not blocker]
 
 
 APPROVE = "county_approve"
@@ -478,8 +575,8 @@ def _take_step(
             application.publicity_to = today + timedelta(days=days - 1)
             application.due_date = application.publicity_to
         elif action == "end_publicity":
-            if application.publicity_to and today <= application.publicity_to:
-                raise TransitionNotAllowed(f"公示期至 {application.publicity_to:%Y-%m-%d} 结束，尚未期满。")
+            if blocker := step_blocker(application, action, today):
+                raise TransitionNotAllowed(f"{blocker}，尚未期满。")
             application.objections = str(data.get("objections", "")).strip()
             application.due_date = _step_due(application, "review", today)
         elif action == "township_approve":

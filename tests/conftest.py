@@ -28,7 +28,7 @@ class VillageFactory(factory.django.DjangoModelFactory):
         model = Village
 
     township = factory.LazyFunction(lambda: Township.objects.first())
-    code = factory.Sequence(lambda n: f"T{n:011d}")
+    code = factory.LazyAttributeSequence(lambda o, n: f"{o.township.code}{n % 1000:03d}")  # 12 digits, as 区划代码
     name = factory.Sequence(lambda n: f"测试{n}村")
 
 

@@ -266,6 +266,7 @@ PK_OBJECT = {
     "member-": "member",
     "api-member": "member",
     "api-income": "income",
+    "fact-": "income",  # the kind is "income" (KWARG_VALUE)
     "api-expenditure": "expenditure",
     "api-asset": "asset",
     "application-": "application",

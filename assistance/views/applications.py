@@ -15,7 +15,7 @@ from assistance.forms import DeathForm
 from cases import permissions as case_permissions
 from cases import selectors as case_selectors
 from cases.forms import TRANSITION_FORMS, TransitionForm
-from cases.services import STEPS
+from cases.services import STEPS, step_blocker
 from core.views import post_form, posted
 
 
@@ -26,7 +26,7 @@ def application_act(request: HttpRequest, pk: int, action: str) -> HttpResponse:
     if step is None:
         raise Http404("未知的办理操作")
     case_permissions.ensure_act_on_application(request.user, application)  # refused (403) before any form
-    form = TRANSITION_FORMS.get(action, TransitionForm)(*posted(request))
+    form = TRANSITION_FORMS.get(action, TransitionForm)(*posted(request), application=application)
 
     def act(cleaned: dict[str, Any]) -> tuple[str, str]:
         data = dict(cleaned)
@@ -38,7 +38,9 @@ def application_act(request: HttpRequest, pk: int, action: str) -> HttpResponse:
         return f"已{step.label}。", reverse("application-detail", args=[application.pk])
 
     return post_form(request, form, act) or render(
-        request, "cases/application_act.html", {"application": application, "form": form, "step": step}
+        request,
+        "cases/application_act.html",
+        {"application": application, "form": form, "step": step, "blocker": step_blocker(application, action)},
     )
 
 

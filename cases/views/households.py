@@ -7,20 +7,22 @@ from django.conf import settings
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from cases import permissions, selectors, services
-from cases.forms import FACT_FORMS, HouseholdForm, MemberForm
-from cases.models import Household
+from cases.forms import FACT_FORMS, EndFactForm, HouseholdForm, MemberForm
+from cases.models import AssetRecord, Expenditure, Household, IncomeItem, Member
 from core import idnumber
 from core.views import error_messages, id_param, post_form, posted, refuse
 
 ID_CHECK_LIMIT = getattr(settings, "ID_CHECK_LIMIT", 30)  # checks per user per minute
 ID_CHECK_WINDOW_S = 60
+Fact = IncomeItem | Expenditure | AssetRecord
+DETAIL_TABS = ("members", "facts", "applications")  # the household page's tabs that ``?tab=`` may open
 ID_CHECK_THROTTLED = "身份证号核验过于频繁，请稍后再试（每分钟最多 {limit} 次）。"
 
 
@@ -68,8 +70,11 @@ def household_detail(request: HttpRequest, pk: int) -> HttpResponse:
     today = timezone.localdate()
     user = request.user
     can_edit = permissions.can_edit_household(user, household)
+    head = next((m for m in members if m.active and m.relation == Member.Relation.HEAD), None)
     context = {
         "household": household,
+        "head": head,
+        "tab": request.GET.get("tab") if request.GET.get("tab") in DETAIL_TABS else "members",
         "members": members,
         "full_identity": permissions.can_see_full_identity(user),
         **selectors.household_facts(household, [m.pk for m in members]),
@@ -146,18 +151,56 @@ def member_check_id(request: HttpRequest) -> HttpResponse:
     return render(request, "cases/_id_check.html", result)
 
 
-def fact_form(request: HttpRequest, household_pk: int, kind: str) -> HttpResponse:
+def _facts_tab(household: Household) -> str:
+    """The household page opened on its 收入、支出与财产 tab."""
+    return f"{reverse('household-detail', args=[household.pk])}?tab=facts"
+
+
+def _fact(request: HttpRequest, household: Household, kind: str, pk: int) -> Fact:
+    """A fact of this household (another township's, or another household's, is 404)."""
+    fact = selectors.get_fact(request.user, kind, pk)
+    owner = fact.household_id if isinstance(fact, AssetRecord) else fact.member.household_id
+    if owner != household.pk:
+        raise Http404
+    return fact
+
+
+def fact_form(request: HttpRequest, household_pk: int, kind: str, pk: int | None = None) -> HttpResponse:
+    """Record an income, expenditure or asset record, or correct one (``pk``)."""
     household = _household(request, household_pk)
     if kind not in FACT_FORMS:
         return refuse(request, "未知的事实类型。", 404)
+    fact = _fact(request, household, kind, pk) if pk else None
     permissions.ensure_add_fact(request.user, household)  # refused (403) before any form
     form_class, label = FACT_FORMS[kind]
-    form = form_class(*posted(request), household=household)
+    form = form_class(*posted(request), household=household, instance=fact)
 
     def save(data: dict[str, Any]) -> tuple[str, str]:
-        services.add_fact(actor=request.user, household=household, kind=kind, data=data)
-        return f"{label}已登记。", reverse("household-detail", args=[household.pk])
+        if fact is None:
+            services.add_fact(actor=request.user, household=household, kind=kind, data=data)
+            return f"{label}已登记。", _facts_tab(household)
+        services.update_fact(actor=request.user, fact=fact, data=data)
+        return f"{label}已修改。", _facts_tab(household)
 
     return post_form(request, form, save) or render(
-        request, "cases/fact_form.html", {"form": form, "household": household, "label": label}
+        request, "cases/fact_form.html", {"form": form, "household": household, "label": label, "fact": fact}
+    )
+
+
+def fact_end(request: HttpRequest, household_pk: int, kind: str, pk: int) -> HttpResponse:
+    """End a recorded income, expenditure or asset record on a date (终止)."""
+    household = _household(request, household_pk)
+    if kind not in FACT_FORMS:
+        return refuse(request, "未知的事实类型。", 404)
+    fact = _fact(request, household, kind, pk)
+    permissions.ensure_add_fact(request.user, household)
+    label = FACT_FORMS[kind][1]
+    form = EndFactForm(posted(request)[0], initial={"valid_to": fact.valid_to or timezone.localdate()})
+
+    def end(data: dict[str, Any]) -> tuple[str, str]:
+        services.end_fact(actor=request.user, fact=fact, valid_to=data["valid_to"])
+        return f"{label}已终止。", _facts_tab(household)
+
+    return post_form(request, form, end) or render(
+        request, "cases/fact_end.html", {"form": form, "household": household, "label": label, "fact": fact}
     )

@@ -40,7 +40,13 @@ def application_queue(request: HttpRequest) -> HttpResponse:
         "overdue_referrals": selectors.overdue_referrals(request.user, today),
         "today": today,
         # The export (cases.exports.applications) selects the same rows: search, status and overdue.
-        "export_query": urlencode({"q": query, "status": status, "overdue": "1" if overdue_only else ""}),
+        "export_query": urlencode(
+            {
+                key: value
+                for key, value in (("q", query), ("status", status), ("overdue", overdue_only and "1"))
+                if value
+            }
+        ),
     }
     return render(request, "cases/application_queue.html", context)
 
@@ -85,7 +91,7 @@ def application_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "transitions": application.transitions.select_related("actor"),
         "investigation": getattr(application, "investigation", None),
         "referrals": referrals,
-        "steps": services.available_steps(actor=user, application=application),
+        "steps": services.step_buttons(actor=user, application=application),
         "today": timezone.localdate(),
         "can_add_referral": permissions.can_add_referral(user, application),
     }

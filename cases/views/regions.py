@@ -50,5 +50,6 @@ def township_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "page": page,
             "summary": selectors.township_summary(township, timezone.localdate()),
             "sees_whole_county": permissions.sees_whole_county(request.user),
+            "can_create_household": permissions.can_create_household(request.user),
         },
     )

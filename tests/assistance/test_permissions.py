@@ -309,5 +309,6 @@ def test_a_bad_township_or_month_when_starting_a_run_is_not_a_500(client_for):
     client = client_for("county_staff")
     response = client.post(reverse("comparison-run"), {"month": "2020-13", "township": ""}, follow=True)
     assert response.status_code == 200 and "月份" in response.content.decode()
-    assert client.post(reverse("job-list"), {"month": "2020-10", "township": "１２"}, follow=True).status_code == 200
+    refused = client.post(reverse("job-list"), {"month": "2020-10", "township": "１２"}, follow=True)
+    assert refused.status_code == 400 and "乡镇" in refused.content.decode()  # the form again, the field named
     assert not JobRun.objects.exists()
