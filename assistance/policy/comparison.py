@@ -623,7 +623,7 @@ def duplicate_benefit(inputs: Inputs) -> list[Flag]:
         covered = inputs.covered_members.get(dibao.determination_id, ()) if dibao and dibao.determination_id else ()
         if dibao and str(member_id) in covered:
             others.append(dibao)
-            reasons.append(f"特困供养 + 家庭低保（测算 {dibao.determination_id} 将其计入保障人口）")
+            reasons.append("特困供养 + 家庭低保（家庭低保的认定测算将其计入保障人口）")
         if not others:
             continue
         evidence = {"enrollments": [enrollment_evidence(e) for e in [tekun, *others]], "reasons": reasons}

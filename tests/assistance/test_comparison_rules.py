@@ -288,7 +288,7 @@ def test_attribute_mismatch_shows_the_households_dibao():
         (
             (enr(1, "tekun", 110, 10), enr(2, "dibao", 110, determination_id=9)),
             {9: {"10", "11"}},
-            [([1, 2], ["特困供养 + 家庭低保（测算 9 将其计入保障人口）"])],
+            [([1, 2], ["特困供养 + 家庭低保（家庭低保的认定测算将其计入保障人口）"])],
         ),
         ((enr(1, "tekun", 110, 10), enr(2, "dibao", 110, determination_id=9)), {9: {"11"}}, []),
         ((enr(1, "tekun", 110, 10), enr(2, "dibao", 110)), {}, []),  # no determination
