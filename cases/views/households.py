@@ -113,6 +113,8 @@ def member_form(request: HttpRequest, household_pk: int, pk: int | None = None) 
 
     def save(data: dict[str, Any]) -> tuple[str, str]:
         saved = services.save_member(actor=request.user, household=household, data=data, member=member)
+        if member is None and "add_next" in request.POST:  # 保存并添加下一位: straight to the next member's form
+            return f"成员 {saved.name} 已保存，请登记下一位。", reverse("member-new", args=[household.pk])
         return f"成员 {saved.name} 已保存。", reverse("household-detail", args=[household.pk])
 
     return post_form(request, form, save) or render(
