@@ -114,6 +114,13 @@ def run_on_a_worker(start: Callable[[], JobRun]) -> JobRun:
     return run
 
 
+def receive(actor: User, household: Household, **fields: Any) -> Any:
+    """An application received at the window: 低保 for the household, a reason, the signed authorisation, unless
+    ``fields`` say otherwise."""
+    defaults = {"benefits": [("dibao", None)], "reason": "因病致贫", "authorization_signed": True}
+    return services.receive_application(actor=actor, household=household, **{**defaults, **fields})
+
+
 def approve_application(users: dict[str, User], household: Household, benefits: list[Any], **received: Any) -> Any:
     """An application for ``benefits`` taken through every step to the county's approval (which enrolls it):
     received by the caseworker, investigated, publicity ended, approved by the township reviewer and the county."""

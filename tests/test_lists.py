@@ -12,8 +12,7 @@ from django.urls import reverse
 from assistance import exports as assistance_exports
 from assistance.models import JobRun
 from cases import exports as cases_exports
-from cases import services
-from tests.helpers import enroll, make_household, make_member, valid_id
+from tests.helpers import enroll, make_household, make_member, receive, valid_id
 
 pytestmark = pytest.mark.django_db
 
@@ -129,13 +128,7 @@ def test_export_link_carries_the_filters_and_exports_the_page_rows(client_for, u
 def _application(users, village, name: str):
     household = make_household(users["caseworker"], village)
     make_member(users["caseworker"], household, name=name)
-    return services.receive_application(
-        actor=users["caseworker"],
-        household=household,
-        benefits=[("dibao", None)],
-        reason="困难",
-        authorization_signed=True,
-    )
+    return receive(users["caseworker"], household)
 
 
 def test_application_queue_searches_keeps_filters_and_counts(client_for, users, villages):

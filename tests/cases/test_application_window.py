@@ -11,28 +11,9 @@ from django.urls import reverse
 
 from cases import services
 from cases.models import Application
-from tests.helpers import make_household, make_member
+from tests.helpers import receive
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def household(users, villages):
-    household = make_household(users["caseworker"], villages["a"])
-    make_member(users["caseworker"], household, name="王大", relation="head")
-    make_member(users["caseworker"], household, name="王小", relation="child", born=date(2012, 3, 4))
-    return household
-
-
-def receive(users, household, **kwargs) -> Application:
-    return services.receive_application(
-        actor=users["caseworker"],
-        household=household,
-        benefits=[("dibao", None)],
-        reason="困难",
-        authorization_signed=True,
-        **kwargs,
-    )
 
 
 def investigate(client, application, visited_on: date):
@@ -68,7 +49,7 @@ def test_all_errors_at_once(client_for, household):
 
 
 def test_end_publicity_disabled_with_date_until_the_period_ends(client_for, users, household):
-    application = receive(users, household)
+    application = receive(users["caseworker"], household)
     caseworker = client_for("caseworker")
     assert investigate(caseworker, application, date.today()).status_code == 302
     application.refresh_from_db()
@@ -94,7 +75,7 @@ def test_end_publicity_disabled_with_date_until_the_period_ends(client_for, user
 
 
 def test_visit_date_in_the_future_or_before_receipt_is_refused_on_the_field(client_for, users, household):
-    application = receive(users, household, received_on=date.today() - timedelta(days=3))
+    application = receive(users["caseworker"], household, received_on=date.today() - timedelta(days=3))
     caseworker = client_for("caseworker")
     future = investigate(caseworker, application, date.today() + timedelta(days=1))
     assert future.status_code == 200
@@ -107,8 +88,8 @@ def test_visit_date_in_the_future_or_before_receipt_is_refused_on_the_field(clie
 
 
 def test_fast_track_shortens_every_step_but_not_publicity(client_for, users, household):
-    normal = receive(users, household)
-    fast = receive(users, household, epidemic_fast_track=True)
+    normal = receive(users["caseworker"], household)
+    fast = receive(users["caseworker"], household, epidemic_fast_track=True)
     today = date.today()
     assert normal.due_date == services._working_days_after(today, 10)
     assert fast.due_date == services._working_days_after(today, 7)

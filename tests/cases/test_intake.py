@@ -9,23 +9,10 @@ from django.core.exceptions import PermissionDenied, ValidationError
 
 from cases import selectors, services
 from cases.models import Application, ApplicationTransition, CalendarDay, Investigation
-from tests.helpers import make_household, make_member
+from tests.helpers import receive
 
 pytestmark = pytest.mark.django_db
 Status = Application.Status
-
-
-@pytest.fixture
-def household(users, villages):
-    household = make_household(users["caseworker"], villages["a"])
-    make_member(users["caseworker"], household, name="王大", relation="head")
-    make_member(users["caseworker"], household, name="王小", relation="child", born=date(2012, 3, 4))
-    return household
-
-
-def receive(actor, household, **kwargs):
-    defaults = {"benefits": [("dibao", None)], "reason": "因病致贫", "authorization_signed": True}
-    return services.receive_application(actor=actor, household=household, **{**defaults, **kwargs})
 
 
 def investigate(actor, application, **data):
