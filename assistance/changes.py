@@ -16,15 +16,15 @@ import pghistory
 from celery import current_app
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import QuerySet
+from django.db.models import OuterRef, QuerySet, Subquery
 from django.utils import timezone
 
 from assistance.amounts import amounts_in_force, history, in_force_on, record_amount
 from assistance.determinations import determine_household
 from assistance.models import AmountCause, AmountChange, Determination, Enrollment, LedgerEntry, MonthlyLedger
 from assistance.permissions import ensure_confirm_amount_change, ensure_decide_amount_change
-from cases.models import User
-from cases.selectors import scope
+from cases.models import Member, User
+from cases.selectors import scope, search_households
 from core.exceptions import TransitionNotAllowed
 from core.months import month_label, month_start, next_month, this_month
 
@@ -41,14 +41,31 @@ SETTLE_TASK = "payments.settle_household"
 # Reads ------------------------------------------------------------------------------------------------------
 
 
-def changes(user: User, *, status: str | None = None, township_id: int | None = None) -> QuerySet[AmountChange]:
+def changes(
+    user: User,
+    *,
+    status: str | None = None,
+    township_id: int | None = None,
+    month: date | None = None,
+    query: str = "",
+) -> QuerySet[AmountChange]:
+    """The changes the user may see, with their household head's name (``head_name``), narrowed by status,
+    township, month and a household search (``cases.selectors.search_households``)."""
+    head = Member.objects.filter(household=OuterRef("household_id"), relation=Member.Relation.HEAD, active=True)
     queryset = scope(
-        AmountChange.objects.select_related("household", "member", "enrollment", "confirmed_by", "decided_by"), user
+        AmountChange.objects.select_related(
+            "household", "member", "enrollment", "township", "confirmed_by", "decided_by"
+        ).annotate(head_name=Subquery(head.values("name")[:1])),
+        user,
     )
     if status:
         queryset = queryset.filter(status=status)
     if township_id:
         queryset = queryset.filter(township_id=township_id)
+    if month is not None:
+        queryset = queryset.filter(month=month)
+    if query.strip():
+        queryset = queryset.filter(household_id__in=search_households(user, query.strip()).values("pk"))
     return queryset.order_by("-month", "household__number", "pk")
 
 

@@ -10,7 +10,7 @@ from typing import Any
 from urllib.parse import urlencode
 
 from django.core.paginator import Paginator
-from django.db.models import Count, F, FilteredRelation, Q, QuerySet
+from django.db.models import Count
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
@@ -19,8 +19,7 @@ from django.views.decorators.http import require_GET
 from assistance import changes, permissions, selectors
 from assistance.forms import ChangeFilterForm, ConfirmChangeForm, DecideChangeForm
 from assistance.models import AmountChange
-from cases import selectors as case_selectors
-from cases.models import Member, User
+from cases.models import User
 from cases.permissions import can_see_full_identity
 from core.exceptions import TransitionNotAllowed
 from core.months import month_label, next_month, this_month
@@ -30,18 +29,9 @@ Status = AmountChange.Status
 Kind = AmountChange.Kind
 
 
-def _with_head_names(queryset: QuerySet[AmountChange]) -> QuerySet[AmountChange]:
-    """``head_name``: the household's head (one active head per household, so the join adds no rows)."""
-    head = Q(household__members__relation=Member.Relation.HEAD, household__members__active=True)
-    return queryset.annotate(head_member=FilteredRelation("household__members", condition=head)).annotate(
-        head_name=F("head_member__name")
-    )
-
-
 def _change_or_404(user: User, pk: int) -> AmountChange:
     """A change the user may see (another township's is not found)."""
-    queryset = changes.changes(user).select_related("township", "enrollment", "determination")
-    return get_object_or_404(_with_head_names(queryset), pk=pk)
+    return get_object_or_404(changes.changes(user).select_related("determination"), pk=pk)
 
 
 @require_GET
@@ -56,14 +46,9 @@ def change_list(request: HttpRequest) -> HttpResponse:
     choose_township = permissions.can_choose_township(user)
     township = selectors.chosen_township(user, data.get("township"))
     status, month, query = data.get("status", ""), data.get("month"), data.get("q", "").strip()
-    in_scope = changes.changes(user, township_id=township.pk if township else None)
-    if month is not None:
-        in_scope = in_scope.filter(month=month)
-    if query:
-        in_scope = in_scope.filter(household_id__in=case_selectors.search_households(user, query).values("pk"))
+    in_scope = changes.changes(user, township_id=township.pk if township else None, month=month, query=query)
     counts = dict(in_scope.order_by().values_list("status").annotate(n=Count("pk")))
     rows = in_scope.filter(status=status) if status else in_scope
-    rows = _with_head_names(rows.select_related("township", "enrollment"))
     base = {
         "township": township.pk if township else "",
         "month": f"{month:%Y-%m}" if month else "",
