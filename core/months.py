@@ -45,3 +45,9 @@ def month_label(month: date) -> str:
 def this_month() -> date:
     """The 1st of the current month, local time."""
     return month_start(timezone.localdate())
+
+
+def months_before(month: date, count: int) -> date:
+    """The 1st of the month ``count`` months before ``month`` (after it when ``count`` is negative)."""
+    index = month.year * 12 + month.month - 1 - count
+    return date(index // 12, index % 12 + 1, 1)

@@ -31,7 +31,7 @@ from assistance.policy.params import MissingParameters, Parameters
 from assistance.policy.rules import evaluate_household
 from assistance.selectors import key_label, month_lookup
 from cases.models import Household, Member
-from core.months import month_label, months, this_month
+from core.months import month_label, months, months_before, this_month
 from core.validators import CONTROL_CHARACTERS, CONTROL_MESSAGE
 from payments.back_pay import OUTCOME_BENEFIT, settled_amounts
 from payments.models import Overpayment, PaymentLine, PayrollBenefit
@@ -210,12 +210,6 @@ def parse_range(params: Mapping[str, Any]) -> tuple[date, date]:
             {"to": f"月份范围不能超过 {MAX_MONTHS} 个月（from {first:%Y-%m} 至 to {last:%Y-%m} 共 {count} 个月）。"}
         )
     return first, last
-
-
-def months_before(month: date, count: int) -> date:
-    """The 1st of the month ``count`` months before ``month`` (after it when ``count`` is negative)."""
-    index = month.year * 12 + month.month - 1 - count
-    return date(index // 12, index % 12 + 1, 1)
 
 
 # Labels ---------------------------------------------------------------------------------------------------------

@@ -11,11 +11,10 @@ from cases import selectors as case_selectors
 from cases import services as case_services
 from cases.models import SensitiveAccessLog, User
 from cases.permissions import can_see_full_identity
-from core.months import this_month
+from core.months import months_before, this_month
 from core.views import refused_unless
 from payments import permissions as perms
 from payments import timeline
-from payments.timeline import months_before
 
 
 @require_safe
