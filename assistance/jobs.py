@@ -29,6 +29,29 @@ TASKS: dict[str, str] = {
     JobRun.Kind.COMPARISON: "assistance.compare_township",
     JobRun.Kind.REPRICING: "assistance.reprice_township",
 }
+# The work of a kind registered by an app above assistance (eldercare, childcare, …) in its AppConfig.ready:
+# ``work(township_id=…, month=…, run_id=…) -> counts``.
+_WORK: dict[str, Callable[..., dict[str, int]]] = {}
+
+
+def register_kind(kind: str, *, task: str, work: Callable[..., dict[str, int]]) -> None:
+    """Let the monthly job machinery (runs, county parents, retries, the jobs page) run an app's township job."""
+    TASKS[kind] = task
+    _WORK[kind] = work
+
+
+@transaction.atomic
+def start_job(kind: str, *, actor: User | None, month: date, township: Township | None = None) -> JobRun:
+    """Queue a registered kind's run of one township, or of the whole county (one child run per township)."""
+    if actor is not None:
+        ensure_start_job_run(actor)
+    return _queue_runs(kind=kind, actor=actor, month=month, township=township)
+
+
+def execute_job(run_id: int) -> JobRun:
+    """Run a registered kind's township run (its task calls this)."""
+    kind = JobRun.objects.values_list("kind", flat=True).get(pk=run_id)
+    return _execute(run_id, _WORK[kind])
 
 
 def _enqueue(kind: str, run_ids: list[int]) -> None:

@@ -594,6 +594,8 @@ class JobRun(models.Model):
         SCREENING = "screening", "每月摸排"
         COMPARISON = "comparison", "信息比对"
         REPRICING = "repricing", "每月调整金额"
+        ELDERCARE = "eldercare", "养老服务提醒"
+        CHILDCARE = "childcare", "儿童关爱提醒"
 
     class Status(models.TextChoices):
         QUEUED = "queued", "排队中"

@@ -402,7 +402,13 @@ def latest_screening_entries(household: Household) -> list[LedgerEntry]:
 
 # Labels of the counts a job run records, by kind (assistance.screening / comparison / repricing); a parent run
 # adds ``townships_done``. A key without a label is shown as 其他.
-_COMMON_COUNT_LABELS = {"townships_done": "已完成乡镇", "townships": "乡镇"}
+_COMMON_COUNT_LABELS = {
+    "townships_done": "已完成乡镇",
+    "townships": "乡镇",
+    "alerts_opened": "新发现的提醒",
+    "alerts_kept": "仍未解除的提醒",
+    "alerts_closed": "已解除的提醒",
+}
 JOB_COUNT_LABELS: dict[str, dict[str, str]] = {
     JobRun.Kind.SCREENING: {
         "households": "摸排家庭",

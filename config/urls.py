@@ -6,6 +6,8 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from assistance import urls as assistance_urls
 from cases import urls as cases_urls
 from cases.forms import ThrottledLoginForm
+from childcare import urls as childcare_urls
+from eldercare import urls as eldercare_urls
 from payments import urls as payments_urls
 
 admin.site.site_header = "彭水县社会救助业务系统 · 管理后台"
@@ -27,8 +29,12 @@ urlpatterns = [
     path("api/v1/", include(cases_urls.api_urlpatterns)),
     path("api/v1/", include(assistance_urls.api_urlpatterns)),
     path("api/v1/", include(payments_urls.api_urlpatterns)),
+    path("api/v1/", include(eldercare_urls.api_urlpatterns)),
+    path("api/v1/", include(childcare_urls.api_urlpatterns)),
     path("policy/", include(assistance_urls.urlpatterns)),
     path("payments/", include("payments.urls")),
+    path("eldercare/", include(eldercare_urls.urlpatterns)),
+    path("childcare/", include(childcare_urls.urlpatterns)),
     path("exports/", include("core.urls")),
     path("", include(cases_urls.urlpatterns)),
 ]

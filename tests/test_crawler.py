@@ -36,6 +36,7 @@ from core.models import ExportJob, PolicyParameter
 from core.validators import CONTROL_CHARACTERS
 from payments.models import BackPayRun, PaymentLine, Payroll
 from tests.conftest import UserFactory
+from tests.crawl import AREAS
 from tests.helpers import enroll, make_household, make_member, make_overpayment, make_roll_import, make_temporary_case
 
 SEED = 20201001
@@ -172,7 +173,9 @@ def build_township(tag: str, actor: User, village, reviewer: User) -> SimpleName
         reason=f"{tag}标记多发",
         run=back_pay,
     )
-    return SimpleNamespace(
+    side = SimpleNamespace(
+        tag=tag,
+        village=village,
         township=township,
         household=household,
         member=head,
@@ -203,6 +206,9 @@ def build_township(tag: str, actor: User, village, reviewer: User) -> SimpleName
         ],
         secrets=[head.id_number, child.id_number, head.bank_account],
     )
+    for area in AREAS:
+        area.build(side, actor, reviewer)
+    return side
 
 
 @pytest.fixture
@@ -289,6 +295,8 @@ PK_OBJECT = {
     "amount-change-": "change",
     "api-amount-change": "change",
 }
+for _area in AREAS:
+    PK_OBJECT.update(_area.PK_OBJECT)
 KWARG_VALUE = {
     "household_pk": lambda side: side.household.pk,
     "township_pk": lambda side: side.township.pk,

@@ -1,0 +1,1 @@
+"""childcare api, by area: ``children`` and ``groups``."""

@@ -1,0 +1,3 @@
+"""childcare api: children (filled in with the issue)."""
+
+urlpatterns: list = []

@@ -1,0 +1,3 @@
+"""childcare api: groups (filled in with the issue)."""
+
+urlpatterns: list = []

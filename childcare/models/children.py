@@ -1,0 +1,3 @@
+"""childcare models: children."""
+
+from __future__ import annotations

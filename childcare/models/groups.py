@@ -1,0 +1,3 @@
+"""childcare models: groups."""
+
+from __future__ import annotations

@@ -1,0 +1,1 @@
+"""childcare selectors, by area: ``children`` and ``groups``."""

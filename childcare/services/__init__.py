@@ -1,0 +1,1 @@
+"""childcare services, by area: ``children`` and ``groups``."""

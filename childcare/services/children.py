@@ -1,0 +1,1 @@
+"""childcare services: children (filled in with the issue)."""

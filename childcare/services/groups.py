@@ -1,0 +1,1 @@
+"""childcare services: groups (filled in with the issue)."""

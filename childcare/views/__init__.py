@@ -1,0 +1,1 @@
+"""childcare views, by area: ``children`` and ``groups``."""

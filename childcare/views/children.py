@@ -1,0 +1,3 @@
+"""childcare views: children (filled in with the issue)."""
+
+urlpatterns: list = []

@@ -1,0 +1,3 @@
+"""childcare views: groups (filled in with the issue)."""
+
+urlpatterns: list = []

@@ -1,0 +1,127 @@
+"""Alerts as rows: one row per open alert, on one abstract model every app reuses (eldercare, childcare, …).
+
+An app defines its concrete alert (``class ElderAlert(Alert)`` with its ``Kind`` choices) and a monthly job that
+finds, per township, what should be open now and hands it to ``sync``. ``sync`` keeps an alert that is still found
+(its ``opened_at`` survives re-runs, as a comparison flag's does), opens the new ones and closes, with the time,
+the open ones no longer found. Running a township's month twice leaves the same rows (idempotent).
+
+An alert names its object by model label and primary key (``object_type``, ``object_id``) and says what it is
+in words (``subject``: "王某某 · 炊事员"); ``evidence`` holds the facts that raised it (dates, counts) for the page
+and the export. Core knows no domain model: the township is a foreign key by name only."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+from django.db import models, transaction
+from django.db.models import Q
+from django.utils import timezone
+
+
+class Alert(models.Model):
+    """The shape of every alert. ``kind`` takes its choices from the concrete model's ``Kind``."""
+
+    township = models.ForeignKey("cases.Township", on_delete=models.PROTECT, related_name="+", verbose_name="乡镇")
+    kind = models.CharField("提醒类别", max_length=40)
+    object_type = models.CharField("对象类型", max_length=60)
+    object_id = models.PositiveBigIntegerField("对象")
+    subject = models.CharField("对象", max_length=200)
+    evidence = models.JSONField("依据", default=dict, blank=True)
+    month = models.DateField("最近核查月份", help_text="最近一次核查发现它的月份（该月1日）。")
+    opened_at = models.DateTimeField("发现时间", db_index=True)
+    closed_at = models.DateTimeField("解除时间", null=True, blank=True, db_index=True)
+
+    class Meta:
+        abstract = True
+        ordering = ["-opened_at", "-pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["kind", "object_type", "object_id"],
+                condition=Q(closed_at__isnull=True),
+                name="%(app_label)s_%(class)s_one_open",
+            ),
+        ]
+        indexes = [models.Index(fields=["township", "closed_at"], name="%(app_label)s_%(class)s_open")]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()}：{self.subject}"  # type: ignore[attr-defined]
+
+    @property
+    def is_open(self) -> bool:
+        return self.closed_at is None
+
+
+@dataclass(frozen=True)
+class Finding:
+    """One thing that should be open: its kind, its object and what to show."""
+
+    kind: str
+    object_type: str
+    object_id: int
+    subject: str
+    evidence: dict[str, Any] = field(default_factory=dict, compare=False)
+
+    @property
+    def key(self) -> tuple[str, str, int]:
+        return (self.kind, self.object_type, self.object_id)
+
+
+@dataclass(frozen=True)
+class SyncResult:
+    opened: int
+    kept: int
+    closed: int
+
+    def counts(self) -> dict[str, int]:
+        return {"alerts_opened": self.opened, "alerts_kept": self.kept, "alerts_closed": self.closed}
+
+
+@transaction.atomic
+def sync(
+    model: type[Alert], *, township_id: int, month: date, kinds: Iterable[str], findings: Iterable[Finding]
+) -> SyncResult:
+    """Make the township's open alerts of ``kinds`` exactly ``findings``: keep, open, close. Set-based: one read,
+    one bulk insert, one bulk update of the kept (only when their evidence or month changed), one close."""
+    kinds = list(kinds)
+    wanted = {finding.key: finding for finding in findings}
+    open_rows = {
+        (kind, object_type, object_id): (pk, evidence, seen)
+        for pk, kind, object_type, object_id, evidence, seen in model.objects.select_for_update()
+        .filter(township_id=township_id, kind__in=kinds, closed_at__isnull=True)
+        .values_list("pk", "kind", "object_type", "object_id", "evidence", "month")
+    }
+    now = timezone.now()
+    to_close = [pk for key, (pk, _, _) in open_rows.items() if key not in wanted]
+    changed = [
+        model(pk=open_rows[key][0], evidence=finding.evidence, subject=finding.subject, month=month)
+        for key, finding in wanted.items()
+        if key in open_rows and (open_rows[key][1] != finding.evidence or open_rows[key][2] != month)
+    ]
+    new = [
+        model(
+            township_id=township_id,
+            kind=finding.kind,
+            object_type=finding.object_type,
+            object_id=finding.object_id,
+            subject=finding.subject[:200],
+            evidence=finding.evidence,
+            month=month,
+            opened_at=now,
+        )
+        for key, finding in wanted.items()
+        if key not in open_rows
+    ]
+    if to_close:
+        model.objects.filter(pk__in=to_close).update(closed_at=now)
+    if changed:
+        model.objects.bulk_update(changed, ["evidence", "subject", "month"], batch_size=1000)
+    model.objects.bulk_create(new, batch_size=1000)
+    return SyncResult(opened=len(new), kept=len(wanted) - len(new), closed=len(to_close))
+
+
+def object_type_of(model: type[models.Model]) -> str:
+    """The label an alert names its object's model by (``eldercare.staffmember``)."""
+    return model._meta.label_lower

@@ -1,0 +1,1 @@
+"""eldercare api, by area: ``homes`` and ``people``."""

@@ -1,0 +1,3 @@
+"""eldercare api: homes (filled in with the issue)."""
+
+urlpatterns: list = []

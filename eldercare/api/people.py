@@ -1,0 +1,3 @@
+"""eldercare api: people (filled in with the issue)."""
+
+urlpatterns: list = []

@@ -1,0 +1,8 @@
+"""The app's exports, each area's registered with the export centre (``core.export_centre.discover``)."""
+
+from eldercare.exports import homes, people
+
+
+def register_exports() -> None:
+    homes.register_exports()
+    people.register_exports()

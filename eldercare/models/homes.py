@@ -1,0 +1,3 @@
+"""eldercare models: homes."""
+
+from __future__ import annotations

@@ -1,0 +1,3 @@
+"""eldercare models: people."""
+
+from __future__ import annotations

@@ -1,0 +1,1 @@
+"""eldercare selectors, by area: ``homes`` and ``people``."""

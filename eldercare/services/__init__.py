@@ -1,0 +1,1 @@
+"""eldercare services, by area: ``homes`` and ``people``."""

@@ -1,0 +1,1 @@
+"""eldercare services: homes (filled in with the issue)."""

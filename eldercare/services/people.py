@@ -1,0 +1,1 @@
+"""eldercare services: people (filled in with the issue)."""

@@ -1,0 +1,8 @@
+"""Pages mounted at ``/eldercare/`` (``urlpatterns``) and the API at ``/api/v1/`` (``api_urlpatterns``), by area."""
+
+from eldercare.api import homes as homes_api
+from eldercare.api import people as people_api
+from eldercare.views import homes, people
+
+urlpatterns = [*homes.urlpatterns, *people.urlpatterns]
+api_urlpatterns = [*homes_api.urlpatterns, *people_api.urlpatterns]

@@ -1,0 +1,1 @@
+"""eldercare views, by area: ``homes`` and ``people``."""

@@ -1,0 +1,3 @@
+"""eldercare views: homes (filled in with the issue)."""
+
+urlpatterns: list = []

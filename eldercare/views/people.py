@@ -1,0 +1,3 @@
+"""eldercare views: people (filled in with the issue)."""
+
+urlpatterns: list = []
