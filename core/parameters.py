@@ -38,3 +38,9 @@ def parameter(key: str, on: date) -> Decimal:
     if value is None:
         raise ImproperlyConfigured(f"政策参数 {key} 在 {on} 没有生效的值")
     return value
+
+
+def date_parameter(key: str, on: date) -> date:
+    """A date kept as a number ``YYYYMMDD`` (e.g. ``eldercare.cook_certificate_deadline`` = 20200531)."""
+    text = f"{int(parameter(key, on)):08d}"
+    return date(int(text[:4]), int(text[4:6]), int(text[6:]))

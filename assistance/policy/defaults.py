@@ -123,6 +123,23 @@ DEFAULT_PARAMETERS: tuple[DefaultVersion, ...] = (
     DefaultVersion("comparison.open_flag_max_days", "30", D2018, False, _SEED),
     DefaultVersion("visits.left_behind_elderly_days", "30", D2018, False, _SEED),
     DefaultVersion("visits.left_behind_children_days", "30", D2018, False, _SEED),
+    # Special groups (policy.md §15) and eldercare (seed §三(三)2–4)
+    DefaultVersion("elderly.min_age", "60", D2018, False, "民发〔2017〕193号", "农村留守老年人年龄下限（岁）"),
+    DefaultVersion(
+        "children.left_behind_max_age", "16", D2018, False, "国发〔2016〕13号", "农村留守儿童年龄上限（未满）"
+    ),
+    DefaultVersion(
+        "eldercare.cook_certificate_deadline",
+        "20200531",
+        D2018,
+        False,
+        _SEED,
+        "敬老院炊事员办理健康证截止日期（年月日）",
+    ),
+    DefaultVersion("eldercare.certificate_warn_days", "30", D2018, False, _SEED, "证书到期前提醒天数"),
+    DefaultVersion("eldercare.night_patrol_start_hour", "22", D2018, False, "GB 38600-2019", "夜间巡查时段开始（时）"),
+    DefaultVersion("eldercare.night_patrol_end_hour", "6", D2018, False, "GB 38600-2019", "夜间巡查时段结束（时）"),
+    DefaultVersion("eldercare.land_per_capita_m2", "0.2", D2018, False, _SEED, "人均养老用地（平方米）"),
     # Input bounds: what a form or an API call may enter at most (amounts in yuan, dates up to the end of the year)
     DefaultVersion("input.max_amount", "10000000", D2018, True, "系统输入校验", "单笔金额上限（元）"),
     DefaultVersion("input.max_year", "2100", D2018, True, "系统输入校验", "日期年份上限"),
