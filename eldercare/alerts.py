@@ -11,7 +11,7 @@ from django.utils import timezone
 from core import alerts
 from core.months import month_end
 from eldercare.models import ElderAlert
-from eldercare.selectors import homes, people
+from eldercare.selectors import homes, people, safety
 
 
 def as_of(month: date) -> date:
@@ -21,7 +21,11 @@ def as_of(month: date) -> date:
 
 def run_township(*, township_id: int, month: date, run_id: int | None = None) -> dict[str, int]:
     day = as_of(month)
-    findings = [*homes.alert_findings(township_id, day), *people.alert_findings(township_id, day)]
+    findings = [
+        *homes.alert_findings(township_id, day),
+        *safety.alert_findings(township_id, day),
+        *people.alert_findings(township_id, day),
+    ]
     result = alerts.sync(
         ElderAlert, township_id=township_id, month=month, kinds=ElderAlert.Kind.values, findings=findings
     )

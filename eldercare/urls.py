@@ -2,7 +2,8 @@
 
 from eldercare.api import homes as homes_api
 from eldercare.api import people as people_api
-from eldercare.views import homes, people
+from eldercare.api import safety as safety_api
+from eldercare.views import homes, people, safety
 
-urlpatterns = [*homes.urlpatterns, *people.urlpatterns]
-api_urlpatterns = [*homes_api.urlpatterns, *people_api.urlpatterns]
+urlpatterns = [*homes.urlpatterns, *safety.urlpatterns, *people.urlpatterns]
+api_urlpatterns = [*homes_api.urlpatterns, *safety_api.urlpatterns, *people_api.urlpatterns]

@@ -1,1 +1,1 @@
-"""eldercare api, by area: ``homes`` and ``people``."""
+"""eldercare api, by area: ``homes``, ``safety`` and ``people``."""

@@ -1,1 +1,1 @@
-"""eldercare selectors, by area: ``homes`` and ``people``."""
+"""eldercare selectors, by area: ``homes``, ``safety`` and ``people``."""

@@ -1,1 +1,1 @@
-"""eldercare services, by area: ``homes`` and ``people``."""
+"""eldercare services, by area: ``homes``, ``safety`` and ``people``."""

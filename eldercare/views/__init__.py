@@ -1,1 +1,1 @@
-"""eldercare views, by area: ``homes`` and ``people``."""
+"""eldercare views, by area: ``homes``, ``safety`` and ``people``."""

@@ -1,0 +1,3 @@
+"""eldercare api: safety (filled in with the issue)."""
+
+urlpatterns: list = []

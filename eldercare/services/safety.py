@@ -1,0 +1,1 @@
+"""eldercare services: safety (filled in with the issue)."""

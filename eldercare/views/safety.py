@@ -1,0 +1,3 @@
+"""eldercare views: safety (filled in with the issue)."""
+
+urlpatterns: list = []
