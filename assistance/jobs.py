@@ -34,9 +34,10 @@ TASKS: dict[str, str] = {
 _WORK: dict[str, Callable[..., dict[str, int]]] = {}
 
 
-def register_kind(kind: str, *, task: str, work: Callable[..., dict[str, int]]) -> None:
-    """Let the monthly job machinery (runs, county parents, retries, the jobs page) run an app's township job."""
-    TASKS[kind] = task
+def register_kind(kind: str, work: Callable[..., dict[str, int]]) -> None:
+    """Let the monthly job machinery (runs, county parents, retries, the jobs page) run an app's township job: the
+    task ``assistance.run_job`` calls ``execute_job``, which calls ``work``."""
+    TASKS[kind] = "assistance.run_job"
     _WORK[kind] = work
 
 

@@ -49,6 +49,7 @@ def _reference_data(request):
         for migration in (  # the beat schedule rows
             "assistance.migrations.0007_monthly_schedule",
             "assistance.migrations.0009_comparison_schedule",
+            "assistance.migrations.0022_care_alert_schedules",
             "payments.migrations.0004_timeliness_schedule",
             "core.migrations.0002_purge_schedule",
         ):
