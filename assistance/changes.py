@@ -21,7 +21,8 @@ from django.utils import timezone
 
 from assistance.amounts import amounts_in_force, history, in_force_on, record_amount
 from assistance.determinations import determine_household
-from assistance.models import AmountCause, AmountChange, Determination, Enrollment, LedgerEntry, MonthlyLedger
+from assistance.ledgers import answer_findings
+from assistance.models import AmountCause, AmountChange, Determination, Enrollment, LedgerEntry
 from assistance.permissions import ensure_confirm_amount_change, ensure_decide_amount_change
 from cases.models import Member, User
 from cases.selectors import scope, search_households
@@ -215,18 +216,13 @@ def _apply(actor: User, change: AmountChange) -> None:
 
 
 def _answer_finding(change: AmountChange, note: str) -> None:
-    """The screening's finding of the same change in that month's ledger is answered by the confirmation (a locked
-    month is left as it was)."""
-    ledger = MonthlyLedger.objects.filter(township_id=change.township_id, month=change.month).first()
-    if ledger is None or ledger.locked:
-        return
-    LedgerEntry.objects.filter(
+    """The screening's finding of the same change in that month's ledger is answered by the confirmation."""
+    answer_findings(
         township_id=change.township_id,
         month=change.month,
-        household_id=change.household_id,
-        member__isnull=change.member_id is None,
-        category=LEDGER_CATEGORIES[change.kind],
-        status=LedgerEntry.Status.OPEN,
-    ).filter(**({"member_id": change.member_id} if change.member_id else {})).update(
-        status=LedgerEntry.Status.HANDLED, handled_note=note, handled_by=change.confirmed_by, handled_at=timezone.now()
+        categories=[LEDGER_CATEGORIES[change.kind]],
+        households=[change.household_id],
+        member_id=change.member_id,
+        note=note,
+        by=change.confirmed_by,
     )

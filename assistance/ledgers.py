@@ -3,11 +3,12 @@ the month submitted by the township, accepted (and so locked) or returned by the
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import date
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Count, QuerySet
+from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 
 from assistance.models import AmountChange, LedgerEntry, MonthlyLedger
@@ -91,6 +92,35 @@ def _open_change(entry: LedgerEntry) -> bool:
         changes.filter(member__isnull=True).exists()
         if entry.member_id is None
         else changes.filter(member_id=entry.member_id).exists()
+    )
+
+
+def answer_findings(
+    *,
+    township_id: int,
+    month: date,
+    categories: Iterable[str],
+    households: Iterable[int],
+    note: str,
+    member_id: int | None = None,
+    by: User | None = None,
+) -> int:
+    """Mark the month's open findings of ``households`` (the household's own, or ``member_id``'s) as handled by a
+    decision taken elsewhere — a confirmed 待遇调整, a 调标 — with its note. A locked month is left as it was."""
+    if MonthlyLedger.objects.filter(
+        township_id=township_id, month=month, status=MonthlyLedger.Status.ACCEPTED
+    ).exists():
+        return 0
+    return (
+        LedgerEntry.objects.filter(
+            township_id=township_id,
+            month=month,
+            category__in=list(categories),
+            household_id__in=list(households),
+            status=LedgerEntry.Status.OPEN,
+        )
+        .filter(Q(member_id=member_id) if member_id else Q(member__isnull=True))
+        .update(status=LedgerEntry.Status.HANDLED, handled_note=note, handled_by=by, handled_at=timezone.now())
     )
 
 

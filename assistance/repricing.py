@@ -25,11 +25,11 @@ import pghistory
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Q
-from django.utils import timezone
 
 from assistance import selectors
 from assistance.amounts import InForce, amounts_in_force, sync_latest
 from assistance.facts import household_inputs
+from assistance.ledgers import answer_findings
 from assistance.models import AmountCause, AmountChange, Enrollment, EnrollmentAmount, LedgerEntry, MonthlyLedger
 from assistance.policy import repricing as rules
 from assistance.policy.model import CurrentDibao, Outcome
@@ -197,7 +197,7 @@ def reprice_township(
             for household_id, household in household_inputs(chunk, month, dibao, areas=areas).items():
                 if household.members:
                     found += _household_changes(household, by_household[household_id], prices, base)
-    counts = Counter(item.change.kind for item in found)
+    counts = Counter(item.change.kind for item in found if item.change.kind != rules.STANDARD)  # 调标: applied
     with pghistory.context(reason="每月调整金额"):  # the run's history rows share one context (none looked up per row)
         written = _write(township_id, month, found, run_id=run_id, automatic_only=automatic_only)
     return {"enrollments": sum(len(rows) for rows in by_household.values()), **counts, **written}
@@ -286,20 +286,13 @@ def _propose(
 def _close_answered_findings(township_id: int, month: date, standard: list[_Found], found: list[_Found]) -> None:
     """The screening's 金额变化 findings of households whose change was a 调标 alone are answered by it."""
     proposed = {item.row.household_id for item in found if item.change.kind != rules.STANDARD}
-    answered = {item.row.household_id for item in standard if item.row.benefit == "dibao"} - proposed
-    if answered:
-        LedgerEntry.objects.filter(
-            township_id=township_id,
-            month=month,
-            category__in=AMOUNT_FINDINGS,
-            household_id__in=answered,
-            member__isnull=True,
-            status=LedgerEntry.Status.OPEN,
-        ).update(
-            status=LedgerEntry.Status.HANDLED,
-            handled_note=f"调标：{month_label(month)}起按新的政策参数自动调整，无需审批。",
-            handled_at=timezone.now(),
-        )
+    answer_findings(
+        township_id=township_id,
+        month=month,
+        categories=AMOUNT_FINDINGS,
+        households={item.row.household_id for item in standard if item.row.benefit == "dibao"} - proposed,
+        note=f"调标：{month_label(month)}起按新的政策参数自动调整，无需审批。",
+    )
 
 
 def reprice_county(*, month: date, automatic_only: bool = True) -> dict[str, int]:

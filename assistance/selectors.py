@@ -428,9 +428,8 @@ JOB_COUNT_LABELS: dict[str, dict[str, str]] = {
     },
     JobRun.Kind.REPRICING: {
         "enrollments": "救助对象",
-        "standard": "调标（按新的政策参数）",
         **{str(value): str(label) for value, label in AmountChange.Kind.choices},
-        "applied": "已调标",
+        "applied": "已调标（按新的政策参数）",
         "proposed": "新提出待遇调整",
         "superseded": "被新测算取代的待遇调整",
     },
