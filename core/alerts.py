@@ -79,27 +79,27 @@ class SyncResult:
         return {"alerts_opened": self.opened, "alerts_kept": self.kept, "alerts_closed": self.closed}
 
 
-@transaction.atomic
 def sync(
     model: type[Alert], *, township_id: int, month: date, kinds: Iterable[str], findings: Iterable[Finding]
 ) -> SyncResult:
     """Make the township's open alerts of ``kinds`` exactly ``findings``: keep, open, close. Set-based: one read,
-    one bulk insert, one bulk update of the kept (only when their evidence or month changed), one close."""
-    kinds = list(kinds)
+    then, only when something changes, one transaction with one close, one bulk update of the kept whose evidence
+    or month changed and one bulk insert. A run that finds what is already open writes nothing. Two runs of the
+    same township at once cannot both open an alert: the one-open-alert constraint refuses the second."""
     wanted = {finding.key: finding for finding in findings}
     open_rows = {
         (kind, object_type, object_id): (pk, evidence, seen)
-        for pk, kind, object_type, object_id, evidence, seen in model.objects.select_for_update()
-        .filter(township_id=township_id, kind__in=kinds, closed_at__isnull=True)
-        .values_list("pk", "kind", "object_type", "object_id", "evidence", "month")
+        for pk, kind, object_type, object_id, evidence, seen in model.objects.filter(
+            township_id=township_id, kind__in=list(kinds), closed_at__isnull=True
+        ).values_list("pk", "kind", "object_type", "object_id", "evidence", "month")
     }
-    now = timezone.now()
     to_close = [pk for key, (pk, _, _) in open_rows.items() if key not in wanted]
     changed = [
-        model(pk=open_rows[key][0], evidence=finding.evidence, subject=finding.subject, month=month)
+        model(pk=open_rows[key][0], evidence=finding.evidence, subject=finding.subject[:200], month=month)
         for key, finding in wanted.items()
         if key in open_rows and (open_rows[key][1] != finding.evidence or open_rows[key][2] != month)
     ]
+    now = timezone.now()
     new = [
         model(
             township_id=township_id,
@@ -114,11 +114,11 @@ def sync(
         for key, finding in wanted.items()
         if key not in open_rows
     ]
-    if to_close:
-        model.objects.filter(pk__in=to_close).update(closed_at=now)
-    if changed:
-        model.objects.bulk_update(changed, ["evidence", "subject", "month"], batch_size=1000)
-    model.objects.bulk_create(new, batch_size=1000)
+    if to_close or changed or new:
+        with transaction.atomic():
+            model.objects.filter(pk__in=to_close, closed_at__isnull=True).update(closed_at=now)
+            model.objects.bulk_update(changed, ["evidence", "subject", "month"], batch_size=1000)
+            model.objects.bulk_create(new, batch_size=1000)
     return SyncResult(opened=len(new), kept=len(wanted) - len(new), closed=len(to_close))
 
 

@@ -40,7 +40,21 @@ def parameter(key: str, on: date) -> Decimal:
     return value
 
 
-def date_parameter(key: str, on: date) -> date:
+def parameters(keys: list[str], on: date) -> dict[str, Decimal]:
+    """Several numbers in force, in one query (a monthly job reads its parameters once per township, not once per
+    key); a key without one is a configuration error, as in ``parameter``."""
+    found = {version.key: version.value for version in versions_in_force(on, keys) if version.value is not None}
+    missing = [key for key in keys if key not in found]
+    if missing:
+        raise ImproperlyConfigured(f"政策参数 {'、'.join(missing)} 在 {on} 没有生效的值")
+    return found
+
+
+def as_date(value: Decimal) -> date:
     """A date kept as a number ``YYYYMMDD`` (e.g. ``eldercare.cook_certificate_deadline`` = 20200531)."""
-    text = f"{int(parameter(key, on)):08d}"
+    text = f"{int(value):08d}"
     return date(int(text[:4]), int(text[4:6]), int(text[6:]))
+
+
+def date_parameter(key: str, on: date) -> date:
+    return as_date(parameter(key, on))

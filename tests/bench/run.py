@@ -44,6 +44,7 @@ ORDER = (
     "registry_import",
     "payroll",
     "payroll_export",
+    "eldercare",
 )
 PROJECT_APP = "cases"  # a database this project migrated records this app's migrations
 BENCH_REDIS_DB = 15
