@@ -30,15 +30,19 @@ TASKS: dict[str, str] = {
     JobRun.Kind.REPRICING: "assistance.reprice_township",
 }
 # The work of a kind registered by an app above assistance (eldercare, childcare, …) in its AppConfig.ready:
-# ``work(township_id=…, month=…, run_id=…) -> counts``.
+# ``work(township_id=…, month=…, run_id=…) -> counts``. A kind done for the whole county at once (its work takes
+# ``township_id=None``: one query per finding for the county is far cheaper than 39 small ones) runs as one run.
 _WORK: dict[str, Callable[..., dict[str, int]]] = {}
+COUNTY_AT_ONCE: set[str] = set()
 
 
-def register_kind(kind: str, work: Callable[..., dict[str, int]]) -> None:
-    """Let the monthly job machinery (runs, county parents, retries, the jobs page) run an app's township job: the
-    task ``assistance.run_job`` calls ``execute_job``, which calls ``work``."""
+def register_kind(kind: str, work: Callable[..., dict[str, int]], *, county_at_once: bool = False) -> None:
+    """Let the monthly job machinery (runs, retries, the jobs page) run an app's job: the task
+    ``assistance.run_job`` calls ``execute_job``, which calls ``work``."""
     TASKS[kind] = "assistance.run_job"
     _WORK[kind] = work
+    if county_at_once:
+        COUNTY_AT_ONCE.add(kind)
 
 
 @transaction.atomic
@@ -63,6 +67,10 @@ def _enqueue(kind: str, run_ids: list[int]) -> None:
 def _queue_runs(*, kind: str, actor: User | None, month: date, township: Township | None) -> JobRun:
     """One run row per township (under a county parent run when ``township`` is None), each queued after commit."""
     month = month_start(month)
+    if township is None and kind in COUNTY_AT_ONCE:
+        run = JobRun.objects.create(kind=kind, month=month, created_by=actor)
+        _enqueue(kind, [run.pk])
+        return run
     townships = [township] if township else list(Township.objects.order_by("code"))
     parent = JobRun.objects.create(kind=kind, month=month, created_by=actor) if township is None else None
     runs = JobRun.objects.bulk_create(
@@ -173,7 +181,7 @@ def _update_parent(parent_id: int) -> None:
 
 def progress(run: JobRun) -> tuple[int, int]:
     """(finished, total) for a county run; (0 or 1, 1) for a township run."""
-    if run.township_id:
+    if run.township_id or run.kind in COUNTY_AT_ONCE:
         return int(run.status in (Status.DONE, Status.FAILED)), 1
     children = run.children.all()
     return children.filter(status__in=(Status.DONE, Status.FAILED)).count(), children.count()
@@ -188,10 +196,12 @@ def retry_failed(*, actor: User, run: JobRun) -> int:
     else:
         ensure_retry_job_run(actor, run)
     failed = list(run.children.filter(status=Status.FAILED).values_list("pk", flat=True)) or (
-        [run.pk] if run.status == Status.FAILED and run.township_id else []
+        [run.pk] if run.status == Status.FAILED and (run.township_id or run.kind in COUNTY_AT_ONCE) else []
     )
     JobRun.objects.filter(pk__in=failed).update(status=Status.QUEUED, error="", counts={}, started_at=None)
-    JobRun.objects.filter(pk=run.pk, township__isnull=True).update(status=Status.RUNNING, finished_at=None)
+    JobRun.objects.filter(pk=run.pk, township__isnull=True).exclude(kind__in=list(COUNTY_AT_ONCE)).update(
+        status=Status.RUNNING, finished_at=None
+    )
     _enqueue(run.kind, failed)
     return len(failed)
 

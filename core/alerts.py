@@ -1,13 +1,14 @@
 """Alerts as rows: one row per open alert, on one abstract model every app reuses (eldercare, childcare, …).
 
 An app defines its concrete alert (``class ElderAlert(Alert)`` with its ``Kind`` choices) and a monthly job that
-finds, per township, what should be open now and hands it to ``sync``. ``sync`` keeps an alert that is still found
-(its ``opened_at`` survives re-runs, as a comparison flag's does), opens the new ones and closes, with the time,
-the open ones no longer found. Running a township's month twice leaves the same rows (idempotent).
+finds what should be open now — in one township, or in the whole county at once — and hands it to ``sync``, which
+keeps an alert that is still found (its ``opened_at`` survives re-runs, as a comparison flag's does), opens the new
+ones and closes, with the time, the open ones no longer found. Running a month twice leaves the same rows.
 
 An alert names its object by model label and primary key (``object_type``, ``object_id``) and says what it is
 in words (``subject``: "王某某 · 炊事员"); ``evidence`` holds the facts that raised it (dates, counts) for the page
-and the export. Core knows no domain model: the township is a foreign key by name only."""
+and the export. Core knows no domain model: the township is a foreign key by name only (empty for a county
+institution's alert)."""
 
 from __future__ import annotations
 
@@ -24,7 +25,15 @@ from django.utils import timezone
 class Alert(models.Model):
     """The shape of every alert. ``kind`` takes its choices from the concrete model's ``Kind``."""
 
-    township = models.ForeignKey("cases.Township", on_delete=models.PROTECT, related_name="+", verbose_name="乡镇")
+    township = models.ForeignKey(
+        "cases.Township",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="乡镇",
+        help_text="县级机构（如县社会福利院）的提醒不属于乡镇。",
+    )
     kind = models.CharField("提醒类别", max_length=40)
     object_type = models.CharField("对象类型", max_length=60)
     object_id = models.PositiveBigIntegerField("对象")
@@ -56,13 +65,15 @@ class Alert(models.Model):
 
 @dataclass(frozen=True)
 class Finding:
-    """One thing that should be open: its kind, its object and what to show."""
+    """One thing that should be open: its kind, its object, what to show, and the township it belongs to (None for
+    a county institution's)."""
 
     kind: str
     object_type: str
     object_id: int
     subject: str
     evidence: dict[str, Any] = field(default_factory=dict, compare=False)
+    township_id: int | None = field(default=None, compare=False)
 
     @property
     def key(self) -> tuple[str, str, int]:
@@ -80,18 +91,27 @@ class SyncResult:
 
 
 def sync(
-    model: type[Alert], *, township_id: int, month: date, kinds: Iterable[str], findings: Iterable[Finding]
+    model: type[Alert],
+    *,
+    month: date,
+    kinds: Iterable[str],
+    findings: Iterable[Finding],
+    township_id: int | None = None,
 ) -> SyncResult:
-    """Make the township's open alerts of ``kinds`` exactly ``findings``: keep, open, close. Set-based: one read,
-    then, only when something changes, one transaction with one close, one bulk update of the kept whose evidence
-    or month changed and one bulk insert. A run that finds what is already open writes nothing. Two runs of the
-    same township at once cannot both open an alert: the one-open-alert constraint refuses the second."""
+    """Make the open alerts of ``kinds`` exactly ``findings`` — one township's (``township_id``), or the whole
+    county's (None; each finding names its township): keep, open, close. Set-based: one read, then, only when
+    something changes, one transaction with one close, one bulk update of the kept whose evidence or month changed
+    and one bulk insert. A run that finds what is already open writes nothing. Two runs at once cannot both open an
+    alert: the one-open-alert constraint refuses the second."""
     wanted = {finding.key: finding for finding in findings}
+    current = model.objects.filter(kind__in=list(kinds), closed_at__isnull=True)
+    if township_id is not None:
+        current = current.filter(township_id=township_id)
     open_rows = {
         (kind, object_type, object_id): (pk, evidence, seen)
-        for pk, kind, object_type, object_id, evidence, seen in model.objects.filter(
-            township_id=township_id, kind__in=list(kinds), closed_at__isnull=True
-        ).values_list("pk", "kind", "object_type", "object_id", "evidence", "month")
+        for pk, kind, object_type, object_id, evidence, seen in current.values_list(
+            "pk", "kind", "object_type", "object_id", "evidence", "month"
+        )
     }
     to_close = [pk for key, (pk, _, _) in open_rows.items() if key not in wanted]
     changed = [
@@ -102,7 +122,7 @@ def sync(
     now = timezone.now()
     new = [
         model(
-            township_id=township_id,
+            township_id=finding.township_id if township_id is None else township_id,
             kind=finding.kind,
             object_type=finding.object_type,
             object_id=finding.object_id,

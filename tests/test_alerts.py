@@ -15,8 +15,8 @@ OCT, NOV = date(2020, 10, 1), date(2020, 11, 1)
 Kind = ElderAlert.Kind
 
 
-def found(object_id: int, kind: str = Kind.NO_MANAGER, **evidence) -> Finding:
-    return Finding(kind, "eldercare.nursinghome", object_id, f"第{object_id}敬老院", evidence)
+def found(object_id: int, kind: str = Kind.NO_MANAGER, township_id: int | None = None, **evidence) -> Finding:
+    return Finding(kind, "eldercare.nursinghome", object_id, f"第{object_id}敬老院", evidence, township_id)
 
 
 def rows():
@@ -41,9 +41,7 @@ def test_kept_alerts_keep_when_they_were_opened_and_closed_ones_say_when(townshi
     with time_machine.travel("2020-10-31 20:00 +0800", tick=False):
         sync(ElderAlert, township_id=township_a.pk, month=OCT, kinds=Kind.values, findings=[found(1), found(2)])
     with time_machine.travel("2020-11-30 20:00 +0800", tick=False):
-        result = sync(
-            ElderAlert, township_id=township_a.pk, month=NOV, kinds=Kind.values, findings=[found(1, days=3)]
-        )
+        result = sync(ElderAlert, township_id=township_a.pk, month=NOV, kinds=Kind.values, findings=[found(1, days=3)])
     assert (result.opened, result.kept, result.closed) == (0, 1, 1)
     kept = ElderAlert.objects.get(object_id=1)
     closed = ElderAlert.objects.get(object_id=2)
@@ -65,3 +63,19 @@ def test_only_the_given_kinds_and_township_are_touched(township_a, township_b):
     result = sync(ElderAlert, township_id=township_a.pk, month=OCT, kinds=[Kind.NO_MANAGER], findings=[])
     assert result.closed == 0
     assert ElderAlert.objects.filter(closed_at__isnull=True).count() == 2
+
+
+def test_a_county_wide_sync_puts_each_finding_in_its_township_and_closes_what_is_gone(township_a, township_b):
+    sync(ElderAlert, month=OCT, kinds=Kind.values, findings=[found(1, township_id=township_a.pk)])
+    result = sync(
+        ElderAlert,
+        month=NOV,
+        kinds=Kind.values,
+        findings=[
+            Finding(Kind.NO_MANAGER, "eldercare.nursinghome", 2, "第2敬老院", {}, township_b.pk),
+            Finding(Kind.NO_MANAGER, "eldercare.nursinghome", 3, "县社会福利院", {}, None),
+        ],
+    )
+    assert (result.opened, result.kept, result.closed) == (2, 0, 1)
+    open_rows = {row["object_id"]: row["township_id"] for row in rows() if row["closed_at"] is None}
+    assert open_rows == {2: township_b.pk, 3: None}

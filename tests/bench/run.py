@@ -45,6 +45,7 @@ ORDER = (
     "payroll",
     "payroll_export",
     "eldercare",
+    "childcare",
 )
 PROJECT_APP = "cases"  # a database this project migrated records this app's migrations
 BENCH_REDIS_DB = 15

@@ -1,0 +1,211 @@
+"""The childcare alert job for the whole county (issue: childcare and special groups): every township's run of
+``childcare.alerts.run_township`` for December 2020, one after the other in this process, on the 100,000
+households bench_seed loaded plus the childcare rows added here once (and reused): about 8,000 left-behind
+children with guardians and a year of visits, guardianship cases, and about 800 orphan and de-facto unsupported
+children's cases with their insurance and reviews.
+
+The limit, measured in the same run: one hand-written SQL per alert kind over the same rows for the whole county,
+summed. ``childcare_alerts_s_vs_sql_per_kind`` goal ≤ 5. The job must find exactly what the SQL finds, kind by
+kind, and every kind must be found at least once — otherwise no figure is printed."""
+
+from __future__ import annotations
+
+import random
+import sys
+import time
+from collections import Counter
+from datetime import date
+
+from common import HOUSEHOLDS, guard_database, require, setup_django, versus
+
+setup_django()
+
+from django.db import connection, transaction  # noqa: E402
+
+from cases.models import (  # noqa: E402
+    Household,
+    Member,
+    Township,
+    User,
+)
+from childcare import alerts  # noqa: E402
+from childcare.models import ChildAlert, ChildCase, ChildVisit, GuardianshipCase, LeftBehindChild  # noqa: E402
+
+MONTH = date(2020, 12, 1)
+DAY = date(2020, 12, 31)
+YEAR_START = date(2020, 1, 1)
+CHILDREN = 8_000
+CASES = 800
+SEED = 2021
+
+
+def prepare() -> None:
+    """Add the childcare rows once (reused when the bench's left-behind children are there)."""
+    if LeftBehindChild.objects.filter(source="registry", responsible_name="基准网格员").count() >= CHILDREN * 9 // 10:
+        print("# childcare rows: reused", flush=True)
+        return
+    rng = random.Random(SEED)
+    actor = User.objects.order_by("pk").first()
+    if actor is None:
+        sys.exit("BENCH FAILED: bench_seed's users are missing.")
+    started = time.perf_counter()
+    young = list(
+        Member.objects.filter(birth_date__gt=date(2005, 1, 1), date_of_death__isnull=True, active=True)
+        .order_by("pk")
+        .values_list("pk", "household__township_id")
+    )
+    rng.shuffle(young)
+    left_behind, orphans = young[:CHILDREN], young[CHILDREN : CHILDREN + CASES]
+    with transaction.atomic():
+        children = LeftBehindChild.objects.bulk_create(
+            (
+                LeftBehindChild(
+                    member_id=member_id,
+                    township_id=township_id,
+                    source="registry",
+                    start=YEAR_START,
+                    guardian_name=f"监护人{n}",
+                    guardian_relation="祖父母",
+                    guardian_age=17 if n % 150 == 0 else 62,
+                    guardian_capacity="none" if n % 40 == 0 else "capable",
+                    responsible_name="基准网格员",
+                    created_by=actor,
+                )
+                for n, (member_id, township_id) in enumerate(left_behind)
+            ),
+            batch_size=5000,
+        )
+        cases = [
+            GuardianshipCase(
+                child=child,
+                township_id=child.township_id,
+                reason="incapable",
+                guardian_name=child.guardian_name,
+                status="resolved",
+                opened_on=date(2020, 6, 1),
+                due_date=date(2020, 7, 1),
+                outcome="capacity_restored",
+                resolved_on=date(2020, 6, 20),
+                resolved_by=actor,
+            )
+            for n, child in enumerate(children)
+            if child.guardian_capacity == "none" and n % 3 == 0  # a third of them already resolved
+        ]
+        GuardianshipCase.objects.bulk_create(cases)
+        visits = []
+        for child in children:
+            last_month = 12 if rng.random() < 0.7 else rng.randint(8, 10)  # about 30% overdue at the year's end
+            visits += [
+                ChildVisit(child=child, visited_on=date(2020, m, rng.randint(1, 28)), visitor="网格员", findings="正常")
+                for m in range(1, last_month + 1)
+            ]
+        ChildVisit.objects.bulk_create(visits, batch_size=5000)
+        child_cases = []
+        for n, (member_id, township_id) in enumerate(orphans):
+            insured = n % 5 != 0  # every 5th without insurance
+            child_cases.append(
+                ChildCase(
+                    member_id=member_id,
+                    township_id=township_id,
+                    category="orphan" if n % 2 else "de_facto",
+                    father_basis="dead",
+                    mother_basis="missing",
+                    opened_on=date(2019, 3, 1),
+                    review_due=date(2020, 11, 1) if n % 10 == 0 else date(2021, 3, 1),  # every 10th overdue
+                    insured=insured,
+                    insurance_policy=f"BD{n}" if insured else "",
+                    insurer="县人保" if insured else "",
+                    insurance_from=date(2020, 1, 1) if insured else None,
+                    insurance_to=date(2020, 12, 31) if insured else None,
+                    created_by=actor,
+                )
+            )
+        ChildCase.objects.bulk_create(child_cases)
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE")
+    print(
+        f"# childcare rows added in {time.perf_counter() - started:.1f} s: {len(children):,} left-behind children, "
+        f"{len(visits):,} visits, {len(cases)} resolved guardianship cases, {len(child_cases)} orphan and de-facto "
+        "unsupported children's cases",
+        flush=True,
+    )
+
+
+def run_job() -> tuple[float, Counter[str]]:
+    """(seconds, alerts opened by kind) of every township's first run of the month."""
+    ChildAlert.objects.all().delete()
+    townships = list(Township.objects.order_by("code").values_list("pk", flat=True))
+    started = time.perf_counter()
+    for township_id in townships:
+        alerts.run_township(township_id=township_id, month=MONTH)
+    elapsed = time.perf_counter() - started
+    return elapsed, Counter(ChildAlert.objects.filter(closed_at__isnull=True).values_list("kind", flat=True))
+
+
+# One query per kind, for the whole county, on the same rows and rules as the job (visits every 30 days).
+SQL = {
+    "visit_overdue": """
+        SELECT c.id FROM childcare_leftbehindchild c
+        LEFT JOIN LATERAL (SELECT max(v.visited_on) AS last FROM childcare_childvisit v WHERE v.child_id = c.id) v
+          ON true
+        WHERE c.status = 'active' AND c.start <= %(day)s AND COALESCE(v.last, c.start) + 30 < %(day)s""",
+    "guardian_incapable": """
+        SELECT c.id FROM childcare_leftbehindchild c
+        WHERE c.status = 'active' AND (c.guardian_capacity = 'none' OR c.guardian_age < 18)
+          AND NOT EXISTS (SELECT 1 FROM childcare_guardianshipcase g WHERE g.child_id = c.id
+                          AND g.status = 'resolved' AND g.guardian_name = c.guardian_name)""",
+    "review_overdue": """
+        SELECT k.id FROM childcare_childcase k WHERE k.status = 'active' AND k.review_due < %(day)s""",
+    "insurance_missing": """
+        SELECT k.id FROM childcare_childcase k
+        WHERE k.status = 'active' AND k.opened_on <= %(day)s
+          AND NOT (k.insured AND k.insurance_from <= %(day)s AND k.insurance_to >= %(day)s)
+        UNION ALL
+        SELECT e.id FROM assistance_enrollment e
+        WHERE e.benefit = 'orphan_allowance' AND e.start_month <= %(month)s
+          AND (e.end_month IS NULL OR e.end_month >= %(month)s)
+          AND (e.status IN ('active', 'gradual_exit') OR (e.status = 'exited' AND e.end_month IS NOT NULL))
+          AND NOT EXISTS (SELECT 1 FROM childcare_childcase k
+                          WHERE k.status = 'active' AND k.member_id = e.member_id)""",
+}
+
+
+def sql_per_kind() -> tuple[float, Counter[str]]:
+    """(seconds summed over the kinds, rows found by kind)."""
+    found: Counter[str] = Counter()
+    elapsed = 0.0
+    with connection.cursor() as cursor:
+        for kind, query in SQL.items():
+            started = time.perf_counter()
+            cursor.execute(query, {"day": DAY, "month": MONTH})
+            found[kind] = len(cursor.fetchall())
+            elapsed += time.perf_counter() - started
+    return elapsed, found
+
+
+def main() -> None:
+    guard_database("bench_childcare adds childcare rows")
+    require(Household.objects.count(), HOUSEHOLDS, "households (bench_seed)")
+    prepare()
+    require(LeftBehindChild.objects.filter(status="active").count(), CHILDREN * 9 // 10, "left-behind children")
+    seconds, opened = run_job()
+    before = list(ChildAlert.objects.order_by("pk").values())
+    again_started = time.perf_counter()
+    for township_id in Township.objects.order_by("code").values_list("pk", flat=True):
+        alerts.run_township(township_id=township_id, month=MONTH)
+    second = time.perf_counter() - again_started
+    if list(ChildAlert.objects.order_by("pk").values()) != before:
+        sys.exit("BENCH FAILED: a second run of the month changed the alert rows.")
+    limit, expected = sql_per_kind()
+    print(f"# alerts opened by the job: {dict(sorted(opened.items()))}", flush=True)
+    print(f"# found by the SQL per kind: {dict(sorted(expected.items()))}", flush=True)
+    for kind in ChildAlert.Kind.values:
+        require(opened[kind], 1, f"{kind} alerts opened")
+        if opened[kind] != expected[kind]:
+            sys.exit(f"BENCH FAILED: {kind}: the job opened {opened[kind]}, the SQL finds {expected[kind]}.")
+    print(f"# second run of the month (nothing changes): {second:.2f} s", flush=True)
+    versus("childcare_alerts_s", seconds, "s", "sql_per_kind", limit, at_most=5)
+
+
+if __name__ == "__main__":
+    main()
