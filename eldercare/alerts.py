@@ -1,26 +1,19 @@
-"""The monthly alert job of eldercare: per township and month, what should be open now (each area's selectors find
-it) becomes the open rows of ``ElderAlert`` (``core.alerts.sync``: kept alerts keep their ``opened_at``). Run by the
-monthly job machinery (``assistance.jobs``, kind ``eldercare``); idempotent per township-month."""
+"""The monthly alert job of eldercare: for a month, what should be open now in the whole county (or one
+township) — each area's selectors find it, one query per kind — becomes the open rows of ``ElderAlert``
+(``core.alerts.sync``: kept alerts keep their ``opened_at``). Run by the monthly job machinery (``assistance.jobs``,
+kind ``eldercare``) as one county run; running a month twice leaves the same rows."""
 
 from __future__ import annotations
 
 from datetime import date
 
-from django.utils import timezone
-
 from core import alerts
-from core.months import month_end
 from eldercare.models import ElderAlert
 from eldercare.selectors import homes, people, safety
 
 
-def as_of(month: date) -> date:
-    """The day a month's alerts are judged on: the month's last day, or today for the current month."""
-    return min(month_end(month), timezone.localdate())
-
-
-def run_township(*, township_id: int, month: date, run_id: int | None = None) -> dict[str, int]:
-    day = as_of(month)
+def run(*, month: date, township_id: int | None = None, run_id: int | None = None) -> dict[str, int]:
+    day = alerts.judged_on(month)
     findings = [
         *homes.alert_findings(township_id, day),
         *safety.alert_findings(township_id, day),

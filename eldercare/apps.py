@@ -11,4 +11,4 @@ class EldercareConfig(AppConfig):
         from assistance.models import JobRun
         from eldercare import alerts
 
-        register_kind(JobRun.Kind.ELDERCARE, alerts.run_township)
+        register_kind(JobRun.Kind.ELDERCARE, alerts.run, county_at_once=True)

@@ -66,3 +66,57 @@ def ensure_county_act(user: Any, obj: Any = None) -> None:
 
 
 # 集中供养 willingness, community care coverage, left-behind elderly and visits (area ``people``) -----------------
+
+
+# Inspections, hazards, resident safety, renovation (area safety) ------------------------------------------------
+
+
+def can_record_safety(user: Any, home: Any = None) -> bool:
+    """Record an inspection, a hazard, a risk assessment, an incident or a project of ``home`` (its township's
+    workers and county staff)."""
+    return can_record(user, home)
+
+
+def ensure_record_safety(user: Any, home: Any = None) -> None:
+    ensure_record(user, home)
+
+
+def can_close_hazard(user: Any, hazard: Any = None) -> bool:
+    """The county records its handling of a reported hazard and closes it."""
+    return can_county_act(user)
+
+
+def ensure_close_hazard(user: Any, hazard: Any = None) -> None:
+    ensure_county_act(user)
+
+
+def can_edit_checklist(user: Any) -> bool:
+    return can_county_act(user)
+
+
+def ensure_edit_checklist(user: Any) -> None:
+    ensure_county_act(user)
+
+
+SAME_PERSON_ACCEPTS = "登记完工的人员不能同时验收该项目，请由县民政局其他人员验收。"
+
+
+def acceptance_refusal(user: Any, project: Any) -> str | None:
+    """Why ``user`` may not accept ``project``'s completion (None: they may): county writers only, and not the
+    one who recorded the completion."""
+    if not can_county_act(user):
+        return "只有县民政局工作人员可以验收项目。"
+    if project is not None and project.completed_by_id == user.pk:
+        return SAME_PERSON_ACCEPTS
+    return None
+
+
+def can_accept_project(user: Any, project: Any = None) -> bool:
+    return acceptance_refusal(user, project) is None
+
+
+def ensure_accept_project(user: Any, project: Any = None) -> None:
+    ensure_county_act(user)
+    reason = acceptance_refusal(user, project)
+    if reason:
+        raise PermissionDenied(reason)

@@ -37,8 +37,9 @@ class PayrollBenefit(models.TextChoices):
 
 @pghistory.track()
 class InstitutionAccount(models.Model):
-    """The account of a 供养机构 (敬老院, 福利院): 集中供养 特困 money goes there (policy.md §6). Matched by the
-    institution name recorded on the enrollment."""
+    """The account of a 供养机构 (敬老院, 福利院) as recorded before the homes ledger. No longer read for payees: the
+    集中供养 特困 payee is the home of the person's residence (``eldercare``); the data migration
+    ``eldercare.services.homes.link_institutions`` made a home of each row."""
 
     name = models.CharField("供养机构", max_length=64, unique=True, help_text="须与特困供养登记的供养机构名称一致。")
     credit_code = models.CharField("统一社会信用代码", max_length=18, blank=True)

@@ -2,7 +2,8 @@
 
 * 低保 → the household head's account; a guardian or agent recorded on the head receives instead.
 * every other benefit → the person's account, or the recorded guardian/agent (children, incapacitated adults).
-* 集中供养 特困 → the institution's account (``InstitutionAccount``, matched by the enrollment's institution name).
+* 集中供养 特困 → the account of the nursing home the person lives in during the payroll month (the residence
+  covering the month, ``eldercare.models.Residence``); without a residence the line names the problem.
 
 A line without an account is generated with its problem named, and the payroll cannot be submitted until the
 account is recorded and the payroll regenerated (or, for a later batch, its payees refreshed).
@@ -10,12 +11,13 @@ account is recorded and the payroll regenerated (or, for a later batch, its paye
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from typing import Any, NamedTuple
 
 from assistance.models import Enrollment
 from cases.models import Member
-from payments.models import InstitutionAccount, PaymentLine
+from eldercare.selectors.homes import HomeAccount, home_in_month, member_residences
+from payments.models import PaymentLine
 
 PayeeKind = PaymentLine.PayeeKind
 
@@ -74,18 +76,16 @@ def person_payee(person: Mapping[str, Any] | None, *, head: bool = False) -> Pay
     return Payee(kind, name, id_number, person.get("bank_name") or "", person.get("bank_account") or "", problem)
 
 
-def institution_payee(name: str, accounts: Mapping[str, InstitutionAccount]) -> Payee:
-    account = accounts.get(name)
-    if account is None or not account.bank_account:
-        return Payee(PayeeKind.INSTITUTION, name, "", "", "", f"机构账户未登记（{name}）")
-    return Payee(PayeeKind.INSTITUTION, name, account.credit_code, account.bank_name, account.bank_account)
+NO_RESIDENCE = "集中供养对象本月没有敬老院入住记录"
 
 
-def institution_accounts(names: Iterable[str]) -> dict[str, InstitutionAccount]:
-    wanted = {name for name in names if name}
-    if not wanted:
-        return {}
-    return {account.name: account for account in InstitutionAccount.objects.filter(name__in=wanted)}
+def institution_payee(home: HomeAccount | None) -> Payee:
+    """The home's account for a 集中供养 特困 person (``home``: the home of their residence in the month)."""
+    if home is None:
+        return Payee(PayeeKind.INSTITUTION, "", "", "", "", NO_RESIDENCE)
+    if not home.bank_account:
+        return Payee(PayeeKind.INSTITUTION, home.name, home.credit_code, "", "", f"机构账户未登记（{home.name}）")
+    return Payee(PayeeKind.INSTITUTION, home.name, home.credit_code, home.bank_name, home.bank_account)
 
 
 def person(row: Mapping[str, Any], prefix: str) -> dict[str, Any] | None:
@@ -111,16 +111,18 @@ def current_payees(lines: list[PaymentLine]) -> dict[int, Payee]:
     }
     institutions = dict(
         Enrollment.objects.filter(pk__in=enrollment_ids, support_mode=Enrollment.SupportMode.CENTRALIZED).values_list(
-            "pk", "institution_name"
+            "pk", "member_id"
         )
     )
-    accounts = institution_accounts(institutions.values())
+    months = [line.month for line in lines if line.enrollment_id in institutions]
+    residences = member_residences(institutions.values(), min(months), max(months)) if months else {}
     payees = {}
     for line in lines:
         if not line.member_id:
             payees[line.pk] = person_payee(heads.get(line.household_id), head=True)
         elif line.enrollment_id in institutions:
-            payees[line.pk] = institution_payee(institutions[line.enrollment_id], accounts)
+            periods = residences.get(institutions[line.enrollment_id])
+            payees[line.pk] = institution_payee(home_in_month(periods, line.month))
         else:
             payees[line.pk] = person_payee(members.get(line.member_id))
     return payees

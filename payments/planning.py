@@ -21,9 +21,10 @@ from assistance.amounts import in_force_subquery
 from assistance.models import BenefitKind, Determination, Enrollment, TemporaryCase
 from cases.models import Member
 from core.months import next_month
+from eldercare.selectors.homes import home_in_month, member_residences
 from payments import payees
 from payments.models import PaymentLine, Payroll, PayrollBenefit, PriceSubsidyMonth
-from payments.payees import PERSON_FIELDS, institution_accounts, institution_payee, person_payee
+from payments.payees import PERSON_FIELDS, institution_payee, person_payee
 
 Kind = PaymentLine.Kind
 
@@ -134,7 +135,7 @@ def _person_of(values: tuple[Any, ...]) -> dict[str, Any] | None:
 def _plan_regular(township_id: int, month: date, benefit: str) -> Plan:
     rows = _enrollment_rows(township_id, month, benefit)
     centralized = Enrollment.SupportMode.CENTRALIZED
-    accounts = institution_accounts(row[5] for row in rows if row[4] == centralized)
+    residences = member_residences((row[2] for row in rows if row[4] == centralized), month)
     regular = Kind.REGULAR.value
     lines: list[PlannedLine] = []
     seen: set[tuple[str, int]] = set()
@@ -143,7 +144,7 @@ def _plan_regular(township_id: int, month: date, benefit: str) -> Plan:
     dead: list[str] = []
     overlapping: list[str] = []
     for row in rows:
-        enrollment_id, household_id, member_id, amount, support_mode, institution_name = row[:6]
+        enrollment_id, household_id, member_id, amount, support_mode, _institution = row[:6]
         member_values = row[_MEMBER]
         key = ("member", member_id) if member_id else ("household", household_id)
         if key in seen:
@@ -166,7 +167,7 @@ def _plan_regular(township_id: int, month: date, benefit: str) -> Plan:
         else:
             beneficiary = _person_of(member_values)
             if support_mode == centralized:
-                payee = institution_payee(institution_name, accounts)
+                payee = institution_payee(home_in_month(residences.get(member_id), month))
             else:
                 payee = person_payee(beneficiary)
         lines.append(
@@ -367,8 +368,8 @@ def plan_price_subsidy(township_id: int, month: date) -> tuple[list[PaymentLine]
             active=True,
         ).values(*fields)
     }
-    accounts = institution_accounts(
-        row["institution_name"] for row in people.values() if row["support_mode"] == "centralized"
+    residences = member_residences(
+        (row["member_id"] for row in people.values() if row["support_mode"] == "centralized"), month
     )
     lines: list[PaymentLine] = []
     dead: list[str] = []
@@ -383,7 +384,7 @@ def plan_price_subsidy(township_id: int, month: date) -> tuple[list[PaymentLine]
         if amount <= 0:
             continue
         if row["support_mode"] == Enrollment.SupportMode.CENTRALIZED:
-            payee = institution_payee(row["institution_name"], accounts)
+            payee = institution_payee(home_in_month(residences.get(member_id), month))
         elif row["benefit"] == "dibao" and not person["bank_account"]:
             payee = person_payee(heads.get(row["household_id"]), head=True)  # the household's 低保 card
         else:

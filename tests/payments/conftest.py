@@ -8,7 +8,7 @@ from types import SimpleNamespace
 
 import pytest
 
-from payments.models import InstitutionAccount
+from eldercare.models import NursingHome, Residence
 from tests.helpers import enroll, make_household, make_member
 
 OCT = date(2020, 10, 1)
@@ -39,9 +39,15 @@ def county(users, villages):
     tekun = enroll(
         elder_home, "tekun", "1006.00", member=elder, support_mode="centralized", institution_name="汉葭敬老院"
     )
-    InstitutionAccount.objects.create(
-        name="汉葭敬老院", credit_code="12500243MB0000000X", bank_name="彭水农商行", bank_account="6228480000000000999"
+    # 集中供养: paid to the home of the person's residence (eldercare), no longer matched by institution name
+    home = NursingHome.objects.create(
+        township=villages["a"].township,
+        name="汉葭敬老院",
+        credit_code="12500243MB0000000X",
+        bank_name="彭水农商行",
+        bank_account="6228480000000000999",
     )
+    Residence.objects.create(member=elder, home=home, kind="tekun", enrollment=tekun, start=date(2020, 1, 1))
 
     orphan_home = make_household(cw, villages["a"])
     grandpa = make_member(cw, orphan_home, name="王爷爷", relation="head", born=date(1950, 1, 1))

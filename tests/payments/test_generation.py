@@ -17,8 +17,9 @@ from django.utils import timezone
 from assistance.models import TemporaryCase
 from cases.models import Member
 from core.exceptions import TransitionNotAllowed
+from eldercare.models import NursingHome
 from payments import bankfiles, planning, services
-from payments.models import InstitutionAccount, PaymentLine, Payroll
+from payments.models import PaymentLine, Payroll
 from tests.helpers import enroll, make_household, make_member
 from tests.payments.conftest import NOV, OCT
 
@@ -51,14 +52,14 @@ def test_centralized_tekun_is_paid_to_the_institution(users, county, township_a)
 
 
 def test_an_institution_without_account_is_generated_but_flagged(users, county, township_a):
-    InstitutionAccount.objects.all().delete()
+    NursingHome.objects.filter(name="汉葭敬老院").update(bank_account="")
     payroll = generate(users, township_a, "tekun")
     line = payroll.lines.get()
     assert line.problem == "机构账户未登记（汉葭敬老院）" and line.bank_account == ""
     assert payroll.problem_count == 1
     with pytest.raises(ValidationError, match="李老汉（机构账户未登记（汉葭敬老院））"):
         services.submit_payroll(actor=users["caseworker"], payroll=payroll)
-    InstitutionAccount.objects.create(name="汉葭敬老院", bank_name="农商行", bank_account="62284800000000001234")
+    NursingHome.objects.filter(name="汉葭敬老院").update(bank_name="农商行", bank_account="62284800000000001234")
     payroll = generate(users, township_a, "tekun")
     assert payroll.problem_count == 0
     assert services.submit_payroll(actor=users["caseworker"], payroll=payroll).status == "submitted"

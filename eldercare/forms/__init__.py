@@ -1,0 +1,1 @@
+"""eldercare forms, by area."""
