@@ -11,4 +11,4 @@ class ChildcareConfig(AppConfig):
         from assistance.models import JobRun
         from childcare import alerts
 
-        register_kind(JobRun.Kind.CHILDCARE, alerts.run_township)
+        register_kind(JobRun.Kind.CHILDCARE, alerts.run, county_at_once=True)

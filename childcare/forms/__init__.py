@@ -1,0 +1,1 @@
+"""childcare forms, by area."""
