@@ -370,11 +370,14 @@ def end_fact(*, actor: User, fact: IncomeItem | Expenditure | AssetRecord, valid
 # Access log -------------------------------------------------------------------------------------------------
 
 
-def log_sensitive_access(*, actor: User, members: Iterable[Member], action: str, what: str) -> int:
-    """Log a view or export of the records of children (under 18 today) and disabled persons; and every record
-    an auditor with full-identity access (``permissions.is_granted_auditor``) sees in full."""
+def log_sensitive_access(
+    *, actor: User, members: Iterable[Member], action: str, what: str, everyone: bool = False
+) -> int:
+    """Log a view or export of the records of children (under 18 today) and disabled persons; every record an
+    auditor with full-identity access (``permissions.is_granted_auditor``) sees in full; and, with ``everyone``,
+    every member's (records sensitive as a whole: nursing-home residents, left-behind women)."""
     today = _today()
-    everything = permissions.is_granted_auditor(actor)
+    everything = everyone or permissions.is_granted_auditor(actor)
     rows = [
         SensitiveAccessLog(user=actor, member=m, action=action, what=what[:200])
         for m in members

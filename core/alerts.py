@@ -15,11 +15,15 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
-from typing import Any
+from typing import Any, TypeVar
 
 from django.db import models, transaction
-from django.db.models import Q
+from django.db.models import Q, QuerySet
 from django.utils import timezone
+
+from core.months import month_end
+
+M = TypeVar("M", bound=models.Model)
 
 
 class Alert(models.Model):
@@ -140,6 +144,16 @@ def sync(
             model.objects.bulk_update(changed, ["evidence", "subject", "month"], batch_size=1000)
             model.objects.bulk_create(new, batch_size=1000)
     return SyncResult(opened=len(new), kept=len(wanted) - len(new), closed=len(to_close))
+
+
+def judged_on(month: date) -> date:
+    """The day a month's alerts are judged on: the month's last day, or today for the current month."""
+    return min(month_end(month), timezone.localdate())
+
+
+def within(queryset: QuerySet[M], township_id: int | None, path: str = "township_id") -> QuerySet[M]:
+    """The rows of one township (``path`` leads to its id), or of the whole county when ``township_id`` is None."""
+    return queryset if township_id is None else queryset.filter(**{path: township_id})
 
 
 def object_type_of(model: type[models.Model]) -> str:

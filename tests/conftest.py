@@ -35,17 +35,22 @@ class VillageFactory(factory.django.DjangoModelFactory):
 @pytest.fixture(autouse=True)
 def _reference_data(request):
     """Transactional tests (live server, real Celery worker) end with a flush that empties every table; the
-    townships and default parameters loaded by data migrations are put back before each database test."""
+    townships, default parameters, the nursing-home checklist and the pilot township loaded by data migrations are
+    put back before each database test."""
     if request.node.get_closest_marker("django_db") is None and "db" not in request.fixturenames:
         return
     request.getfixturevalue("_django_db_helper")
     from assistance.reference import load_default_parameters
     from cases.reference import load_townships
     from core.models import PolicyParameter
+    from eldercare.models.safety import seed_checklist
+    from eldercare.services.people import seed_pilot_townships
 
     if not Township.objects.exists():
         load_townships(Township)
         load_default_parameters(PolicyParameter)
+        seed_checklist()
+        seed_pilot_townships()
         for migration in (  # the beat schedule rows
             "assistance.migrations.0007_monthly_schedule",
             "assistance.migrations.0009_comparison_schedule",

@@ -6,6 +6,6 @@ Each module has ``PK_OBJECT`` (URL name prefix → attribute of the township's n
 and appends to ``side.markers`` the texts another township must never see (and to ``side.secrets`` the full
 numbers an auditor must never see)."""
 
-from tests.crawl import childcare_children, childcare_groups, eldercare_homes, eldercare_people
+from tests.crawl import childcare_children, childcare_groups, eldercare_homes, eldercare_people, eldercare_safety
 
-AREAS = (eldercare_homes, eldercare_people, childcare_children, childcare_groups)
+AREAS = (eldercare_homes, eldercare_safety, eldercare_people, childcare_children, childcare_groups)
