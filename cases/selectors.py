@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any, TypeVar
 
+from django.apps import apps
 from django.core.exceptions import FieldDoesNotExist
-from django.db.models import BooleanField, Case, Count, Model, OuterRef, Q, QuerySet, Subquery, Value, When
+from django.db.models import BooleanField, Case, Count, FileField, Model, OuterRef, Q, QuerySet, Subquery, Value, When
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 
@@ -174,17 +176,9 @@ class HistoryRow:
     object_label: str
     action_label: str
     actor_name: str
-    changes: list[tuple[str, tuple[object, object]]]
+    changes: list[tuple[str, tuple[Any, ...]]]
 
 
-HISTORY_MODELS = {
-    "cases.Household": Household,
-    "cases.Member": Member,
-    "cases.IncomeItem": IncomeItem,
-    "cases.Expenditure": Expenditure,
-    "cases.AssetRecord": AssetRecord,
-    "cases.Application": Application,
-}
 ACTION_LABELS = {"insert": "新增", "update": "修改", "delete": "删除"}
 HIDDEN_FIELDS = {"id", "created_at", "updated_at"}
 # Values shown masked to users without full-identity access (``permissions.can_see_full_identity``).
@@ -199,40 +193,93 @@ def _as_seen(attname: str, value: object, full: bool) -> object:
         return masking.mask_id_number(str(value))
     if attname in ACCOUNT_FIELDS or attname.endswith("account"):
         return masking.mask_account(str(value))
+    if attname.endswith("phone"):
+        return masking.mask_phone(str(value))
     return value
 
 
-def household_history(household: Household, limit: int = 200, *, full_identity: bool = False) -> list[HistoryRow]:
-    """Changes to the household, its members, their facts and its applications, newest first, each with the
-    acting user (from the history context) and the changed fields with old and new values; ID numbers and
-    accounts masked unless ``full_identity``."""
+def _in_words(field: Any, value: object) -> object:
+    """A stored value as a person reads it: a choice by its label, a yes/no as 是/否, a file by nothing."""
+    if value in (None, ""):
+        return value
+    if isinstance(value, bool):
+        return "是" if value else "否"
+    choices = dict(getattr(field, "flatchoices", None) or [])
+    return choices.get(value, value)
+
+
+def rows_of(*objects: Any) -> Q:
+    """The history events of these rows (for ``history``)."""
+    refs = Q(pk__in=[])
+    for obj in objects:
+        if obj is not None:
+            refs |= Q(pgh_obj_model=obj._meta.label, pgh_obj_id=str(obj.pk))
+    return refs
+
+
+def _related_labels(events: list[Any], models: dict[str, Any]) -> dict[tuple[Any, Any], str]:
+    """(related model, id) → the row's name (``str``; a user by their name) for every link the events changed,
+    one query per related model."""
+    wanted: dict[Any, set[Any]] = {}
+    for event in events:
+        model = models.get(event.pgh_obj_model)
+        for attname, values in (event.pgh_diff or {}).items():
+            field = _field(model, attname)
+            if field is not None and field.is_relation:
+                wanted.setdefault(field.related_model, set()).update(v for v in values if v)
+    labels: dict[tuple[Any, Any], str] = {}
+    for related, ids in wanted.items():
+        for pk, row in related._default_manager.in_bulk(list(ids)).items():
+            name = (row.first_name or row.username) if related is User else str(row)
+            labels[(related, pk)] = name
+    return labels
+
+
+def _field(model: Any, attname: str) -> Any:
+    name = attname.removesuffix("_id")
+    if model is None or name in HIDDEN_FIELDS:
+        return None
+    try:
+        return model._meta.get_field(name)
+    except FieldDoesNotExist:  # a field removed since
+        return None
+
+
+def history(refs: Q, *, full_identity: bool, limit: int = 200, hidden: Collection[str] = ()) -> list[HistoryRow]:
+    """The changes (django-pghistory events) matching ``refs``, newest first, each with the acting user (from the
+    history context) and the changed fields by their Chinese names, old and new values in words: choices by their
+    labels, yes/no as 是/否, linked rows by their names (a household by its number, a person or a user by name),
+    files left out; ID numbers, accounts and phone numbers masked unless ``full_identity``. ``hidden``: more
+    fields to leave out."""
     from pghistory.models import Events
 
-    member_ids = list(household.members.values_list("pk", flat=True))
-    refs = Q(pgh_obj_model="cases.Household", pgh_obj_id=str(household.pk))
-    refs |= Q(pgh_obj_model="cases.Member", pgh_obj_id__in=[str(m) for m in member_ids])
-    refs |= Q(pgh_obj_model="cases.AssetRecord", pgh_data__household_id=household.pk)
-    refs |= Q(pgh_obj_model__in=["cases.IncomeItem", "cases.Expenditure"], pgh_data__member_id__in=member_ids)
-    refs |= Q(pgh_obj_model="cases.Application", pgh_data__household_id=household.pk)
     events = list(Events.objects.filter(refs).order_by("-pgh_created_at", "-pgh_id")[:limit])
+    models: dict[str, Any] = {}
+    for label in {event.pgh_obj_model for event in events}:
+        try:
+            models[label] = apps.get_model(label)
+        except LookupError:
+            continue
     user_ids = {(event.pgh_context or {}).get("user") for event in events}
-    names = dict(User.objects.filter(pk__in=[u for u in user_ids if u]).values_list("pk", "first_name"))
+    names = {u.pk: u.first_name or u.username for u in User.objects.filter(pk__in=[u for u in user_ids if u])}
+    related = _related_labels(events, models)
     rows = []
     for event in events:
-        model = HISTORY_MODELS[event.pgh_obj_model]
-        data = event.pgh_data or {}
-        label = data.get("name") or data.get("number") or ""
+        model = models.get(event.pgh_obj_model)
+        if model is None:
+            continue
         changes = []
         for attname, values in (event.pgh_diff or {}).items():
-            name = attname.removesuffix("_id")
-            if name in HIDDEN_FIELDS:
+            field = _field(model, attname)
+            if field is None or field.name in hidden or isinstance(field, FileField):
                 continue
-            try:
-                verbose = str(getattr(model._meta.get_field(name), "verbose_name", name))
-            except FieldDoesNotExist:
-                verbose = name
-            old, new = (_as_seen(attname, value, full_identity) for value in values)
-            changes.append((verbose, (old, new)))
+            if field.is_relation:
+                shown = tuple(related.get((field.related_model, value), "") if value else value for value in values)
+            else:
+                shown = tuple(_as_seen(attname, _in_words(field, value), full_identity) for value in values)
+            changes.append((str(field.verbose_name), shown))
+        data = event.pgh_data or {}
+        label = data.get("name") or data.get("number") or ""
         user_id = (event.pgh_context or {}).get("user")
         rows.append(
             HistoryRow(
@@ -244,6 +291,17 @@ def household_history(household: Household, limit: int = 200, *, full_identity: 
             )
         )
     return rows
+
+
+def household_history(household: Household, limit: int = 200, *, full_identity: bool = False) -> list[HistoryRow]:
+    """Changes to the household, its members, their facts and its applications (``history``)."""
+    member_ids = list(household.members.values_list("pk", flat=True))
+    refs = Q(pgh_obj_model="cases.Household", pgh_obj_id=str(household.pk))
+    refs |= Q(pgh_obj_model="cases.Member", pgh_obj_id__in=[str(m) for m in member_ids])
+    refs |= Q(pgh_obj_model="cases.AssetRecord", pgh_data__household_id=household.pk)
+    refs |= Q(pgh_obj_model__in=["cases.IncomeItem", "cases.Expenditure"], pgh_data__member_id__in=member_ids)
+    refs |= Q(pgh_obj_model="cases.Application", pgh_data__household_id=household.pk)
+    return history(refs, full_identity=full_identity, limit=limit)
 
 
 # Applications -----------------------------------------------------------------------------------------------

@@ -95,7 +95,7 @@ class SyncResult:
 
 
 def sync(
-    model: type[Alert],
+    model: Any,  # a concrete ``Alert`` model
     *,
     month: date,
     kinds: Iterable[str],

@@ -1,4 +1,4 @@
-"""The one way an ID number and a bank account are hidden from a user without full-identity access
+"""The one way an ID number, a bank account and a phone number are hidden from a user without full-identity access
 (``cases.permissions.can_see_full_identity``). Every page, form, history, API answer, export and message uses it."""
 
 from __future__ import annotations
@@ -32,3 +32,9 @@ def id_as_seen(number: str | None, full: bool) -> str:
 
 def account_as_seen(account: str | None, full: bool) -> str:
     return (account or "") if full else mask_account(account)
+
+
+def mask_phone(phone: str | None) -> str:
+    """A phone number for a user without full-identity access: the last 4 digits only."""
+    text = (phone or "").strip()
+    return MASK_CHAR * len(text) if len(text) <= 4 else MASK_CHAR * (len(text) - 4) + text[-4:]

@@ -170,9 +170,15 @@ def test_nav_renders_every_link_for_a_county_admin(client_for):
         "parameter-list",
         "export-list",
         "admin:index",
+        "eldercare-home-list",
+        "eldercare-elder-list",
+        "eldercare-alert-list",
+        "childcare-child-list",
+        "childcare-disabled-list",
+        "childcare-alert-list",
     ]:
         assert f'href="{reverse(name)}"' in nav, name
-    assert nav.count('data-bs-toggle="dropdown"') == 2
+    assert nav.count('data-bs-toggle="dropdown"') == 3
 
 
 def test_nav_keeps_role_based_visibility(client_for):

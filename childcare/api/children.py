@@ -119,7 +119,7 @@ class LeftBehindChildSerializer(MaskedMemberMixin, serializers.ModelSerializer):
 
     def get_responsible_phone(self, obj: LeftBehindChild) -> str:
         full = self.context.get("full_identity", False)
-        return obj.responsible_phone if full else selectors.mask_phone(obj.responsible_phone)
+        return obj.responsible_phone if full else masking.mask_phone(obj.responsible_phone)
 
 
 class ChildVisitSerializer(serializers.ModelSerializer):

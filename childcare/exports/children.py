@@ -113,7 +113,7 @@ def children(user: Any, params: Mapping[str, str]) -> Any:
 
 
 def _child_rows(user: Any, params: Mapping[str, str]) -> Iterator[tuple[Any, ...]]:
-    from childcare.selectors.children import mask_phone
+    from core.masking import mask_phone
 
     full = _full(user)
     for c in children(user, params).iterator(chunk_size=2000):

@@ -7,9 +7,7 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date, timedelta
-from typing import Any
 
-from django.core.exceptions import FieldDoesNotExist
 from django.db.models import (
     BooleanField,
     Case,
@@ -27,7 +25,8 @@ from django.db.models.functions import Cast, Coalesce
 
 from assistance.models import BenefitKind, Enrollment
 from cases.models import Member, User
-from cases.selectors import HistoryRow, _as_seen, get_scoped_or_404, scope
+from cases.selectors import HistoryRow, get_scoped_or_404, scope
+from cases.selectors import history as cases_history
 from childcare.models import ChildAlert, ChildCase, ChildCaseStep, ChildVisit, GuardianshipCase, LeftBehindChild
 from childcare.models.children import Capacity
 from childcare.services.children import ADULT_AGE, years_before
@@ -307,23 +306,10 @@ def difficulty_labels(member: Member) -> list[str]:
 
 # History ----------------------------------------------------------------------------------------------------
 
-HISTORY_MODELS = {
-    "childcare.LeftBehindChild": LeftBehindChild,
-    "childcare.ChildVisit": ChildVisit,
-    "childcare.GuardianshipCase": GuardianshipCase,
-    "childcare.ChildCase": ChildCase,
-    "childcare.ChildCaseStep": ChildCaseStep,
-}
-HIDDEN = {"id", "created_at", "updated_at", "member", "township", "child", "case"}
-
 
 def history(*, child: LeftBehindChild | None = None, case: ChildCase | None = None, full: bool) -> list[HistoryRow]:
-    """The changes of a ledger row (with its visits and guardianship cases) or of a case (with its reviews),
-    newest first, with the acting user; phone numbers masked for users without full-identity access."""
-    from pghistory.models import Events
-
-    from cases.models import User as UserModel
-
+    """The changes of a ledger row (with its visits and guardianship cases) or of a case (with its reviews)
+    (``cases.selectors.history``)."""
     if child is not None:
         refs = Q(pgh_obj_model="childcare.LeftBehindChild", pgh_obj_id=str(child.pk))
         refs |= Q(pgh_obj_model__in=["childcare.ChildVisit", "childcare.GuardianshipCase"], pgh_data__child_id=child.pk)
@@ -331,58 +317,7 @@ def history(*, child: LeftBehindChild | None = None, case: ChildCase | None = No
         assert case is not None
         refs = Q(pgh_obj_model="childcare.ChildCase", pgh_obj_id=str(case.pk))
         refs |= Q(pgh_obj_model="childcare.ChildCaseStep", pgh_data__case_id=case.pk)
-    events = list(Events.objects.filter(refs).order_by("-pgh_created_at", "-pgh_id")[:200])
-    user_ids = {(e.pgh_context or {}).get("user") for e in events}
-    names = dict(UserModel.objects.filter(pk__in=[u for u in user_ids if u]).values_list("pk", "first_name"))
-    rows = []
-    labels = {"insert": "新增", "update": "修改", "delete": "删除"}
-    for event in events:
-        model = HISTORY_MODELS[event.pgh_obj_model]
-        changes = []
-        for attname, values in (event.pgh_diff or {}).items():
-            name = attname.removesuffix("_id")
-            if name in HIDDEN:
-                continue
-            try:
-                field = model._meta.get_field(name)
-            except FieldDoesNotExist:  # a field since removed
-                field = None
-            if field is None:
-                continue
-            old, new = (_seen(attname, _display(field, v), full) for v in values)
-            changes.append((str(field.verbose_name), (old, new)))
-        user_id = (event.pgh_context or {}).get("user")
-        rows.append(
-            HistoryRow(
-                at=event.pgh_created_at,
-                object_label=str(model._meta.verbose_name),
-                action_label=labels.get(event.pgh_label, event.pgh_label),
-                actor_name=names.get(user_id, "系统") if user_id else "系统",
-                changes=changes,
-            )
-        )
-    return rows
-
-
-def _display(field: Any, value: Any) -> Any:
-    choices = dict(getattr(field, "flatchoices", None) or [])
-    if isinstance(value, bool):
-        return "是" if value else "否"
-    return choices.get(value, value) if choices else value
-
-
-def _seen(attname: str, value: Any, full: bool) -> Any:
-    if not full and value and attname.endswith("phone"):
-        return mask_phone(str(value))
-    return _as_seen(attname, value, full)
-
-
-def mask_phone(phone: str) -> str:
-    """A phone number for a user without full-identity access: the last 4 digits only."""
-    text = (phone or "").strip()
-    if len(text) <= 4:
-        return "*" * len(text)
-    return "*" * (len(text) - 4) + text[-4:]
+    return cases_history(refs, full_identity=full)
 
 
 # Alerts -----------------------------------------------------------------------------------------------------

@@ -14,7 +14,6 @@ from dataclasses import dataclass
 from datetime import date, datetime, time
 from typing import Any
 
-from django.core.exceptions import FieldDoesNotExist
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Subquery
 from django.utils import timezone
 
@@ -22,7 +21,8 @@ from assistance.models import Determination, Enrollment, LedgerEntry
 from cases.models import Member, RollImport, RollRecord, SensitiveAccessLog, Township, User
 from cases.models.people import PovertyStatus
 from cases.models.rolls import RollKind
-from cases.selectors import ID_LIKE, HistoryRow, get_scoped_or_404, scope, visible_townships
+from cases.selectors import ID_LIKE, HistoryRow, get_scoped_or_404, rows_of, scope, visible_townships
+from cases.selectors import history as cases_history
 from childcare.models import FukangService, LeftBehindWoman
 from core import idnumber
 from core.months import this_month
@@ -481,46 +481,7 @@ def access_log(
 
 # History ------------------------------------------------------------------------------------------------------
 
-HISTORY_ACTIONS = {"insert": "新增", "update": "修改", "delete": "删除"}
-HISTORY_HIDDEN = {"id", "created_at", "updated_at", "township", "created_by", "member"}
 
-
-def record_history(record: LeftBehindWoman | FukangService, limit: int = 100) -> list[HistoryRow]:
-    """The changes of one record (from its pghistory events), newest first, each with the acting user and the
-    changed fields by their Chinese names (choices as their labels). These records hold no ID number."""
-    from pghistory.models import Events
-
-    model = type(record)
-    label = f"{model._meta.app_label}.{model.__name__}"
-    events = list(
-        Events.objects.filter(pgh_obj_model=label, pgh_obj_id=str(record.pk)).order_by("-pgh_created_at", "-pgh_id")[
-            :limit
-        ]
-    )
-    user_ids = {(event.pgh_context or {}).get("user") for event in events}
-    names = dict(User.objects.filter(pk__in=[u for u in user_ids if u]).values_list("pk", "first_name"))
-    rows = []
-    for event in events:
-        changes = []
-        for attname, values in (event.pgh_diff or {}).items():
-            name = attname.removesuffix("_id")
-            if name in HISTORY_HIDDEN:
-                continue
-            try:
-                field = model._meta.get_field(name)
-            except FieldDoesNotExist:
-                continue
-            choices = dict(field.choices or ())
-            shown = tuple(choices.get(value, value) if choices else value for value in values)
-            changes.append((str(field.verbose_name), shown))
-        user_id = (event.pgh_context or {}).get("user")
-        rows.append(
-            HistoryRow(
-                at=event.pgh_created_at,
-                object_label=str(model._meta.verbose_name),
-                action_label=HISTORY_ACTIONS.get(event.pgh_label, event.pgh_label),
-                actor_name=names.get(user_id, "系统") if user_id else "系统",
-                changes=changes,
-            )
-        )
-    return rows
+def record_history(record: LeftBehindWoman | FukangService, *, full_identity: bool) -> list[HistoryRow]:
+    """The changes of one record (``cases.selectors.history``)."""
+    return cases_history(rows_of(record), full_identity=full_identity, limit=100)

@@ -37,6 +37,7 @@ from childcare.models import ChildAlert, ChildCase, ChildCaseStep, LeftBehindChi
 from childcare.models.children import Capacity
 from childcare.selectors import children as selectors
 from childcare.services import children as services
+from core import masking
 from core.months import this_month
 from core.views import id_param, month_param, post_form, posted, refuse, refused_unless, submit
 
@@ -152,7 +153,7 @@ def _child_detail(request: HttpRequest, child: LeftBehindChild, **forms: Any) ->
         "can_write": can_write,
         "guardian_minor": services.guardian_is_minor(child),
         "full_identity": full,
-        "responsible_phone": child.responsible_phone if full else selectors.mask_phone(child.responsible_phone),
+        "responsible_phone": child.responsible_phone if full else masking.mask_phone(child.responsible_phone),
         "events": selectors.history(child=child, full=full),
     }
     return render(request, "childcare/children/child_detail.html", context)

@@ -139,7 +139,7 @@ def woman_detail(request: HttpRequest, pk: int) -> HttpResponse:
     context = {
         "woman": woman,
         "can_record": permissions.can_record_groups(user, woman.township_id),
-        "events": selectors.record_history(woman),
+        "events": selectors.record_history(woman, full_identity=can_see_full_identity(user)),
         "full_identity": can_see_full_identity(user),
     }
     return render(request, "childcare/groups/woman_detail.html", context)
@@ -215,7 +215,11 @@ def _disabled_detail(request: HttpRequest, pk: int, **forms: Any) -> HttpRespons
     log_sensitive_access(actor=user, members=[member], action="view", what="残疾人台账个人详情")
     row = selectors.ledger_rows([member])[0]
     service_list = list(selectors.member_services(member))
-    events = [event for service in service_list for event in selectors.record_history(service)]
+    events = [
+        event
+        for service in service_list
+        for event in selectors.record_history(service, full_identity=can_see_full_identity(user))
+    ]
     context = {
         "row": row,
         "member": member,

@@ -268,7 +268,9 @@ class RiskAssessment(models.Model):
 
     def high_risks(self) -> list[str]:
         return [
-            str(self._meta.get_field(name).verbose_name) for name in self.RISK_FIELDS if getattr(self, name) == "high"
+            str(getattr(self._meta.get_field(name), "verbose_name", name))
+            for name in self.RISK_FIELDS
+            if getattr(self, name) == "high"
         ]
 
 

@@ -13,7 +13,7 @@ from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet
 from django.utils import timezone
 
 from cases.models import Township, User
-from cases.selectors import get_scoped_or_404, scope
+from cases.selectors import get_scoped_or_404, history, scope
 from core.alerts import Finding, object_type_of, within
 from core.months import month_end, month_start
 from core.parameters import as_date, parameters
@@ -255,63 +255,6 @@ def home_alerts(home: NursingHome) -> QuerySet[ElderAlert]:
 
 # History ----------------------------------------------------------------------------------------------------
 
-HISTORY_MODELS = {
-    "eldercare.NursingHome": NursingHome,
-    "eldercare.Residence": Residence,
-    "eldercare.Staff": Staff,
-    "eldercare.Certificate": Certificate,
-    "eldercare.DutyShift": DutyShift,
-    "eldercare.DutyLog": DutyLog,
-    "eldercare.Patrol": Patrol,
-}
-
-
-def history(refs: Q, *, full_identity: bool, limit: int = 200) -> list[Any]:
-    """Changes (django-pghistory events) matching ``refs``, as ``cases.selectors.HistoryRow``: newest first, the
-    acting user, the changed fields by their Chinese names; ID numbers and accounts masked unless ``full_identity``."""
-    from django.core.exceptions import FieldDoesNotExist
-    from pghistory.models import Events
-
-    from cases.selectors import ACTION_LABELS, HIDDEN_FIELDS, HistoryRow, _as_seen
-
-    events = list(Events.objects.filter(refs).order_by("-pgh_created_at", "-pgh_id")[:limit])
-    user_ids = {(event.pgh_context or {}).get("user") for event in events}
-    names = dict(User.objects.filter(pk__in=[u for u in user_ids if u]).values_list("pk", "first_name"))
-    rows = []
-    for event in events:
-        model = HISTORY_MODELS.get(event.pgh_obj_model)
-        if model is None:
-            continue
-        data = event.pgh_data or {}
-        changes = []
-        for attname, values in (event.pgh_diff or {}).items():
-            name = attname.removesuffix("_id")
-            if name in HIDDEN_FIELDS:
-                continue
-            try:
-                field = model._meta.get_field(name)
-            except FieldDoesNotExist:
-                continue
-            if field.is_relation:
-                continue
-            shown = [_as_seen(attname, value, full_identity) for value in values]
-            if getattr(field, "choices", None):
-                labels = dict(field.choices)
-                shown = [labels.get(value, value) for value in shown]
-            changes.append((str(field.verbose_name), tuple(shown)))
-        user_id = (event.pgh_context or {}).get("user")
-        label = data.get("name") or data.get("number") or data.get("day") or ""
-        rows.append(
-            HistoryRow(
-                at=event.pgh_created_at,
-                object_label=f"{model._meta.verbose_name} {label}".strip(),
-                action_label=ACTION_LABELS.get(event.pgh_label, event.pgh_label),
-                actor_name=names.get(user_id, "系统") if user_id else "系统",
-                changes=changes,
-            )
-        )
-    return rows
-
 
 def home_history(home: NursingHome, *, full_identity: bool) -> list[Any]:
     home_id = home.pk
@@ -446,6 +389,7 @@ def _certificate_findings(township_id: int | None, day: date, warn: int) -> list
     kinds, positions = dict(Certificate.Kind.choices), dict(Staff.Position.choices)
     found = []
     for pk, kind, title, expires_on, name, position, home, township, staff_id in rows:
+        assert expires_on is not None  # filtered on it
         what = title or kinds[kind]
         state = "已过期" if expires_on < day else f"{expires_on:%Y-%m-%d} 到期"
         found.append(

@@ -33,7 +33,8 @@ from django.db.models.functions import Cast, Coalesce
 
 from assistance.models import BenefitKind, Enrollment, JobRun
 from cases.models import Member, Township, User, Village
-from cases.selectors import get_scoped_or_404, scope
+from cases.selectors import HistoryRow, get_scoped_or_404, rows_of, scope
+from cases.selectors import history as cases_history
 from core import parameters
 from core.alerts import Finding, object_type_of, within
 from core.months import month_start
@@ -544,54 +545,9 @@ def last_run() -> JobRun | None:
 # History ------------------------------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class HistoryRow:
-    at: Any
-    object_label: str
-    action_label: str
-    actor_name: str
-    changes: list[tuple[str, tuple[Any, Any]]]
-
-
-def history(objects: list[Any], limit: int = 200) -> list[HistoryRow]:
-    """The change history of ``objects`` (pghistory events), newest first, with the acting user and the changed
-    fields by their Chinese names (links to other rows are left out: they would show bare numbers)."""
-    from pghistory.models import Events
-
-    if not objects:
-        return []
-    refs = Q()
-    for obj in objects:
-        refs |= Q(pgh_obj_model=obj._meta.label, pgh_obj_id=str(obj.pk))
-    events = list(Events.objects.filter(refs).order_by("-pgh_created_at", "-pgh_id")[:limit])
-    user_ids = {(event.pgh_context or {}).get("user") for event in events}
-    names = dict(User.objects.filter(pk__in=[u for u in user_ids if u]).values_list("pk", "first_name"))
-    models = {obj._meta.label: type(obj) for obj in objects}
-    actions = {"insert": "新增", "update": "修改", "delete": "删除"}
-    rows = []
-    for event in events:
-        model = models[event.pgh_obj_model]
-        changes = []
-        for attname, values in (event.pgh_diff or {}).items():
-            if attname.endswith("_id") or attname in {"id", "created_at", "updated_at"}:
-                continue
-            field = next((f for f in model._meta.concrete_fields if f.attname == attname), None)
-            if field is None:  # a field removed since
-                continue
-            labels = dict(getattr(field, "choices", None) or [])
-            old, new = (labels.get(v, "是" if v is True else "否" if v is False else v) for v in values)
-            changes.append((str(field.verbose_name), (old, new)))
-        user_id = (event.pgh_context or {}).get("user")
-        rows.append(
-            HistoryRow(
-                at=event.pgh_created_at,
-                object_label=str(model._meta.verbose_name),
-                action_label=actions.get(event.pgh_label, event.pgh_label),
-                actor_name=names.get(user_id, "系统") if user_id else "系统",
-                changes=changes,
-            )
-        )
-    return rows
+def history(objects: list[Any], *, full_identity: bool) -> list[HistoryRow]:
+    """The change history of ``objects`` (``cases.selectors.history``)."""
+    return cases_history(rows_of(*objects), full_identity=full_identity) if objects else []
 
 
 EVIDENCE_LABELS = {

@@ -8,7 +8,6 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from django.core.exceptions import FieldDoesNotExist
 from django.db.models import (
     BooleanField,
     Case,
@@ -27,7 +26,8 @@ from django.db.models.functions import Cast
 from django.utils import timezone
 
 from cases.models import Member, Township, User
-from cases.selectors import HistoryRow, get_scoped_or_404, scope
+from cases.selectors import HistoryRow, get_scoped_or_404, rows_of, scope
+from cases.selectors import history as cases_history
 from core.alerts import Finding, object_type_of, within
 from eldercare.models import ElderAlert
 from eldercare.models.homes import NursingHome, Residence
@@ -368,76 +368,10 @@ def home_safety_summary(user: User, home: NursingHome, day: date | None = None) 
 
 # History ----------------------------------------------------------------------------------------------------------
 
-ACTION_LABELS = {"insert": "新增", "update": "修改", "delete": "删除"}
-HIDDEN = {"id", "created_at", "updated_at", "evidence_file", "file"}
 
-
-def _shown(field: Any, value: Any) -> Any:
-    if value in (None, ""):
-        return value
-    choices = dict(getattr(field, "choices", None) or [])
-    if choices:
-        return choices.get(value, value)
-    if isinstance(value, bool):
-        return "是" if value else "否"
-    return value
-
-
-def history(*objects: Any, limit: int = 200) -> list[HistoryRow]:
-    """Changes of the given rows (pghistory events), newest first, with who acted and the changed fields in words
-    (choice labels, not stored values; users by name; the page's own parent rows left out)."""
-    from pghistory.models import Events
-
-    refs = Q(pk__in=[])
-    models_by_label = {}
-    for obj in objects:
-        if obj is None:
-            continue
-        label = obj._meta.label
-        models_by_label[label] = type(obj)
-        refs |= Q(pgh_obj_model=label, pgh_obj_id=str(obj.pk))
-    events = list(Events.objects.filter(refs).order_by("-pgh_created_at", "-pgh_id")[:limit])
-    user_ids = {(event.pgh_context or {}).get("user") for event in events}
-    user_ids |= {
-        value
-        for event in events
-        for attname, values in (event.pgh_diff or {}).items()
-        if attname.endswith("_by_id") or attname == "actor_id"
-        for value in values
-    }
-    names = {
-        user.pk: user.first_name or user.username for user in User.objects.filter(pk__in=[u for u in user_ids if u])
-    }
-    rows = []
-    for event in events:
-        model = models_by_label[event.pgh_obj_model]
-        changes = []
-        for attname, values in (event.pgh_diff or {}).items():
-            name = attname.removesuffix("_id")
-            if name in HIDDEN:
-                continue
-            try:
-                field = model._meta.get_field(name)
-            except FieldDoesNotExist:  # a field removed since
-                continue
-            if field.is_relation:
-                if field.related_model is not User:
-                    continue  # the row it belongs to is the page itself
-                old, new = (names.get(value, "") for value in values)
-            else:
-                old, new = (_shown(field, value) for value in values)
-            changes.append((str(field.verbose_name), (old, new)))
-        user_id = (event.pgh_context or {}).get("user")
-        rows.append(
-            HistoryRow(
-                at=event.pgh_created_at,
-                object_label=str(model._meta.verbose_name),
-                action_label=ACTION_LABELS.get(event.pgh_label, event.pgh_label),
-                actor_name=names.get(user_id, "系统") if user_id else "系统",
-                changes=changes,
-            )
-        )
-    return rows
+def history(*objects: Any, full_identity: bool) -> list[HistoryRow]:
+    """The changes of the given rows (``cases.selectors.history``)."""
+    return cases_history(rows_of(*objects), full_identity=full_identity)
 
 
 # Alerts -----------------------------------------------------------------------------------------------------------

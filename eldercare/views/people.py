@@ -144,7 +144,7 @@ def _elder_page(request: HttpRequest, elder: LeftBehindElder, **forms: Any) -> H
         "end_form": forms.get("end_form") or EndForm(initial={"ended_on": today}),
         "can_write": can_write and elder.active,
         "full_identity": can_see_full_identity(request.user),
-        "events": selectors.history([elder, *visits[:50]]),
+        "events": selectors.history([elder, *visits[:50]], full_identity=can_see_full_identity(request.user)),
         "interval": selectors.visit_days(today),
     }
     return render(request, "eldercare/people/elder_detail.html", context)
@@ -257,7 +257,9 @@ def _tekun_page(request: HttpRequest, pk: int, **forms: Any) -> HttpResponse:
         "visit_form": forms.get("visit_form") or VisitForm(visitor=enrollment.caregiver_name if enrollment else ""),
         "can_write": permissions.can_record(request.user, township_id) and enrollment is not None,
         "full_identity": can_see_full_identity(request.user),
-        "events": selectors.history([*willingness[:50], *visits[:50]]),
+        "events": selectors.history(
+            [*willingness[:50], *visits[:50]], full_identity=can_see_full_identity(request.user)
+        ),
     }
     return render(request, "eldercare/people/tekun_detail.html", context)
 
@@ -361,7 +363,7 @@ def facility_form(request: HttpRequest, pk: int | None = None) -> HttpResponse:
 
     if response := post_form(request, form, save):
         return response
-    events = selectors.history([facility]) if facility else []
+    events = selectors.history([facility], full_identity=can_see_full_identity(request.user)) if facility else []
     return render(
         request, "eldercare/people/facility_form.html", {"form": form, "facility": facility, "events": events}
     )
@@ -406,7 +408,7 @@ def task_form(request: HttpRequest, pk: int | None = None) -> HttpResponse:
 
     if response := post_form(request, form, save):
         return response
-    events = selectors.history([task]) if task else []
+    events = selectors.history([task], full_identity=can_see_full_identity(request.user)) if task else []
     return render(request, "eldercare/people/task_form.html", {"form": form, "task": task, "events": events})
 
 

@@ -41,7 +41,7 @@ def _export_query(request: HttpRequest, *names: str) -> str:
 
 
 def _history(request: HttpRequest, *objects: Any) -> list[Any]:
-    return selectors.history(*objects)
+    return selectors.history(*objects, full_identity=can_see_full_identity(request.user))
 
 
 # Inspections ------------------------------------------------------------------------------------------------------

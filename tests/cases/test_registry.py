@@ -117,7 +117,7 @@ def test_moving_a_member_keeps_the_history(users, villages):
     rows = household_history(new)
     moved = [row for row in rows if row.action_label == "修改" and row.object_label.endswith(member.name)]
     assert moved and moved[0].actor_name == users["caseworker"].first_name
-    assert ("家庭", (old.pk, new.pk)) in moved[0].changes
+    assert ("家庭", (old.number, new.number)) in moved[0].changes  # the households by their numbers, not their ids
 
 
 def test_history_names_the_actor(users, villages):

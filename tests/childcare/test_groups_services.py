@@ -102,7 +102,7 @@ def test_update_woman_keeps_the_record_and_its_history(world):
     services.update_woman(actor=cw, woman=woman, data={"health": "ill", "needs": "就医帮扶"})
     woman.refresh_from_db()
     assert (woman.health, woman.needs) == ("ill", "就医帮扶")
-    history = selectors.record_history(woman)
+    history = selectors.record_history(woman, full_identity=True)
     assert history[0].action_label == "修改"
     assert ("健康状况", ("", "患病")) in history[0].changes
 
