@@ -12,15 +12,17 @@ institution's alert)."""
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any, TypeVar
 
-from django.db import models, transaction
-from django.db.models import Q, QuerySet
+from django.db import connection, models, transaction
+from django.db.models import F, Q, QuerySet
 from django.utils import timezone
 
+from core.lookups import InIds
 from core.months import month_end
 
 M = TypeVar("M", bound=models.Model)
@@ -43,7 +45,7 @@ class Alert(models.Model):
     object_id = models.PositiveBigIntegerField("对象")
     subject = models.CharField("对象", max_length=200)
     evidence = models.JSONField("依据", default=dict, blank=True)
-    month = models.DateField("最近核查月份", help_text="最近一次核查发现它的月份（该月1日）。")
+    month = models.DateField("发现月份", help_text="发现它的那次核查所属的月份（该月1日）。")
     opened_at = models.DateTimeField("发现时间", db_index=True)
     closed_at = models.DateTimeField("解除时间", null=True, blank=True, db_index=True)
 
@@ -104,24 +106,25 @@ def sync(
 ) -> SyncResult:
     """Make the open alerts of ``kinds`` exactly ``findings`` — one township's (``township_id``), or the whole
     county's (None; each finding names its township): keep, open, close. Set-based: one read, then, only when
-    something changes, one transaction with one close, one bulk update of the kept whose evidence or month changed
-    and one bulk insert. A run that finds what is already open writes nothing. Two runs at once cannot both open an
+    something changes, one transaction with one close, one update of the evidence (and subject) of the kept whose
+    evidence changed, and one bulk insert. A kept alert keeps the month it was found in. A run that finds what is
+    already open writes nothing. Two runs at once cannot both open an
     alert: the one-open-alert constraint refuses the second."""
     wanted = {finding.key: finding for finding in findings}
     current = model.objects.filter(kind__in=list(kinds), closed_at__isnull=True)
     if township_id is not None:
         current = current.filter(township_id=township_id)
     open_rows = {
-        (kind, object_type, object_id): (pk, evidence, seen)
-        for pk, kind, object_type, object_id, evidence, seen in current.values_list(
-            "pk", "kind", "object_type", "object_id", "evidence", "month"
+        (kind, object_type, object_id): (pk, evidence)
+        for pk, kind, object_type, object_id, evidence in current.values_list(
+            "pk", "kind", "object_type", "object_id", "evidence"
         )
     }
-    to_close = [pk for key, (pk, _, _) in open_rows.items() if key not in wanted]
+    to_close = [pk for key, (pk, _) in open_rows.items() if key not in wanted]
     changed = [
-        model(pk=open_rows[key][0], evidence=finding.evidence, subject=finding.subject[:200], month=month)
+        (open_rows[key][0], finding)
         for key, finding in wanted.items()
-        if key in open_rows and (open_rows[key][1] != finding.evidence or open_rows[key][2] != month)
+        if key in open_rows and open_rows[key][1] != finding.evidence
     ]
     now = timezone.now()
     new = [
@@ -140,10 +143,27 @@ def sync(
     ]
     if to_close or changed or new:
         with transaction.atomic():
-            model.objects.filter(pk__in=to_close, closed_at__isnull=True).update(closed_at=now)
-            model.objects.bulk_update(changed, ["evidence", "subject", "month"], batch_size=1000)
+            model.objects.filter(InIds(F("pk"), to_close), closed_at__isnull=True).update(closed_at=now)
+            _update_evidence(model, changed)
             model.objects.bulk_create(new, batch_size=1000)
     return SyncResult(opened=len(new), kept=len(wanted) - len(new), closed=len(to_close))
+
+
+def _update_evidence(model: Any, changed: list[tuple[int, Finding]]) -> None:
+    """The new evidence and subject of kept alerts, in one ``UPDATE … FROM unnest(…)`` (a CASE per row, as
+    ``bulk_update`` writes, grows with the square of the rows)."""
+    if not changed:
+        return
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"UPDATE {model._meta.db_table} AS a SET evidence = v.evidence::jsonb, subject = v.subject "  # noqa: S608
+            "FROM unnest(%s::bigint[], %s::text[], %s::text[]) AS v(id, evidence, subject) WHERE a.id = v.id",
+            [
+                [pk for pk, _ in changed],
+                [json.dumps(finding.evidence) for _, finding in changed],
+                [finding.subject[:200] for _, finding in changed],
+            ],
+        )
 
 
 def judged_on(month: date) -> date:

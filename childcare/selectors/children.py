@@ -14,10 +14,10 @@ from django.db.models import (
     DateField,
     Exists,
     F,
-    Max,
     OuterRef,
     Q,
     QuerySet,
+    Subquery,
     Value,
     When,
 )
@@ -32,6 +32,7 @@ from childcare.models.children import Capacity
 from childcare.services.children import ADULT_AGE, years_before
 from core import parameters
 from core.alerts import Finding, object_type_of, within
+from core.lookups import InIds
 from core.months import month_start
 
 
@@ -48,8 +49,9 @@ def with_visit_due(
     """Each child with ``last_visit``, ``visit_due`` (last visit, or the ledger start, + the visit interval) and
     ``overdue`` (an active child whose due date is before ``day``)."""
     days = visit_days(day) if days is None else days
+    last = ChildVisit.objects.filter(child=OuterRef("pk")).order_by("-visited_on").values("visited_on")[:1]
     children = children.annotate(
-        last_visit=Max("visits__visited_on"),
+        last_visit=Subquery(last, output_field=DateField()),  # the index (child, visited_on), no GROUP BY
     ).annotate(
         visit_due=Cast(Coalesce(F("last_visit"), F("start")) + timedelta(days=days), output_field=DateField()),
     )
@@ -374,35 +376,32 @@ def alert_link(alert: ChildAlert) -> str | None:
     return None
 
 
-def _subject(name: str, what: str, village: str | None) -> str:
-    return " · ".join(part for part in (name, what, village) if part)[:200]
+_Found = tuple[str, str, int, int, str, dict[str, object], int]  # kind, type, id, member, what, evidence, township
 
 
 def alert_findings(township_id: int | None, day: date) -> list[Finding]:
     """What of this area should be alerted in the township (or the whole county, ``None``) on ``day`` (the monthly
-    job syncs it). One query per kind; evidence holds dates as ISO strings; subjects name the child in words, never
-    an ID number."""
-    findings: list[Finding] = []
-    child_type = object_type_of(LeftBehindChild)
-    case_type = object_type_of(ChildCase)
-    active = within(LeftBehindChild.objects.filter(status=LeftBehindChild.Status.ACTIVE), township_id)
+    job syncs it). One query per kind and one for the children's names and villages; evidence holds dates as ISO
+    strings; subjects name the child in words, never an ID number."""
+    found: list[_Found] = []
+    child_type, case_type = object_type_of(LeftBehindChild), object_type_of(ChildCase)
+    active = within(LeftBehindChild.objects.filter(status=LeftBehindChild.Status.ACTIVE), township_id).order_by()
 
     # VISIT_OVERDUE: an active left-behind child whose next visit was due before ``day``.
     days = visit_days(day)
-    overdue = with_visit_due(active.filter(start__lte=day), day, days).filter(visit_due__lt=day)
-    for pk, name, village, last, due, township in overdue.values_list(
-        "pk", "member__name", "member__household__village__name", "last_visit", "visit_due", "township_id"
-    ):
-        findings.append(
-            Finding(
-                ChildAlert.Kind.VISIT_OVERDUE,
-                child_type,
-                pk,
-                _subject(name, "留守儿童", village),
-                {"last_visit": last.isoformat() if last else None, "due": due.isoformat(), "days": days},
-                township,
-            )
-        )
+    last = ChildVisit.objects.filter(child=OuterRef("pk"), visited_on__lte=day).order_by("-visited_on")
+    rows = active.filter(start__lte=day).annotate(last_visit=Subquery(last.values("visited_on")[:1]))
+    for pk, member, start, last_visit, township in rows.values_list(
+        "pk", "member_id", "start", "last_visit", "township_id"
+    ):  # the due date compared here: in SQL the last visit would be looked up once per use
+        due = (last_visit or start) + timedelta(days=days)
+        if due < day:
+            evidence = {
+                "last_visit": last_visit.isoformat() if last_visit else None,
+                "due": due.isoformat(),
+                "days": days,
+            }
+            found.append((ChildAlert.Kind.VISIT_OVERDUE, child_type, pk, member, "留守儿童", evidence, township))
 
     # GUARDIAN_INCAPABLE: an active child whose guardian is assessed 无 (a guardian under 18 always is), while no
     # guardianship case about this guardian has been resolved.
@@ -412,68 +411,58 @@ def alert_findings(township_id: int | None, day: date) -> list[Finding]:
     incapable = active.filter(Q(guardian_capacity=Capacity.NONE) | Q(guardian_age__lt=ADULT_AGE)).filter(
         ~Exists(resolved)
     )
-    for pk, name, village, guardian_age, township in incapable.values_list(
-        "pk", "member__name", "member__household__village__name", "guardian_age", "township_id"
-    ):
+    for pk, member, guardian_age, township in incapable.values_list("pk", "member_id", "guardian_age", "township_id"):
         minor = guardian_age is not None and guardian_age < ADULT_AGE
-        findings.append(
-            Finding(
-                ChildAlert.Kind.GUARDIAN_INCAPABLE,
-                child_type,
-                pk,
-                _subject(name, "监护人未满18周岁" if minor else "监护人无监护能力", village),
-                {"guardian_age": guardian_age, "guardian_minor": minor},
-                township,
-            )
-        )
+        what = "监护人未满18周岁" if minor else "监护人无监护能力"
+        evidence = {"guardian_age": guardian_age, "guardian_minor": minor}
+        found.append((ChildAlert.Kind.GUARDIAN_INCAPABLE, child_type, pk, member, what, evidence, township))
 
     # REVIEW_OVERDUE: an active case past its annual review date.
-    cases = within(ChildCase.objects.filter(status=ChildCase.Status.ACTIVE), township_id)
-    for pk, name, village, category, due, township in cases.filter(review_due__lt=day).values_list(
-        "pk", "member__name", "member__household__village__name", "category", "review_due", "township_id"
+    cases = within(ChildCase.objects.filter(status=ChildCase.Status.ACTIVE), township_id).order_by()
+    categories = dict(ChildCase.Category.choices)
+    for pk, member, category, due, township in cases.filter(review_due__lt=day).values_list(
+        "pk", "member_id", "category", "review_due", "township_id"
     ):
-        findings.append(
-            Finding(
-                ChildAlert.Kind.REVIEW_OVERDUE,
-                case_type,
-                pk,
-                _subject(name, ChildCase.Category(category).label, village),
-                {"review_due": due.isoformat()},
-                township,
-            )
-        )
+        evidence = {"review_due": due.isoformat()}
+        found.append((ChildAlert.Kind.REVIEW_OVERDUE, case_type, pk, member, categories[category], evidence, township))
 
     # INSURANCE_MISSING: a child with an active case, or on the orphan allowance in force this month, and no
     # insurance covering ``day`` (the insurance is recorded on the child's active case).
     uninsured = cases.filter(opened_on__lte=day).exclude(_insured_on(day))
-    for pk, name, village, category, insured_to, township in uninsured.values_list(
-        "pk", "member__name", "member__household__village__name", "category", "insurance_to", "township_id"
+    for pk, member, category, insured_to, township in uninsured.values_list(
+        "pk", "member_id", "category", "insurance_to", "township_id"
     ):
-        findings.append(
-            Finding(
-                ChildAlert.Kind.INSURANCE_MISSING,
-                case_type,
-                pk,
-                _subject(name, ChildCase.Category(category).label, village),
-                {"insurance_to": insured_to.isoformat() if insured_to else None},
-                township,
-            )
+        evidence = {"insurance_to": insured_to.isoformat() if insured_to else None}
+        found.append(
+            (ChildAlert.Kind.INSURANCE_MISSING, case_type, pk, member, categories[category], evidence, township)
         )
     with_case = ChildCase.objects.filter(status=ChildCase.Status.ACTIVE).values("member_id")
     allowance = within(
         Enrollment.objects.in_force(month_start(day)).filter(benefit=BenefitKind.ORPHAN), township_id
     ).exclude(member_id__in=with_case)
-    for pk, name, village, start, township in allowance.values_list(
-        "pk", "member__name", "household__village__name", "start_month", "township_id"
+    for pk, member, start, township in allowance.order_by().values_list(
+        "pk", "member_id", "start_month", "township_id"
     ):
-        findings.append(
-            Finding(
-                ChildAlert.Kind.INSURANCE_MISSING,
-                object_type_of(Enrollment),
-                pk,
-                _subject(name, "孤儿基本生活费（未建档）", village),
-                {"allowance_from": start.isoformat(), "insurance_to": None},
-                township,
-            )
+        evidence = {"allowance_from": start.isoformat(), "insurance_to": None}
+        what = "孤儿基本生活费（未建档）"
+        found.append(
+            (ChildAlert.Kind.INSURANCE_MISSING, object_type_of(Enrollment), pk, member, what, evidence, township)
         )
-    return findings
+
+    names = {
+        pk: (name, village)
+        for pk, name, village in Member.objects.filter(InIds(F("pk"), list({row[3] for row in found}))).values_list(
+            "pk", "name", "household__village__name"
+        )
+    }
+    return [
+        Finding(
+            kind,
+            object_type,
+            pk,
+            " · ".join(part for part in (names[member][0], what, names[member][1]) if part)[:200],
+            evidence,
+            township,
+        )
+        for kind, object_type, pk, member, what, evidence, township in found
+    ]

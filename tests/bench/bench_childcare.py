@@ -4,6 +4,8 @@ the 100,000 households bench_seed loaded plus the childcare rows added here once
 left-behind children with guardians and a year of visits, guardianship cases, and about 800 orphan and
 de-facto unsupported children's cases with their insurance and reviews.
 
+The figure is December's run after November's, as the job runs every month (November's alerts kept, closed or
+joined by new ones); the first run ever (no alert yet, every row inserted) is printed beside it, not judged.
 The limit, measured in the same run: one hand-written SQL per alert kind over the same rows for the whole county,
 summed. ``childcare_alerts_s_vs_sql_per_kind`` goal ≤ 5. The job must find exactly what the SQL finds, kind by
 kind, and every kind must be found at least once — otherwise no figure is printed."""
@@ -16,7 +18,7 @@ import time
 from collections import Counter
 from datetime import date
 
-from common import HOUSEHOLDS, guard_database, require, setup_django, versus
+from common import HOUSEHOLDS, bench, guard_database, require, setup_django, versus
 
 setup_django()
 
@@ -31,6 +33,7 @@ from childcare import alerts  # noqa: E402
 from childcare.models import ChildAlert, ChildCase, ChildVisit, GuardianshipCase, LeftBehindChild  # noqa: E402
 
 MONTH = date(2020, 12, 1)
+PREVIOUS_MONTH = date(2020, 11, 1)
 DAY = date(2020, 12, 31)
 YEAR_START = date(2020, 1, 1)
 CHILDREN = 8_000
@@ -130,9 +133,12 @@ def prepare() -> None:
     )
 
 
-def run_job() -> tuple[float, Counter[str]]:
-    """(seconds, alerts opened by kind) of the county's first run of the month."""
+def run_job(*, after_previous_month: bool) -> tuple[float, Counter[str]]:
+    """(seconds, alerts open by kind) of the county's run for December: from no alert at all (the first run ever),
+    or — as the job runs every month — after November's run (its alerts kept, closed or joined by new ones)."""
     ChildAlert.objects.all().delete()
+    if after_previous_month:
+        alerts.run(month=PREVIOUS_MONTH)
     started = time.perf_counter()
     alerts.run(month=MONTH)
     elapsed = time.perf_counter() - started
@@ -185,7 +191,8 @@ def main() -> None:
     require(Household.objects.count(), HOUSEHOLDS, "households (bench_seed)")
     prepare()
     require(LeftBehindChild.objects.filter(status="active").count(), CHILDREN * 9 // 10, "left-behind children")
-    seconds, opened = run_job()
+    first_run, _ = run_job(after_previous_month=False)
+    seconds, opened = run_job(after_previous_month=True)
     before = list(ChildAlert.objects.order_by("pk").values())
     again_started = time.perf_counter()
     alerts.run(month=MONTH)
@@ -193,13 +200,14 @@ def main() -> None:
     if list(ChildAlert.objects.order_by("pk").values()) != before:
         sys.exit("BENCH FAILED: a second run of the month changed the alert rows.")
     limit, expected = sql_per_kind()
-    print(f"# alerts opened by the job: {dict(sorted(opened.items()))}", flush=True)
+    print(f"# alerts open after the job: {dict(sorted(opened.items()))}", flush=True)
     print(f"# found by the SQL per kind: {dict(sorted(expected.items()))}", flush=True)
     for kind in ChildAlert.Kind.values:
-        require(opened[kind], 1, f"{kind} alerts opened")
+        require(opened[kind], 1, f"{kind} alerts open")
         if opened[kind] != expected[kind]:
-            sys.exit(f"BENCH FAILED: {kind}: the job opened {opened[kind]}, the SQL finds {expected[kind]}.")
+            sys.exit(f"BENCH FAILED: {kind}: {opened[kind]} open after the job, the SQL finds {expected[kind]}.")
     print(f"# second run of the month (nothing changes): {second:.2f} s", flush=True)
+    bench("childcare_alerts_first_run_s", first_run, "s")
     versus("childcare_alerts_s", seconds, "s", "sql_per_kind", limit, at_most=5)
 
 
