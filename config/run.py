@@ -70,6 +70,8 @@ def main() -> int:
         for name, command in (
             ("migrate", [*manage, "migrate", "--noinput"]),
             ("seed", [*manage, "seed_demo", "--if-empty", "--households", DEMO_HOUSEHOLDS]),
+            ("seed-eldercare", [*manage, "seed_demo_eldercare", "--if-empty"]),
+            ("seed-childcare", [*manage, "seed_demo_childcare", "--if-empty"]),
         ):
             step = spawn(name, command, env, log_dir)
             children = [step]

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from drf_spectacular.utils import extend_schema, extend_schema_view
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import serializers, status
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -375,6 +375,7 @@ class LedgerFilterSerializer(GuardedSerializer, serializers.Serializer):
     ),
     retrieve=extend_schema(
         summary="残疾人台账个人",
+        parameters=[OpenApiParameter("id", int, OpenApiParameter.PATH, description="成员编号。")],
         responses={200: LedgerRowSerializer, 404: ERROR_RESPONSES[404]},
         tags=["childcare"],
     ),
