@@ -16,6 +16,11 @@ def run(*, month: date, township_id: int | None = None, run_id: int | None = Non
     day = alerts.judged_on(month)
     findings = children.alert_findings(township_id, day)  # the groups' ledgers raise no alert of their own
     result = alerts.sync(
-        ChildAlert, township_id=township_id, month=month, kinds=ChildAlert.Kind.values, findings=findings
+        ChildAlert,
+        township_id=township_id,
+        month=month,
+        kinds=ChildAlert.Kind.values,
+        findings=findings,
+        describe=children.alert_subjects,
     )
     return result.counts()

@@ -13,7 +13,7 @@ institution's alert)."""
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any, TypeVar
@@ -80,6 +80,7 @@ class Finding:
     subject: str
     evidence: dict[str, Any] = field(default_factory=dict, compare=False)
     township_id: int | None = field(default=None, compare=False)
+    person_id: int | None = field(default=None, compare=False)  # whom it is about, for ``sync``'s ``describe``
 
     @property
     def key(self) -> tuple[str, str, int]:
@@ -103,13 +104,15 @@ def sync(
     kinds: Iterable[str],
     findings: Iterable[Finding],
     township_id: int | None = None,
+    describe: Callable[[list[Finding]], dict[tuple[str, str, int], str]] | None = None,
 ) -> SyncResult:
     """Make the open alerts of ``kinds`` exactly ``findings`` — one township's (``township_id``), or the whole
     county's (None; each finding names its township): keep, open, close. Set-based: one read, then, only when
     something changes, one transaction with one close, one update of the evidence (and subject) of the kept whose
     evidence changed, and one bulk insert. A kept alert keeps the month it was found in. A run that finds what is
-    already open writes nothing. Two runs at once cannot both open an
-    alert: the one-open-alert constraint refuses the second."""
+    already open writes nothing. Two runs at once cannot both open an alert: the one-open-alert constraint refuses
+    the second. ``describe`` gives the subjects of the findings about to be written (new, or with new evidence),
+    when wording them costs a query the kept ones need not pay (their people's names)."""
     wanted = {finding.key: finding for finding in findings}
     current = model.objects.filter(kind__in=list(kinds), closed_at__isnull=True)
     if township_id is not None:
@@ -121,11 +124,9 @@ def sync(
         )
     }
     to_close = [pk for key, (pk, _) in open_rows.items() if key not in wanted]
-    changed = [
-        (open_rows[key][0], finding)
-        for key, finding in wanted.items()
-        if key in open_rows and open_rows[key][1] != finding.evidence
-    ]
+    to_write = [f for key, f in wanted.items() if key not in open_rows or open_rows[key][1] != f.evidence]
+    subjects = describe(to_write) if describe is not None and to_write else {}
+    changed = [(open_rows[f.key][0], f) for f in to_write if f.key in open_rows]
     now = timezone.now()
     new = [
         model(
@@ -133,23 +134,25 @@ def sync(
             kind=finding.kind,
             object_type=finding.object_type,
             object_id=finding.object_id,
-            subject=finding.subject[:200],
+            subject=subjects.get(finding.key, finding.subject)[:200],
             evidence=finding.evidence,
             month=month,
             opened_at=now,
         )
-        for key, finding in wanted.items()
-        if key not in open_rows
+        for finding in to_write
+        if finding.key not in open_rows
     ]
     if to_close or changed or new:
         with transaction.atomic():
             model.objects.filter(InIds(F("pk"), to_close), closed_at__isnull=True).update(closed_at=now)
-            _update_evidence(model, changed)
+            _update_evidence(
+                model, [(pk, finding, subjects.get(finding.key, finding.subject)) for pk, finding in changed]
+            )
             model.objects.bulk_create(new, batch_size=1000)
     return SyncResult(opened=len(new), kept=len(wanted) - len(new), closed=len(to_close))
 
 
-def _update_evidence(model: Any, changed: list[tuple[int, Finding]]) -> None:
+def _update_evidence(model: Any, changed: list[tuple[int, Finding, str]]) -> None:
     """The new evidence and subject of kept alerts, in one ``UPDATE … FROM unnest(…)`` (a CASE per row, as
     ``bulk_update`` writes, grows with the square of the rows)."""
     if not changed:
@@ -159,9 +162,9 @@ def _update_evidence(model: Any, changed: list[tuple[int, Finding]]) -> None:
             f"UPDATE {model._meta.db_table} AS a SET evidence = v.evidence::jsonb, subject = v.subject "  # noqa: S608
             "FROM unnest(%s::bigint[], %s::text[], %s::text[]) AS v(id, evidence, subject) WHERE a.id = v.id",
             [
-                [pk for pk, _ in changed],
-                [json.dumps(finding.evidence) for _, finding in changed],
-                [finding.subject[:200] for _, finding in changed],
+                [pk for pk, _, _ in changed],
+                [json.dumps(finding.evidence) for _, finding, _ in changed],
+                [subject[:200] for _, _, subject in changed],
             ],
         )
 

@@ -79,3 +79,23 @@ def test_a_county_wide_sync_puts_each_finding_in_its_township_and_closes_what_is
     assert (result.opened, result.kept, result.closed) == (2, 0, 1)
     open_rows = {row["object_id"]: row["township_id"] for row in rows() if row["closed_at"] is None}
     assert open_rows == {2: township_b.pk, 3: None}
+
+
+def test_describe_words_only_the_alerts_about_to_be_written(township_a):
+    asked: list[list[int]] = []
+
+    def describe(findings):
+        asked.append(sorted(f.object_id for f in findings))
+        return {f.key: f"王某 · {f.subject}" for f in findings}
+
+    def both(days):
+        return [
+            found(1),
+            Finding(Kind.VISIT_OVERDUE, "eldercare.leftbehindelder", 2, "留守老年人", {"days": days}, None, 7),
+        ]
+
+    sync(ElderAlert, township_id=township_a.pk, month=OCT, kinds=Kind.values, findings=both(30), describe=describe)
+    sync(ElderAlert, township_id=township_a.pk, month=NOV, kinds=Kind.values, findings=both(30), describe=describe)
+    sync(ElderAlert, township_id=township_a.pk, month=NOV, kinds=Kind.values, findings=both(60), describe=describe)
+    assert asked == [[1, 2], [2]]  # none asked when nothing is written; the changed evidence only
+    assert ElderAlert.objects.get(object_id=2).subject == "王某 · 留守老年人"

@@ -376,14 +376,11 @@ def alert_link(alert: ChildAlert) -> str | None:
     return None
 
 
-_Found = tuple[str, str, int, int, str, dict[str, object], int]  # kind, type, id, member, what, evidence, township
-
-
 def alert_findings(township_id: int | None, day: date) -> list[Finding]:
     """What of this area should be alerted in the township (or the whole county, ``None``) on ``day`` (the monthly
-    job syncs it). One query per kind and one for the children's names and villages; evidence holds dates as ISO
-    strings; subjects name the child in words, never an ID number."""
-    found: list[_Found] = []
+    job syncs it). One query per kind; evidence holds dates as ISO strings; each finding's subject says what it is
+    about (``alert_subjects`` puts the child's name and village around it for the alerts written)."""
+    found: list[Finding] = []
     child_type, case_type = object_type_of(LeftBehindChild), object_type_of(ChildCase)
     active = within(LeftBehindChild.objects.filter(status=LeftBehindChild.Status.ACTIVE), township_id).order_by()
 
@@ -401,7 +398,7 @@ def alert_findings(township_id: int | None, day: date) -> list[Finding]:
                 "due": due.isoformat(),
                 "days": days,
             }
-            found.append((ChildAlert.Kind.VISIT_OVERDUE, child_type, pk, member, "留守儿童", evidence, township))
+            found.append(Finding(ChildAlert.Kind.VISIT_OVERDUE, child_type, pk, "留守儿童", evidence, township, member))
 
     # GUARDIAN_INCAPABLE: an active child whose guardian is assessed 无 (a guardian under 18 always is), while no
     # guardianship case about this guardian has been resolved.
@@ -415,7 +412,7 @@ def alert_findings(township_id: int | None, day: date) -> list[Finding]:
         minor = guardian_age is not None and guardian_age < ADULT_AGE
         what = "监护人未满18周岁" if minor else "监护人无监护能力"
         evidence = {"guardian_age": guardian_age, "guardian_minor": minor}
-        found.append((ChildAlert.Kind.GUARDIAN_INCAPABLE, child_type, pk, member, what, evidence, township))
+        found.append(Finding(ChildAlert.Kind.GUARDIAN_INCAPABLE, child_type, pk, what, evidence, township, member))
 
     # REVIEW_OVERDUE: an active case past its annual review date.
     cases = within(ChildCase.objects.filter(status=ChildCase.Status.ACTIVE), township_id).order_by()
@@ -424,7 +421,9 @@ def alert_findings(township_id: int | None, day: date) -> list[Finding]:
         "pk", "member_id", "category", "review_due", "township_id"
     ):
         evidence = {"review_due": due.isoformat()}
-        found.append((ChildAlert.Kind.REVIEW_OVERDUE, case_type, pk, member, categories[category], evidence, township))
+        found.append(
+            Finding(ChildAlert.Kind.REVIEW_OVERDUE, case_type, pk, categories[category], evidence, township, member)
+        )
 
     # INSURANCE_MISSING: a child with an active case, or on the orphan allowance in force this month, and no
     # insurance covering ``day`` (the insurance is recorded on the child's active case).
@@ -434,7 +433,7 @@ def alert_findings(township_id: int | None, day: date) -> list[Finding]:
     ):
         evidence = {"insurance_to": insured_to.isoformat() if insured_to else None}
         found.append(
-            (ChildAlert.Kind.INSURANCE_MISSING, case_type, pk, member, categories[category], evidence, township)
+            Finding(ChildAlert.Kind.INSURANCE_MISSING, case_type, pk, categories[category], evidence, township, member)
         )
     with_case = ChildCase.objects.filter(status=ChildCase.Status.ACTIVE).values("member_id")
     allowance = within(
@@ -446,23 +445,19 @@ def alert_findings(township_id: int | None, day: date) -> list[Finding]:
         evidence = {"allowance_from": start.isoformat(), "insurance_to": None}
         what = "孤儿基本生活费（未建档）"
         found.append(
-            (ChildAlert.Kind.INSURANCE_MISSING, object_type_of(Enrollment), pk, member, what, evidence, township)
+            Finding(ChildAlert.Kind.INSURANCE_MISSING, object_type_of(Enrollment), pk, what, evidence, township, member)
         )
 
-    names = {
-        pk: (name, village)
-        for pk, name, village in Member.objects.filter(InIds(F("pk"), list({row[3] for row in found}))).values_list(
-            "pk", "name", "household__village__name"
-        )
+    return found
+
+
+def alert_subjects(findings: list[Finding]) -> dict[tuple[str, str, int], str]:
+    """The words of the alerts about to be written: the child's name, what it is about, the village — one query
+    for all of them (``core.alerts.sync`` asks only for the new ones and those with new evidence)."""
+    people = Member.objects.filter(InIds(F("pk"), list({f.person_id for f in findings if f.person_id})))
+    names = {pk: (name, village) for pk, name, village in people.values_list("pk", "name", "household__village__name")}
+    return {
+        f.key: " · ".join(part for part in (names[f.person_id][0], f.subject, names[f.person_id][1]) if part)
+        for f in findings
+        if f.person_id in names
     }
-    return [
-        Finding(
-            kind,
-            object_type,
-            pk,
-            " · ".join(part for part in (names[member][0], what, names[member][1]) if part)[:200],
-            evidence,
-            township,
-        )
-        for kind, object_type, pk, member, what, evidence, township in found
-    ]
