@@ -319,7 +319,7 @@ class ChildAlertSerializer(serializers.ModelSerializer):
             "object_id": {"help_text": "对象编号。"},
             "subject": {"help_text": "对象说明。"},
             "evidence": {"help_text": "依据（日期等）。"},
-            "month": {"help_text": "最近一次核查发现它的月份。"},
+            "month": {"help_text": "发现它的那次核查所属的月份（该月1日）。"},
             "opened_at": {"help_text": "发现时间。"},
             "closed_at": {"help_text": "解除时间；未解除为空。"},
         }

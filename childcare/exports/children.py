@@ -70,7 +70,7 @@ ALERT_COLUMNS = (
     Column("对象", "text", 36),
     Column("乡镇（街道）", "text", 12),
     Column("发现时间", "text", 18),
-    Column("最近核查月份", "text", 12),
+    Column("发现月份", "text", 12),
     Column("解除时间", "text", 18),
 )
 
