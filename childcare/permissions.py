@@ -13,11 +13,11 @@ from typing import Any
 from django.core.exceptions import PermissionDenied
 
 from cases.permissions import (
-    OWN_TOWNSHIP_ONLY,
-    READ_ONLY,
     can_see_township,
     can_write,
     can_write_township,
+    ensure_can_write,
+    ensure_can_write_township,
 )
 
 __all__ = ["can_record", "can_view", "ensure_record"]
@@ -47,10 +47,10 @@ def can_record(user: Any, obj: Any = None) -> bool:
 
 
 def ensure_record(user: Any, obj: Any = None) -> None:
-    if not can_write(user):
-        raise PermissionDenied(READ_ONLY)
-    if not can_record(user, obj):
-        raise PermissionDenied(OWN_TOWNSHIP_ONLY)
+    if obj is None:
+        ensure_can_write(user)
+    else:
+        ensure_can_write_township(user, _township_of(obj))
 
 
 # Left-behind children, orphans and de-facto unsupported children, children in difficulty (area ``children``) ----

@@ -12,11 +12,11 @@ from typing import Any
 from django.core.exceptions import PermissionDenied
 
 from cases.permissions import (
-    OWN_TOWNSHIP_ONLY,
-    READ_ONLY,
     can_see_township,
     can_write,
     can_write_township,
+    ensure_can_write,
+    ensure_can_write_township,
     ensure_county_writer,
     is_county_writer,
 )
@@ -47,10 +47,10 @@ def can_record(user: Any, obj: Any = None) -> bool:
 
 
 def ensure_record(user: Any, obj: Any = None) -> None:
-    if not can_write(user):
-        raise PermissionDenied(READ_ONLY)
-    if not can_record(user, obj):
-        raise PermissionDenied(OWN_TOWNSHIP_ONLY)
+    if obj is None:
+        ensure_can_write(user)
+    else:
+        ensure_can_write_township(user, _township_of(obj))
 
 
 def can_county_act(user: Any, obj: Any = None) -> bool:
