@@ -15,10 +15,9 @@ from __future__ import annotations
 import random
 import sys
 import time
-from collections import Counter
 from datetime import date
 
-from common import HOUSEHOLDS, bench, guard_database, require, setup_django, versus
+from common import HOUSEHOLDS, alert_job_figures, guard_database, require, setup_django
 
 setup_django()
 
@@ -139,18 +138,6 @@ def prepare() -> None:
     )
 
 
-def run_job(*, after_previous_month: bool) -> tuple[float, Counter[str]]:
-    """(seconds, alerts open by kind) of the county's run for December: from no alert at all (the first run ever),
-    or — as the job runs every month — after November's run (its alerts kept, closed or joined by new ones)."""
-    ChildAlert.objects.all().delete()
-    if after_previous_month:
-        alerts.run(month=PREVIOUS_MONTH)
-    started = time.perf_counter()
-    alerts.run(month=MONTH)
-    elapsed = time.perf_counter() - started
-    return elapsed, Counter(ChildAlert.objects.filter(closed_at__isnull=True).values_list("kind", flat=True))
-
-
 # One query per kind, for the whole county, on the same rows and rules as the job (visits every 30 days).
 SQL = {
     "visit_overdue": """
@@ -179,42 +166,14 @@ SQL = {
 }
 
 
-def sql_per_kind() -> tuple[float, Counter[str]]:
-    """(seconds summed over the kinds, rows found by kind)."""
-    found: Counter[str] = Counter()
-    elapsed = 0.0
-    with connection.cursor() as cursor:
-        for kind, query in SQL.items():
-            started = time.perf_counter()
-            cursor.execute(query, {"day": DAY, "month": MONTH})
-            found[kind] = len(cursor.fetchall())
-            elapsed += time.perf_counter() - started
-    return elapsed, found
-
-
 def main() -> None:
     guard_database("bench_childcare adds childcare rows")
     require(Household.objects.count(), HOUSEHOLDS, "households (bench_seed)")
     prepare()
     require(LeftBehindChild.objects.filter(status="active").count(), CHILDREN * 9 // 10, "left-behind children")
-    first_run, _ = run_job(after_previous_month=False)
-    seconds, opened = run_job(after_previous_month=True)
-    before = list(ChildAlert.objects.order_by("pk").values())
-    again_started = time.perf_counter()
-    alerts.run(month=MONTH)
-    second = time.perf_counter() - again_started
-    if list(ChildAlert.objects.order_by("pk").values()) != before:
-        sys.exit("BENCH FAILED: a second run of the month changed the alert rows.")
-    limit, expected = sql_per_kind()
-    print(f"# alerts open after the job: {dict(sorted(opened.items()))}", flush=True)
-    print(f"# found by the SQL per kind: {dict(sorted(expected.items()))}", flush=True)
-    for kind in ChildAlert.Kind.values:
-        require(opened[kind], 1, f"{kind} alerts open")
-        if opened[kind] != expected[kind]:
-            sys.exit(f"BENCH FAILED: {kind}: {opened[kind]} open after the job, the SQL finds {expected[kind]}.")
-    print(f"# second run of the month (nothing changes): {second:.2f} s", flush=True)
-    bench("childcare_alerts_first_run_s", first_run, "s")
-    versus("childcare_alerts_s", seconds, "s", "sql_per_kind", limit, at_most=5)
+    alert_job_figures(
+        "childcare_alerts", ChildAlert, alerts.run, SQL, {"day": DAY, "month": MONTH}, MONTH, PREVIOUS_MONTH
+    )
 
 
 if __name__ == "__main__":

@@ -126,3 +126,56 @@ def copy_into_scratch(
         with connection.cursor() as cursor:
             cursor.execute(f"DROP TABLE IF EXISTS {table}")
     return elapsed, copied
+
+
+def alert_job_figures(
+    name: str,
+    model: Any,
+    run: Callable[..., object],
+    sql: dict[str, str],
+    params: dict[str, Any],
+    month: Any,
+    previous: Any,
+) -> None:
+    """The figures of a care app's monthly alert job (``run(month=…)`` syncing ``model``), against one hand-written
+    SQL per kind (``sql``, run with ``params``), summed. Timed: ``month``'s run after ``previous``'s, as the job
+    runs every month; printed beside it: the first run ever. Fails unless the job leaves open, kind by kind,
+    exactly what the SQL finds, every kind at least once, and a second run of the month changes no row."""
+    from collections import Counter
+
+    from django.db import connection
+
+    def timed(after_previous: bool) -> tuple[float, Counter[str]]:
+        model.objects.all().delete()
+        if after_previous:
+            run(month=previous)
+        started = time.perf_counter()
+        run(month=month)
+        elapsed = time.perf_counter() - started
+        return elapsed, Counter(model.objects.filter(closed_at__isnull=True).values_list("kind", flat=True))
+
+    first_run, _ = timed(False)
+    seconds, opened = timed(True)
+    before = list(model.objects.order_by("pk").values())
+    started = time.perf_counter()
+    run(month=month)
+    second = time.perf_counter() - started
+    if list(model.objects.order_by("pk").values()) != before:
+        sys.exit("BENCH FAILED: a second run of the month changed the alert rows.")
+    expected: Counter[str] = Counter()
+    limit = 0.0
+    with connection.cursor() as cursor:
+        for kind, query in sql.items():
+            started = time.perf_counter()
+            cursor.execute(query, params)
+            expected[kind] = len(cursor.fetchall())
+            limit += time.perf_counter() - started
+    print(f"# alerts open after the job: {dict(sorted(opened.items()))}", flush=True)
+    print(f"# found by the SQL per kind: {dict(sorted(expected.items()))}", flush=True)
+    for kind in model.Kind.values:
+        require(opened[kind], 1, f"{kind} alerts open")
+        if opened[kind] != expected[kind]:
+            sys.exit(f"BENCH FAILED: {kind}: {opened[kind]} open after the job, the SQL finds {expected[kind]}.")
+    print(f"# second run of the month (nothing changes): {second:.2f} s", flush=True)
+    bench(f"{name}_first_run_s", first_run, "s")
+    versus(f"{name}_s", seconds, "s", "sql_per_kind", limit, at_most=5)
